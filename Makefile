@@ -1,0 +1,63 @@
+# eoffice — two commands do all the set-up on a fresh Debian/Ubuntu machine:
+#   make run    start the app on the embedded defaults (SQLite, local objects, demo PKI, demo data)
+#   make test   install what the tests need and run them
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTHON3 ?= python3
+PORT ?= 5000
+export PORT
+
+# Debian packages the tests drive for real (never mocked).
+TEST_DEBS := redis-server libreoffice-writer-nogui fonts-liberation2 fonts-dejavu-core \
+             softhsm2 opensc poppler-utils libnss3-tools chromium
+# Debian packages the app itself needs at run time.
+RUN_DEBS := nodejs npm
+
+.PHONY: run test lint bench install install-dev debs-run debs-test static clean
+
+run: install static
+	@$(PY) -m flask --app wsgi db upgrade --directory migrations >/dev/null
+	@$(PY) -m flask --app wsgi seed-demo
+	@$(PY) wsgi.py
+
+test: install-dev static debs-test
+	@bash .ci/tests.sh
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+bench: install-dev static debs-test
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+install: $(VENV)/.runtime-installed
+install-dev: $(VENV)/.dev-installed
+
+$(VENV)/bin/python:
+	$(PYTHON3) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-installed
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@
+
+# Static assets come from the npm registry (pinned in package-lock.json), never from a CDN.
+static: eoffice/static/vendor/.built
+eoffice/static/vendor/.built: package.json package-lock.json scripts/build_static.sh
+	@$(MAKE) --no-print-directory debs-run
+	@bash scripts/build_static.sh
+	@touch $@
+
+debs-run:
+	@bash scripts/ensure_debs.sh $(RUN_DEBS)
+
+debs-test:
+	@bash scripts/ensure_debs.sh $(TEST_DEBS)
+
+clean:
+	rm -rf $(VENV) node_modules eoffice/static/vendor instance/test-*

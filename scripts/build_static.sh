@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Copies the browser assets eoffice serves out of the npm packages pinned in package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm ci --no-audit --no-fund --loglevel=error
+out=eoffice/static/vendor
+rm -rf "$out"; mkdir -p "$out/pdfjs"
+cp node_modules/socket.io-client/dist/socket.io.min.js "$out/"
+cp node_modules/chart.js/dist/chart.umd.min.js "$out/chart.umd.min.js"
+cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs "$out/pdfjs/"
+cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts "$out/pdfjs/"
