@@ -1,0 +1,86 @@
+"""PAdES signing for eoffice, on pyHanko.  No Flask, no ``eoffice`` import.
+
+See ``docs/signing.md``.  The public API is re-exported here.
+"""
+
+from .appearance import (
+    AttachmentAppearance,
+    LeaderAppearance,
+    SealAppearance,
+    demo_seal_png,
+    demo_signature_png,
+)
+from .errors import (
+    BadPdfError,
+    CertificateRefusedError,
+    EncryptedPdfError,
+    KeyAccessError,
+    PdfTooLargeError,
+    PinLockedError,
+    PkiError,
+    SigningError,
+    WrongPinError,
+)
+from .fields import DATE_FIELD, NUMBER_FIELD, ReservedFields, fill_fields, list_text_fields
+from .keys import (
+    CachedKeySigner,
+    FilePinStore,
+    MemoryPinStore,
+    PinGuard,
+    PinState,
+    load_pkcs12,
+    open_pkcs11_signer,
+)
+from .pki import DemoPKI, IssuedCertificate, LocalTimeStamper
+from .sign import (
+    BatchItem,
+    DocumentSigner,
+    ExternalSigningSession,
+    Level,
+    Role,
+    add_document_timestamp,
+    begin_external_signing,
+)
+from .validate import SignatureReport, ValidationReport, validate
+
+__all__ = [
+    "DATE_FIELD",
+    "NUMBER_FIELD",
+    "AttachmentAppearance",
+    "BadPdfError",
+    "BatchItem",
+    "CachedKeySigner",
+    "CertificateRefusedError",
+    "DemoPKI",
+    "DocumentSigner",
+    "EncryptedPdfError",
+    "ExternalSigningSession",
+    "FilePinStore",
+    "IssuedCertificate",
+    "KeyAccessError",
+    "LeaderAppearance",
+    "Level",
+    "LocalTimeStamper",
+    "MemoryPinStore",
+    "PdfTooLargeError",
+    "PinGuard",
+    "PinLockedError",
+    "PinState",
+    "PkiError",
+    "ReservedFields",
+    "Role",
+    "SealAppearance",
+    "SignatureReport",
+    "SigningError",
+    "ValidationReport",
+    "WrongPinError",
+    "add_document_timestamp",
+    "begin_external_signing",
+    "demo_seal_png",
+    "demo_signature_png",
+    "fill_fields",
+    "list_text_fields",
+    "load_pkcs12",
+    "open_pkcs11_signer",
+    "validate",
+]
