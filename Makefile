@@ -18,7 +18,7 @@ RUN_DEBS := nodejs npm
 .PHONY: run test lint bench install install-dev debs-run debs-test static clean
 
 run: install static
-	@$(PY) -m flask --app wsgi db upgrade --directory migrations >/dev/null
+	@$(PY) -m flask --app wsgi db upgrade heads --directory migrations >/dev/null
 	@$(PY) -m flask --app wsgi seed-demo
 	@$(PY) wsgi.py
 

@@ -1,0 +1,212 @@
+"""eoffice: official documents, signatures, meetings and evidence of work.
+
+``create_app`` is the application factory; ``wsgi.py`` composes it with the meetings module.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from eoffice.extensions import csrf, db, login_manager, migrate, socketio
+from eoffice.settings import Settings, SettingsError
+
+__all__ = ["Settings", "SettingsError", "create_app"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    """Build the application. ``overrides`` replace settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    if settings is None:
+        settings = Settings.from_env(Path(app.instance_path), **overrides)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        EOFFICE_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,  # room for form fields
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead: long forms must not expire
+        JSON_AS_ASCII=False,
+    )
+    app.config.update(settings.extra)
+
+    _init_extensions(app, settings)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+
+    from eoffice.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _engine_options(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite"):
+        # Several threads (Socket.IO, the dev server) share the file; wait instead of failing.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _init_extensions(app: Flask, settings: Settings) -> None:
+    from sqlalchemy import event
+
+    from eoffice.accounts.service import load_session_user
+    from storage import open_store
+
+    db.init_app(app)
+    if settings.database_url.startswith("sqlite"):
+        with app.app_context():
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+                cursor = connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=30000")
+                cursor.close()
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_session_user)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized() -> ResponseReturnValue:
+        if request.path.startswith("/api/"):
+            return jsonify(error="unauthorized", message="Cần đăng nhập."), 401
+        from flask import flash, redirect, url_for
+
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    try:
+        store = open_store(settings.storage_url, base_dir=settings.instance_path.parent)
+    except ValueError as error:
+        raise SettingsError("EOFFICE_STORAGE_URL", str(error)) from None
+    app.extensions["eoffice.object_store"] = store
+
+    socketio.init_app(
+        app,
+        message_queue=settings.redis_url,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eoffice.accounts.admin_views import bp as admin_bp
+    from eoffice.accounts.views import bp as accounts_bp
+    from eoffice.api.views import bp as api_bp
+    from eoffice.files.views import bp as files_bp
+    from eoffice.web.views import bp as web_bp
+
+    for blueprint in (web_bp, accounts_bp, admin_bp, files_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+ERROR_TEXT = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Cần đăng nhập.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang hoặc đối tượng yêu cầu.",
+    405: "Phương thức không được hỗ trợ.",
+    409: "Thao tác không hợp lệ ở trạng thái hiện tại.",
+    413: "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép.",
+    429: "Quá nhiều yêu cầu; vui lòng thử lại sau.",
+    500: "Đã có lỗi trong hệ thống; sự cố đã được ghi nhận.",
+    503: "Dịch vụ tạm thời không sẵn sàng.",
+}
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(code: int, description: str | None) -> ResponseReturnValue:
+        message = ERROR_TEXT.get(code, "Đã có lỗi xảy ra.")
+        detail = description if description and not description.isascii() else None
+        if request.path.startswith("/api/"):
+            return jsonify(error=code, message=detail or message), code
+        return render_template("error.html", code=code, message=message, detail=detail), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
+        return render_error(
+            400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; hãy tải lại trang."
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        return render_error(error.code or 500, error.description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> ResponseReturnValue:
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500, None)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from eoffice.accounts.permissions import has_role
+    from eoffice.accounts.roles import Role
+    from eoffice.timestamps import format_local
+
+    app.jinja_env.filters["local_time"] = format_local
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from eoffice.web.navigation import nav_for
+
+        items = nav_for(current_user) if current_user.is_authenticated else []
+        return {
+            "Role": Role,
+            "has_role": lambda *roles: has_role(current_user, *roles),
+            "nav_items": items,
+        }
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+            "connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; "
+            "frame-ancestors 'self'",
+        )
+        return response
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )

@@ -1,0 +1,33 @@
+"""One row per recorded action; each row's hash covers its content and the previous hash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eoffice.extensions import db
+from eoffice.timestamps import UTCDateTime
+
+
+class Event(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_object", "object_kind", "object_id"),
+        Index("ix_events_actor_time", "actor_id", "occurred_at"),
+        Index("ix_events_action_time", "action", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_kind: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Unique: two writers that read the same tail cannot both append after it, so the chain
+    # can never fork; one of them fails instead of silently branching the history.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

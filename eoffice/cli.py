@@ -1,0 +1,37 @@
+"""Command-line actions: ``flask --app wsgi seed-demo`` and ``flask --app wsgi audit verify``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from eoffice.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Create the demo organisation and users (idempotent) and print the logins."""
+        from eoffice.demo import DEMO_PASSWORD, seed_demo
+
+        users = seed_demo()
+        click.echo(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
+        for user in users:
+            roles = ", ".join(role.label for role in user.roles)
+            click.echo(f"  {user.username:<14} {user.full_name} — {roles}")
+
+    audit_group = AppGroup("audit", help="The hash-chained audit trail.")
+
+    @audit_group.command("verify")
+    def verify_command() -> None:
+        """Check every event's hash and link; exit 1 naming the first broken event."""
+        from eoffice.audit import verify_chain
+
+        report = verify_chain()
+        click.echo(report.describe())
+        db.session.remove()
+        if not report.ok:
+            raise SystemExit(1)
+
+    app.cli.add_command(audit_group)

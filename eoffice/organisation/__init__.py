@@ -1,0 +1,1 @@
+"""Organisations (edXML OrganId), their units as a tree, and positions."""

@@ -1,0 +1,180 @@
+"""Typed settings read from ``EOFFICE_*`` environment variables and validated at start-up.
+
+Every variable the application understands is declared once in ``VARIABLES``; an unknown
+``EOFFICE_*`` name is treated as a typo and stops start-up, because a silently ignored
+production setting (say, a misspelt storage URL) is worse than a refusal to start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class SettingsError(ValueError):
+    """A setting is unknown or malformed; the message is one line naming the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+def _database_url(value: str) -> str:
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme == "postgresql":  # the driver we ship is psycopg 3
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    if scheme in ("sqlite", "postgresql+psycopg"):
+        return value
+    raise ValueError("expected sqlite:///PATH or postgresql+psycopg://USER:PASS@HOST/DB")
+
+
+def _storage_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme == "file" and (parts.netloc or parts.path):
+        return value
+    if parts.scheme == "s3" and parts.hostname and parts.path.strip("/"):
+        return value
+    raise ValueError("expected file://PATH or s3://ACCESS:SECRET@HOST:PORT/BUCKET[?secure=false]")
+
+
+def _redis_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme in ("redis", "rediss", "unix") and (parts.hostname or parts.path):
+        return value
+    raise ValueError("expected redis://HOST:PORT/DB")
+
+
+def _secret_key(value: str) -> str:
+    if len(value) < 32:
+        raise ValueError("must be at least 32 characters")
+    return value
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive whole number")
+    return number
+
+
+def _boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return value
+    raise ValueError("expected an http(s):// URL")
+
+
+def _smtp_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme in ("smtp", "smtps") and parts.hostname:
+        return value
+    raise ValueError("expected smtp://[USER:PASS@]HOST:PORT")
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+# name -> (attribute on Settings, parser). The single list of what can be configured.
+VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
+    "EOFFICE_DATABASE_URL": ("database_url", _database_url),
+    "EOFFICE_STORAGE_URL": ("storage_url", _storage_url),
+    "EOFFICE_REDIS_URL": ("redis_url", _redis_url),
+    "EOFFICE_SECRET_KEY": ("secret_key", _secret_key),
+    "EOFFICE_MAX_UPLOAD_MB": ("max_upload_mb", _positive_int),
+    "EOFFICE_SECURE_COOKIES": ("secure_cookies", _boolean),
+    "EOFFICE_TSA_URL": ("tsa_url", _http_url),
+    "EOFFICE_PKI_DIR": ("pki_dir", _text),
+    "EOFFICE_SMTP_URL": ("smtp_url", _smtp_url),
+    "EOFFICE_MAIL_FROM": ("mail_from", _text),
+    "EOFFICE_TIMEZONE": ("timezone", _text),
+}
+
+# Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
+TOOLING_VARIABLES = frozenset({"EOFFICE_TEST_DATABASE_URL", "EOFFICE_TEST_REDIS_URL"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment, already validated."""
+
+    instance_path: Path
+    database_url: str = ""
+    storage_url: str = ""
+    secret_key: str = ""
+    redis_url: str | None = None
+    max_upload_mb: int = 50
+    secure_cookies: bool = False
+    tsa_url: str | None = None
+    pki_dir: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "eoffice@localhost"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @classmethod
+    def from_env(
+        cls, instance_path: Path, environ: Mapping[str, str] | None = None, **overrides: object
+    ) -> Settings:
+        """Build settings from ``environ`` (default ``os.environ``), then apply ``overrides``.
+
+        Defaults are the embedded ones so that ``make run`` works on any machine: SQLite and a
+        local object folder under ``instance/``, and a secret key generated once and kept there.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, raw in environ.items():
+            if not name.startswith("EOFFICE_") or name in TOOLING_VARIABLES:
+                continue
+            if name not in VARIABLES:
+                raise SettingsError(name, "unknown setting (check the spelling; see README)")
+            attribute, parse = VARIABLES[name]
+            try:
+                values[attribute] = parse(raw)
+            except ValueError as error:
+                raise SettingsError(name, str(error) or "malformed value") from None
+        values.update(overrides)
+        instance_path = Path(instance_path)
+        values.setdefault("database_url", f"sqlite:///{instance_path / 'eoffice.sqlite3'}")
+        values.setdefault("storage_url", f"file://{instance_path / 'objects'}")
+        if "secret_key" not in values:
+            values["secret_key"] = _instance_secret_key(instance_path)
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(str(values.get("timezone", "Asia/Ho_Chi_Minh")))
+        except Exception:
+            raise SettingsError("EOFFICE_TIMEZONE", "unknown time zone") from None
+        return cls(instance_path=instance_path, **values)  # type: ignore[arg-type]
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Generate the secret key once and keep it, so sessions survive a restart."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,122 @@
+"""Shared fixtures: an application on SQLite and on PostgreSQL, logged-in clients, demo data.
+
+Database-touching tests take the ``app`` fixture and so run twice, once per backend. Each
+backend's schema is built once per session by the real Alembic migrations; after every test all
+rows are removed, so tests stay independent without paying for migrations each time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from eoffice import create_app
+from eoffice.extensions import db
+from eoffice.settings import Settings
+from tests.services.postgres import create_database, postgres_server_url  # noqa: F401
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, empty database per backend, shared by the session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+    else:
+        server_url = request.getfixturevalue("postgres_server_url")
+        url = create_database(server_url)
+    app = make_app(tmp_path_factory.mktemp("migrate"), url)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+        db.engine.dispose()
+    yield url
+
+
+def make_app(instance: Path, database_url: str, **overrides: object) -> Flask:
+    """An app configured only by its arguments, never by the developer's environment."""
+    settings = Settings.from_env(
+        instance,
+        environ={},
+        database_url=database_url,
+        storage_url=overrides.pop("storage_url", f"file://{instance / 'objects'}"),
+        secret_key="test-secret-key-" + "x" * 32,
+        **overrides,
+    )
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    return app
+
+
+def _wipe(app: Flask) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                ))
+            else:
+                for table in tables:
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = make_app(tmp_path, database_url)
+    try:
+        yield application
+    finally:
+        _wipe(application)
+
+
+@pytest.fixture()
+def demo(app: Flask) -> None:
+    from eoffice.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|content="([^"]+)" name="csrf')
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', html
+    ) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = "matkhau123") -> str:
+    """Log in through the real form (CSRF included); return a CSRF token for later posts."""
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return csrf_token_from(client.get("/my-work").get_data(as_text=True))
+
+
+@pytest.fixture()
+def login_as(client: FlaskClient, demo: None) -> Callable[[str], str]:
+    return lambda username: login(client, username)

@@ -1,0 +1,90 @@
+"""The audit trail is append-only in effect: any edit of a past row is detected."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select, text
+
+from eoffice import audit
+from eoffice.audit.models import Event
+from eoffice.extensions import db
+
+
+def _record_three(app: Flask) -> list[int]:
+    with app.app_context():
+        ids = [
+            audit.record(None, "received", "document", 1, number=12).id,
+            audit.record(None, "registered", "document", 1, note="Số đến 12").id,
+            audit.record(None, "directed", "document", 1, deadline="2026-12-01").id,
+        ]
+        db.session.commit()
+        return ids
+
+
+def test_events_chain_and_verify(app: Flask) -> None:
+    _record_three(app)
+    with app.app_context():
+        events = db.session.execute(select(Event).order_by(Event.id)).scalars().all()
+        assert events[0].prev_hash == "0" * 64
+        assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+        assert events[0].occurred_at.tzinfo is not None
+        report = audit.verify_chain()
+        assert report.ok and report.checked == 3
+
+
+def test_editing_a_row_is_detected_and_named(app: Flask) -> None:
+    ids = _record_three(app)
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE events SET details = :d WHERE id = :id"),
+            {"d": '{"note": "Số đến 13"}', "id": ids[1]},
+        )
+        db.session.commit()
+        report = audit.verify_chain()
+        assert not report.ok
+        assert report.first_broken_id == ids[1]
+        assert "content" in report.reason
+
+
+def test_deleting_a_row_is_detected(app: Flask) -> None:
+    ids = _record_three(app)
+    with app.app_context():
+        db.session.execute(text("DELETE FROM events WHERE id = :id"), {"id": ids[1]})
+        db.session.commit()
+        report = audit.verify_chain()
+        assert not report.ok and report.first_broken_id == ids[2]
+
+
+def test_cli_verify_reports_ok_then_fails_when_tampered(app: Flask) -> None:
+    ids = _record_three(app)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "OK: 3 events" in result.output
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE events SET action = 'forged' WHERE id = :id"), {"id": ids[0]}
+        )
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"BROKEN at event {ids[0]}" in result.output
+
+
+def test_a_forked_chain_is_impossible(app: Flask) -> None:
+    """Two events claiming the same predecessor: the database refuses the second."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    _record_three(app)
+    with app.app_context():
+        last = db.session.execute(select(Event).order_by(Event.id.desc())).scalars().first()
+        assert last is not None
+        clone = Event(
+            occurred_at=last.occurred_at, actor_id=None, action="x", object_kind="y",
+            object_id="1", details={}, prev_hash=last.prev_hash, hash="f" * 64,
+        )
+        db.session.add(clone)
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()

@@ -1,0 +1,69 @@
+"""Start-up configuration: safe defaults, and a one-line refusal for bad values."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eoffice.settings import Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_are_embedded_and_secret_key_is_kept(tmp_path: Path) -> None:
+    first = Settings.from_env(tmp_path, environ={})
+    assert first.database_url == f"sqlite:///{tmp_path / 'eoffice.sqlite3'}"
+    assert first.storage_url == f"file://{tmp_path / 'objects'}"
+    assert first.redis_url is None
+    assert len(first.secret_key) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    again = Settings.from_env(tmp_path, environ={})
+    assert again.secret_key == first.secret_key
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("EOFFICE_DATABASE_URL", "mysql://x"),
+        ("EOFFICE_STORAGE_URL", "ftp://host/bucket"),
+        ("EOFFICE_STORAGE_URL", "s3://key:secret@host:9000"),
+        ("EOFFICE_REDIS_URL", "http://localhost"),
+        ("EOFFICE_MAX_UPLOAD_MB", "-3"),
+        ("EOFFICE_MAX_UPLOAD_MB", "many"),
+        ("EOFFICE_SECRET_KEY", "short"),
+        ("EOFFICE_SECURE_COOKIES", "perhaps"),
+        ("EOFFICE_DATABSE_URL", "sqlite:///x"),
+    ],
+)
+def test_bad_values_name_the_variable(tmp_path: Path, variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(tmp_path, environ={variable: value})
+    assert caught.value.variable == variable
+    assert "\n" not in str(caught.value)
+
+
+def test_postgres_url_uses_psycopg_driver(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        tmp_path, environ={"EOFFICE_DATABASE_URL": "postgresql://u:p@db/eoffice"}
+    )
+    assert settings.database_url == "postgresql+psycopg://u:p@db/eoffice"
+
+
+def test_app_refuses_to_start_with_one_line_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "routes"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "EOFFICE_STORAGE_URL": "ftp://nowhere"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [
+        "eoffice: configuration error: EOFFICE_STORAGE_URL: expected file://PATH or "
+        "s3://ACCESS:SECRET@HOST:PORT/BUCKET[?secure=false]"
+    ]

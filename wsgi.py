@@ -1,0 +1,41 @@
+"""Composition root: the eoffice app with the meetings module plugged in.
+
+``python wsgi.py`` serves it (Flask-SocketIO); ``flask --app wsgi …`` runs its commands.
+Production: ``gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1 wsgi:app``
+per core, with EOFFICE_REDIS_URL set so the processes share Socket.IO events.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import meetings
+from eoffice import create_app
+from eoffice.settings import SettingsError
+
+try:
+    app = create_app()
+except SettingsError as error:
+    # One line naming the variable, no traceback: this is a configuration mistake, not a bug.
+    print(f"eoffice: configuration error: {error}", file=sys.stderr)
+    raise SystemExit(2) from None
+meetings.init_app(app)
+
+
+def main() -> None:
+    from eoffice.demo import DEMO_PASSWORD, DEMO_USERS
+    from eoffice.extensions import socketio
+
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"\neoffice đang chạy tại: http://{host}:{port}/")
+    print(f"Đăng nhập thử bằng một trong các tài khoản sau, mật khẩu: {DEMO_PASSWORD}")
+    for user in DEMO_USERS:
+        print(f"  {user.username:<14} {user.full_name} ({', '.join(r.label for r in user.roles)})")
+    print("Nhấn Ctrl+C để dừng.\n", flush=True)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()
