@@ -128,6 +128,12 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (web_bp, accounts_bp, admin_bp, files_bp, api_bp):
         app.register_blueprint(blueprint)
 
+    # Each domain module plugs itself in: blueprints, navigation entries, "my work" sections.
+    from eoffice import documents, reports, tasks
+
+    for module in (documents, tasks, reports):
+        module.init_app(app)
+
 
 ERROR_TEXT = {
     400: "Yêu cầu không hợp lệ.",
