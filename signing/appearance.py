@@ -16,15 +16,18 @@ in every viewer.
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import math
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from PIL import Image, ImageDraw, ImageFont
-from pyhanko.pdf_utils import content, generic, layout
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils import content, layout
+from pyhanko.pdf_utils.font import FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -69,6 +72,58 @@ def find_font(bold: bool = False) -> str:
             if os.path.exists(p):
                 return p
     raise FileNotFoundError("no font with Vietnamese glyphs: apt-get install fonts-liberation2")
+
+
+# Unicode ranges kept in the prepared font: Latin, Vietnamese, punctuation, ₫.
+_VN_UNICODES = (list(range(0x20, 0x7F)) + list(range(0xA0, 0x180)) + list(range(0x1A0, 0x1B1))
+                + list(range(0x300, 0x324)) + list(range(0x1EA0, 0x1EFA))
+                + list(range(0x2010, 0x2030)) + [0x20AB])
+
+
+@functools.lru_cache(maxsize=4)
+def vn_font_bytes(bold: bool = False) -> bytes:
+    """Liberation Serif cut down to Latin + Vietnamese and rescaled to 1000 units/em.
+
+    The rescaling is not cosmetic: pyHanko 0.38 writes glyph widths in font
+    units, which is only correct for 1000-unit fonts; Liberation uses 2048 and
+    would come out letter-spaced.  Done once per process (~0.2 s).
+    """
+    from fontTools import subset, ttLib
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    tt = ttLib.TTFont(find_font(bold))
+    opts = subset.Options()
+    opts.layout_features = ["*"]
+    opts.name_IDs = ["*"]
+    opts.notdef_outline = True
+    opts.glyph_names = True
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=_VN_UNICODES)
+    sub.subset(tt)
+    if tt["head"].unitsPerEm != 1000:
+        scale_upem(tt, 1000)
+    buf = io.BytesIO()
+    tt.save(buf)
+    return buf.getvalue()
+
+
+class VnFontFactory(FontEngineFactory):
+    """pyHanko font engine factory for :func:`vn_font_bytes`."""
+
+    def __init__(self, bold: bool = False, font_size: float = 10):
+        self.bold = bold
+        self.font_size = font_size
+
+    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
+        return vn_font_engine(writer, self.font_size, bold=self.bold, obj_stream=obj_stream)
+
+
+def vn_font_engine(writer, font_size: float, *, bold: bool = False,
+                   obj_stream=None) -> GlyphAccumulator:
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return GlyphAccumulator(writer, io.BytesIO(vn_font_bytes(bold)), font_size=font_size,
+                            obj_stream=obj_stream)
 
 
 # --------------------------------------------------------------------------- specs
@@ -152,12 +207,11 @@ def seal_rect(image_rect: Rect, seal: SealAppearance) -> Rect:
 class _Text:
     """Centred single lines with an embedded, subsetted TrueType font."""
 
-    def __init__(self, stamp: BaseStamp, font_path: str, size: float, name: str = "/FV"):
+    def __init__(self, stamp: BaseStamp, size: float, *, bold: bool = False,
+                 name: str = "/FV"):
         self.size = size
         self.name = name
-        with open(font_path, "rb") as fh:
-            data = io.BytesIO(fh.read())
-        self.engine = GlyphAccumulator(stamp.writer, data, font_size=size)
+        self.engine = vn_font_engine(stamp.writer, size, bold=bold)
         stamp.set_resource(content.ResourceType.FONT, pdf_name(name), self.engine.as_resource())
 
     def line(self, text: str, x: float, y: float, *, align: str = "center",
@@ -185,7 +239,7 @@ class _LeaderStamp(BaseStamp):
     def _render_inner_content(self):
         spec: LeaderAppearance = self.style.spec
         w, h = self.box.width, self.box.height
-        text = _Text(self, find_font(bold=True), spec.font_size)
+        text = _Text(self, spec.font_size, bold=True)
         line_h = spec.font_size * 1.25
         ops = [b"q 0 0 0 rg"]
         y = h - spec.font_size - 1
@@ -232,7 +286,7 @@ def attachment_style(spec: AttachmentAppearance) -> TextStampStyle:
     return TextStampStyle(
         stamp_text="\n".join(lines),
         text_box_style=TextBoxStyle(
-            font=GlyphAccumulatorFactory(find_font(), font_size=int(spec.font_size)),
+            font=VnFontFactory(font_size=spec.font_size),
             font_size=int(spec.font_size), leading=int(spec.font_size * 1.2) + 1,
             box_layout_rule=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MAX, y_align=layout.AxisAlignment.ALIGN_MAX,
@@ -303,7 +357,3 @@ def demo_seal_png(org_name: str, size: int = 600) -> bytes:
     buf = io.BytesIO()
     im.save(buf, "PNG")
     return buf.getvalue()
-
-
-def _unused() -> None:  # keep generic imported for type users
-    _ = generic

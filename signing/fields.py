@@ -15,11 +15,10 @@ import io
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
-from .appearance import Rect, find_font
+from .appearance import Rect, vn_font_engine
 from .errors import SigningError
 
 __all__ = [
@@ -134,9 +133,8 @@ def list_text_fields(pdf: bytes) -> dict[str, str | None]:
 
 
 def _appearance(writer: BasePdfFileWriter, text: str, w: float, h: float, size: float,
-                font_path: str) -> generic.IndirectObject:
-    with open(font_path, "rb") as fh:
-        engine = GlyphAccumulator(writer, io.BytesIO(fh.read()), font_size=size)
+                bold: bool = False) -> generic.IndirectObject:
+    engine = vn_font_engine(writer, size, bold=bold)
     shaped = engine.shape(text)
     width = shaped.x_advance * size
     if width > w - 2:  # shrink to fit rather than clip
@@ -185,8 +183,7 @@ def fill_fields(pdf: bytes, values: dict[str, str], *, font_size: float | None =
             size = size or 13.0
         obj[pdf_name("/V")] = pdf_string(text)
         obj[pdf_name("/AP")] = generic.DictionaryObject({
-            pdf_name("/N"): _appearance(writer, text, abs(x2 - x1), abs(y2 - y1), size,
-                                        find_font(bold=name == NUMBER_FIELD and False))})
+            pdf_name("/N"): _appearance(writer, text, abs(x2 - x1), abs(y2 - y1), size)})
         writer.mark_update(ref)
     if todo:
         raise SigningError(f"no such text field: {', '.join(sorted(todo))}")
