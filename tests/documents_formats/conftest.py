@@ -1,0 +1,1 @@
+from tests.services.libreoffice import converter, soffice  # noqa: F401
