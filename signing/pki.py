@@ -367,6 +367,9 @@ class DemoPKI:
             self._save_registry(reg)
             (self.dir / "certs" / f"{cert.serial_number:x}.pem").write_bytes(
                 cert.public_bytes(serialization.Encoding.PEM))
+            # Revocation data must postdate the certificate it vouches for
+            # (AdES time-sliding rejects an older CRL), so re-issue now.
+            self.refresh_crls()
         return IssuedCertificate(cert.serial_number, cert.subject.rfc4514_string(), kind,
                                  nb, na, cert, p12)
 
@@ -405,11 +408,11 @@ class DemoPKI:
     def _crl_path(self, which: str) -> Path:
         return self.dir / "crl" / f"{which}.crl"
 
-    def refresh_crls(self) -> None:
+    def refresh_crls(self, *, at: datetime | None = None) -> None:
         """Regenerate both CRLs now (called after every revocation)."""
         with self._lock:
             reg = self._registry()
-            now = _now() - timedelta(minutes=1)
+            now = at or (_now() - timedelta(seconds=1))
             for which, issuer_cert, signing_stem in (("root", self.root_cert, "root"),
                                                      ("issuing", self.issuing_cert, "issuing")):
                 b = (x509.CertificateRevocationListBuilder()

@@ -204,7 +204,7 @@ def _validate_one(emb, vc: ValidationContext, dss_has_revinfo: bool) -> Signatur
                                     ts_validation_context=vc)
         kind = "certification" if emb.docmdp_level is not None else "signature"
     cert = st.signing_cert
-    chain = [CertInfo.of(c) for c in st.validation_path.iter_certs(include_root=True)] \
+    chain = [CertInfo.of(c) for c in st.validation_path.iter_certs(include_root=True)][::-1] \
         if st.validation_path is not None else [CertInfo.of(cert)]
     signer = CertInfo.of(cert).common_name or cert.subject.human_friendly
     diff = st.diff_result
@@ -241,7 +241,8 @@ def _validate_one(emb, vc: ValidationContext, dss_has_revinfo: bool) -> Signatur
         vi = "Không hợp lệ: giá trị chữ ký số sai"
         en = "INVALID: the cryptographic signature does not verify"
     elif not mods_ok:
-        problems.append(f"modified after signing ({mod_level.name if mod_level else coverage.name})")
+        what = mod_level.name if mod_level else coverage.name
+        problems.append(f"modified after signing ({what})")
         vi = "Không hợp lệ: tài liệu đã bị sửa đổi sau khi ký"
         en = "INVALID: the document was modified after signing"
     elif rev is not None:
