@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,17 @@ from eoffice.timestamps import utcnow
 GENESIS = "0" * 64
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends.
 _APPEND_LOCK_KEY = 0x0E0FF1CE
+
+# Called with each new event inside ``record``'s transaction, so derived rows (e.g. the reports'
+# indexed facts) commit or roll back with the event itself. Listeners never touch the chain.
+EventListener = Callable[[Event], None]
+_listeners: list[EventListener] = []
+
+
+def add_listener(listener: EventListener) -> None:
+    """Register ``listener(event)`` to run after every ``record`` (idempotent)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def _canonical_time(value: datetime) -> str:
@@ -82,6 +94,8 @@ def record(
     )
     session.add(event)
     session.flush()
+    for listener in _listeners:
+        listener(event)
     return event
 
 

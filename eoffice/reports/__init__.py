@@ -1,4 +1,8 @@
-"""The reports module. ``init_app`` registers its blueprints, navigation and "my work" section."""
+"""The reports module: workload and timeliness figures from the audit trail.
+
+``init_app`` subscribes the fact projector to the audit trail and registers the pages, the API,
+the navigation entry and the ``reports`` commands.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +10,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug the module into the application (filled in as the module is built)."""
+    from eoffice.audit.service import add_listener
+    from eoffice.reports import models  # noqa: F401  (tables known to the metadata)
+    from eoffice.reports.facts import project
+
+    add_listener(project)

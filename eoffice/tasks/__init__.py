@@ -1,9 +1,42 @@
-"""The tasks module. ``init_app`` registers its blueprints, navigation and "my work" section."""
+"""The tasks module (giao việc). ``init_app`` registers its pages, navigation, "my work" section,
+file rule and the ``tasks remind`` command.
+
+Other modules create tasks through ``eoffice.tasks.service.assign_task`` (meetings' action items,
+incoming documents) so that "my work" needs no import of them.
+"""
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import AppGroup
 
 
 def init_app(app: Flask) -> None:
-    """Plug the module into the application (filled in as the module is built)."""
+    from eoffice.files.access import register_file_rule
+    from eoffice.tasks import models  # noqa: F401  (tables known to the metadata)
+    from eoffice.tasks.views import bp
+    from eoffice.tasks.work import may_see_task_file, task_section
+    from eoffice.web.my_work import register_section
+    from eoffice.web.navigation import NavEntry, register_nav
+
+    app.register_blueprint(bp)
+    register_nav(NavEntry("Công việc", "tasks.index"))
+    register_section("tasks", task_section)
+    register_file_rule(may_see_task_file)
+
+    group = AppGroup("tasks", help="Tasks (giao việc).")
+
+    @group.command("remind")
+    def remind_command() -> None:
+        """Send due reminders (before and after deadlines), each once; record each one."""
+        from eoffice.extensions import db
+        from eoffice.tasks.service import remind_due
+
+        counts = remind_due()
+        db.session.commit()
+        click.echo(
+            f"Nhắc trước hạn: {counts['task_reminded']}; nhắc quá hạn: {counts['task_overdue']}"
+        )
+
+    app.cli.add_command(group)

@@ -1,0 +1,59 @@
+"""Task forms. Deadlines are entered in Vietnam time and stored in UTC."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from eoffice.tasks.service import PRIORITIES
+
+
+class AssignForm(FlaskForm):
+    title = StringField("Tên công việc", validators=[DataRequired("Tên công việc là bắt buộc."),
+                                                     Length(max=500)])
+    description = TextAreaField("Nội dung, yêu cầu", validators=[Optional()])
+    assignee_ids = SelectMultipleField("Người thực hiện", coerce=int, validate_choice=False)
+    unit_ids = SelectMultipleField("Đơn vị thực hiện", coerce=int, validate_choice=False)
+    deadline = DateTimeLocalField("Thời hạn", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    working_days = IntegerField(
+        "hoặc số ngày làm việc kể từ hôm nay", validators=[Optional(), NumberRange(1, 365)]
+    )
+    priority = SelectField("Mức ưu tiên", choices=list(PRIORITIES.items()), default="normal")
+
+
+class ActionForm(FlaskForm):
+    """A button-only form: the CSRF token is all it carries."""
+
+
+class ProgressForm(FlaskForm):
+    percent = IntegerField("Tỷ lệ hoàn thành (%)", validators=[
+        InputRequired("Cần nhập tỷ lệ hoàn thành."), NumberRange(0, 100, "Từ 0 đến 100.")])
+    note = TextAreaField("Ghi chú", validators=[Optional()])
+    files = MultipleFileField("Tệp đính kèm")
+
+
+class CompleteForm(FlaskForm):
+    result = TextAreaField("Kết quả thực hiện", validators=[DataRequired("Cần nhập kết quả.")])
+    files = MultipleFileField("Tệp kết quả")
+
+
+class ExtensionForm(FlaskForm):
+    new_deadline = DateTimeLocalField("Thời hạn đề nghị", format="%Y-%m-%dT%H:%M",
+                                      validators=[DataRequired("Cần chọn thời hạn mới.")])
+    reason = TextAreaField("Lý do", validators=[DataRequired("Cần nêu lý do.")])
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField("Nhận xét", validators=[Optional()])
+    rating = SelectField("Đánh giá chất lượng", choices=[
+        ("", "—"), ("5", "5 — Xuất sắc"), ("4", "4 — Tốt"), ("3", "3 — Đạt"),
+        ("2", "2 — Chưa đạt"), ("1", "1 — Kém")], default="")

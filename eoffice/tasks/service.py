@@ -1,0 +1,422 @@
+"""Task rules: who may do what in which state, and the audit event each step records.
+
+The state machine is the ``TRANSITIONS`` table; every change goes through ``_transition`` so a
+step that is not in the table is refused with a Vietnamese message. Each step records its event
+(docs/events.md, object_kind "task") in the caller's transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from eoffice import audit
+from eoffice.accounts.models import UnitMembership, User
+from eoffice.accounts.permissions import has_role
+from eoffice.accounts.roles import Role
+from eoffice.extensions import db
+from eoffice.files.models import StoredFile
+from eoffice.organisation.models import Unit
+from eoffice.tasks.models import (
+    Task,
+    TaskAssignee,
+    TaskExtension,
+    TaskFile,
+    TaskProgress,
+    TaskReminder,
+)
+from eoffice.timestamps import utcnow
+
+
+class TaskError(ValueError):
+    """A refused task action; the message is Vietnamese and shown to the user."""
+
+
+PRIORITIES: dict[str, str] = {
+    "low": "Thấp",
+    "normal": "Bình thường",
+    "high": "Cao",
+    "urgent": "Khẩn",
+}
+
+STATE_LABELS: dict[str, str] = {
+    "assigned": "Mới giao",
+    "in_progress": "Đang thực hiện",
+    "submitted": "Chờ duyệt kết quả",
+    "returned": "Bị trả lại",
+    "done": "Hoàn thành",
+}
+OPEN_STATES = frozenset({"assigned", "in_progress", "returned"})
+
+# (state, action) -> next state. Anything not listed is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("assigned", "accept"): "in_progress",
+    ("assigned", "progress"): "in_progress",
+    ("in_progress", "progress"): "in_progress",
+    ("returned", "progress"): "in_progress",
+    ("returned", "accept"): "in_progress",
+    ("assigned", "complete"): "submitted",
+    ("in_progress", "complete"): "submitted",
+    ("returned", "complete"): "submitted",
+    ("submitted", "approve"): "done",
+    ("submitted", "return"): "returned",
+    ("assigned", "request_extension"): "assigned",
+    ("in_progress", "request_extension"): "in_progress",
+    ("returned", "request_extension"): "returned",
+    ("done", "rate"): "done",
+}
+
+# Assigning is a leader's or unit head's act; a meeting's action items arrive with a source and
+# were authorised by the meeting's chair or secretary in the meetings module.
+ASSIGNER_ROLES = (Role.LEADER, Role.UNIT_HEAD, Role.MANAGER)
+BEFORE_DEADLINE_REMINDER = timedelta(days=1)
+
+
+# ---- permission checks (the one place for tasks, used by pages and the API) -------------------
+
+def can_assign(user: User) -> bool:
+    return has_role(user, *ASSIGNER_ROLES)
+
+
+def _unit_ids(user: User) -> set[int]:
+    return {membership.unit_id for membership in user.memberships}
+
+
+def is_assignee(user: User, task: Task) -> bool:
+    units = _unit_ids(user)
+    return any(
+        (row.user_id is not None and row.user_id == user.id)
+        or (row.unit_id is not None and row.unit_id in units)
+        for row in task.assignees
+    )
+
+
+def is_assigner(user: User, task: Task) -> bool:
+    return task.assigner_id == user.id
+
+
+def can_view(user: User, task: Task) -> bool:
+    if not getattr(user, "is_authenticated", False) or user.organisation_id != task.organisation_id:
+        return False
+    if is_assigner(user, task) or is_assignee(user, task):
+        return True
+    if has_role(user, Role.ADMIN):
+        return True
+    # Managers and unit heads see the work of the people in the units they oversee.
+    from eoffice.reports.scope import visible_user_ids
+
+    assignee_users = {row.user_id for row in task.assignees if row.user_id is not None}
+    return bool(assignee_users & visible_user_ids(user))
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+def _require_aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise TaskError("Thời hạn không hợp lệ (thiếu múi giờ).")
+    return value
+
+
+def _transition(task: Task, action: str) -> None:
+    target = TRANSITIONS.get((task.state, action))
+    if target is None:
+        raise TaskError(
+            f"Không thể thực hiện thao tác này khi công việc ở trạng thái "
+            f"“{STATE_LABELS.get(task.state, task.state)}”."
+        )
+    task.state = target
+
+
+def _responsible_user_ids(task: Task) -> list[int]:
+    """The people a task is for: direct assignees and the heads of assigned units."""
+    ids = {row.user_id for row in task.assignees if row.user_id is not None}
+    unit_ids = [row.unit_id for row in task.assignees if row.unit_id is not None]
+    if unit_ids:
+        heads = db.session.execute(
+            select(UnitMembership.user_id).where(
+                UnitMembership.unit_id.in_(unit_ids), UnitMembership.is_head.is_(True)
+            )
+        ).scalars()
+        ids.update(heads)
+    return sorted(ids)
+
+
+def _unit_assignee_ids(task: Task) -> list[int]:
+    return sorted(row.unit_id for row in task.assignees if row.unit_id is not None)
+
+
+def _require_assignee(user: User, task: Task) -> None:
+    if not is_assignee(user, task):
+        raise TaskError("Bạn không phải người được giao công việc này.")
+
+
+def _require_assigner(user: User, task: Task) -> None:
+    if not is_assigner(user, task):
+        raise TaskError("Chỉ người giao việc mới được thực hiện thao tác này.")
+
+
+def _attach_files(progress: TaskProgress, files: Iterable[StoredFile]) -> None:
+    for stored in files:
+        progress.files.append(TaskFile(stored_file_id=stored.id))
+
+
+def _record(actor: User | None, action: str, task: Task, **details: object) -> None:
+    audit.record(
+        actor,
+        action,
+        "task",
+        task.id,
+        user_ids=_responsible_user_ids(task),
+        unit_ids=_unit_assignee_ids(task),
+        deadline=task.deadline.isoformat(),
+        source_kind=task.source_kind,
+        source_id=task.source_id,
+        **details,
+    )
+
+
+# ---- the public service ------------------------------------------------------------------------
+
+def assign_task(
+    assigner: User,
+    *,
+    title: str,
+    description: str = "",
+    assignee_ids: list[int],
+    deadline: datetime,
+    priority: str = "normal",
+    source_kind: str | None = None,
+    source_id: int | None = None,
+    unit_ids: list[int] | None = None,
+) -> Task:
+    """Create a task for people (``assignee_ids``) and/or units; record ``task_assigned``.
+
+    Without a source the assigner must be a leader, unit head or manager. With a source (a
+    document, a meeting's action item) the calling module has authorised the act already.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise TaskError("Tên công việc là bắt buộc.")
+    if len(title) > 500:
+        raise TaskError("Tên công việc dài quá 500 ký tự.")
+    if priority not in PRIORITIES:
+        raise TaskError("Mức ưu tiên không hợp lệ.")
+    _require_aware(deadline)
+    if source_kind is None and not can_assign(assigner):
+        raise TaskError("Bạn không có quyền giao việc.")
+    unit_ids = sorted(set(unit_ids or []))
+    people = sorted(set(assignee_ids))
+    if not people and not unit_ids:
+        raise TaskError("Cần chọn ít nhất một người hoặc đơn vị thực hiện.")
+    found = db.session.execute(
+        select(User.id).where(
+            User.id.in_(people), User.organisation_id == assigner.organisation_id,
+            User.active.is_(True),
+        )
+    ).scalars().all()
+    if len(found) != len(people):
+        raise TaskError("Người thực hiện không hợp lệ.")
+    found_units = db.session.execute(
+        select(Unit.id).where(
+            Unit.id.in_(unit_ids), Unit.organisation_id == assigner.organisation_id
+        )
+    ).scalars().all()
+    if len(found_units) != len(unit_ids):
+        raise TaskError("Đơn vị thực hiện không hợp lệ.")
+    if deadline <= utcnow() and source_kind is None:
+        raise TaskError("Thời hạn phải ở sau thời điểm hiện tại.")
+    task = Task(
+        organisation_id=assigner.organisation_id,
+        title=title,
+        description=description or "",
+        assigner_id=assigner.id,
+        deadline=deadline,
+        priority=priority,
+        state="assigned",
+        percent=0,
+        source_kind=source_kind,
+        source_id=source_id,
+        created_at=utcnow(),
+    )
+    task.assignees = [TaskAssignee(user_id=uid) for uid in people] + [
+        TaskAssignee(unit_id=uid) for uid in unit_ids
+    ]
+    db.session.add(task)
+    db.session.flush()
+    _record(assigner, "task_assigned", task, priority=priority, title=title)
+    return task
+
+
+def accept_task(user: User, task: Task) -> Task:
+    _require_assignee(user, task)
+    _transition(task, "accept")
+    now = utcnow()
+    for row in task.assignees:
+        if row.accepted_at is None and (
+            row.user_id == user.id or (row.unit_id in _unit_ids(user))
+        ):
+            row.accepted_at = now
+    audit.record(user, "task_accepted", "task", task.id, user_ids=[user.id])
+    return task
+
+
+def report_progress(
+    user: User, task: Task, *, percent: int, note: str = "", files: Iterable[StoredFile] = ()
+) -> TaskProgress:
+    _require_assignee(user, task)
+    if not 0 <= percent <= 100:
+        raise TaskError("Tỷ lệ hoàn thành phải từ 0 đến 100.")
+    _transition(task, "progress")
+    task.percent = percent
+    entry = TaskProgress(task=task, user_id=user.id, kind="progress", percent=percent,
+                         note=note or "", created_at=utcnow())
+    _attach_files(entry, files)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(user, "task_progress", "task", task.id, user_ids=[user.id], percent=percent)
+    return entry
+
+
+def request_extension(
+    user: User, task: Task, *, new_deadline: datetime, reason: str
+) -> TaskExtension:
+    _require_assignee(user, task)
+    _require_aware(new_deadline)
+    if new_deadline <= task.deadline:
+        raise TaskError("Thời hạn đề nghị phải sau thời hạn hiện tại.")
+    if not (reason or "").strip():
+        raise TaskError("Cần nêu lý do xin gia hạn.")
+    if any(ext.status == "pending" for ext in task.extensions):
+        raise TaskError("Đã có một đề nghị gia hạn đang chờ xử lý.")
+    _transition(task, "request_extension")
+    extension = TaskExtension(task=task, requested_by_id=user.id, requested_at=utcnow(),
+                              new_deadline=new_deadline, reason=reason.strip(), status="pending")
+    db.session.add(extension)
+    db.session.flush()
+    audit.record(user, "extension_requested", "task", task.id, user_ids=[user.id],
+                 deadline=new_deadline.isoformat(), extension_id=extension.id)
+    return extension
+
+
+def decide_extension(user: User, extension: TaskExtension, *, grant: bool) -> TaskExtension:
+    task = extension.task
+    _require_assigner(user, task)
+    if extension.status != "pending":
+        raise TaskError("Đề nghị gia hạn này đã được xử lý.")
+    extension.status = "granted" if grant else "refused"
+    extension.decided_by_id = user.id
+    extension.decided_at = utcnow()
+    if grant:
+        task.deadline = extension.new_deadline
+        _record(user, "extension_granted", task, extension_id=extension.id)
+    else:
+        audit.record(user, "extension_refused", "task", task.id,
+                     user_ids=[extension.requested_by_id], extension_id=extension.id)
+    return extension
+
+
+def complete_task(
+    user: User, task: Task, *, result: str, files: Iterable[StoredFile] = ()
+) -> Task:
+    _require_assignee(user, task)
+    if not (result or "").strip():
+        raise TaskError("Cần nhập kết quả thực hiện.")
+    _transition(task, "complete")
+    now = utcnow()
+    task.result = result.strip()
+    task.percent = 100
+    task.completed_at = now
+    entry = TaskProgress(task=task, user_id=user.id, kind="completed", percent=100,
+                         note=task.result, created_at=now)
+    _attach_files(entry, files)
+    db.session.add(entry)
+    _record(user, "task_completed", task, on_time=now <= task.deadline)
+    return task
+
+
+def approve_task(user: User, task: Task, *, note: str = "", rating: int | None = None) -> Task:
+    _require_assigner(user, task)
+    _transition(task, "approve")
+    task.approved_at = utcnow()
+    db.session.add(TaskProgress(task=task, user_id=user.id, kind="approved", note=note or "",
+                                created_at=task.approved_at))
+    _record(user, "task_approved", task)
+    if rating is not None:
+        rate_task(user, task, rating=rating)
+    return task
+
+
+def return_task(user: User, task: Task, *, note: str) -> Task:
+    _require_assigner(user, task)
+    if not (note or "").strip():
+        raise TaskError("Cần nêu lý do trả lại.")
+    _transition(task, "return")
+    task.completed_at = None
+    db.session.add(TaskProgress(task=task, user_id=user.id, kind="returned", note=note.strip(),
+                                created_at=utcnow()))
+    _record(user, "task_returned", task)
+    return task
+
+
+def rate_task(user: User, task: Task, *, rating: int) -> Task:
+    """The assigner's quality rating, 1 (poor) to 5 (excellent), of a finished task."""
+    _require_assigner(user, task)
+    if rating not in range(1, 6):
+        raise TaskError("Điểm đánh giá phải từ 1 đến 5.")
+    _transition(task, "rate")
+    task.rating = rating
+    _record(user, "task_rated", task, rating=rating)
+    return task
+
+
+def remind_due(
+    now: datetime | None = None, before: timedelta = BEFORE_DEADLINE_REMINDER
+) -> dict[str, int]:
+    """The đôn đốc sweep: remind once before each deadline and once when it has passed.
+
+    A ``TaskReminder`` row per (task, kind, deadline) is what makes the sweep idempotent; a
+    granted extension changes the deadline and so re-arms both reminders.
+    """
+    now = now or utcnow()
+    counts = {"task_reminded": 0, "task_overdue": 0}
+    candidates = db.session.execute(
+        select(Task).where(Task.state.in_(OPEN_STATES), Task.deadline <= now + before)
+        .order_by(Task.id)
+    ).scalars().all()
+    for task in candidates:
+        kind, action = ("overdue", "task_overdue") if task.deadline <= now else (
+            "before", "task_reminded"
+        )
+        already = db.session.execute(
+            select(TaskReminder.id).where(
+                TaskReminder.task_id == task.id, TaskReminder.kind == kind,
+                TaskReminder.deadline == task.deadline,
+            )
+        ).first()
+        if already:
+            continue
+        db.session.add(TaskReminder(task_id=task.id, kind=kind, deadline=task.deadline,
+                                    sent_at=now))
+        _record(None, action, task)
+        counts[action] += 1
+    return counts
+
+
+def tasks_for(
+    user: User, *, role: str = "assignee", states: Iterable[str] | None = None
+) -> list[Task]:
+    """Tasks where ``user`` is an assignee (directly or through a unit) or the assigner."""
+    query = select(Task).where(Task.organisation_id == user.organisation_id)
+    if role == "assigner":
+        query = query.where(Task.assigner_id == user.id)
+    else:
+        units = list(_unit_ids(user))
+        sub = select(TaskAssignee.task_id).where(
+            (TaskAssignee.user_id == user.id) | TaskAssignee.unit_id.in_(units)
+        )
+        query = query.where(Task.id.in_(sub))
+    if states is not None:
+        query = query.where(Task.state.in_(list(states)))
+    return list(db.session.execute(query.order_by(Task.deadline, Task.id)).scalars())
