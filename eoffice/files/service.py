@@ -103,5 +103,5 @@ def forget_object_if_unused(key: str) -> None:
 
 def copy_verified(row: StoredFile, destination: BinaryIO) -> None:
     """Copy the object into ``destination`` after its hash checked out."""
-    with object_store().open(row.sha256) as source:
+    with object_store().get(row.sha256) as source:
         shutil.copyfileobj(source, destination, 1024 * 1024)
