@@ -235,6 +235,7 @@ class DocumentSigner:
         self.timestamper = timestamper
         self._fixed_vc = validation_context
         self._vc_cache: tuple[tuple, ValidationContext] | None = None
+        self._reserved: dict[Level, int] = {}
         if level is None:
             has_revinfo = pki is not None or validation_context is not None
             level = Level.B_LT if (timestamper and has_revinfo) else (
@@ -267,6 +268,24 @@ class DocumentSigner:
         if self._vc_cache is None or self._vc_cache[0] != key:
             self._vc_cache = (key, self.pki.validation_context())
         return self._vc_cache[1]
+
+    def _reserve(self, lv: Level) -> int:
+        """Space for the CMS, in hex digits, computed once per level.
+
+        pyHanko otherwise builds a complete throw-away CMS (and asks the TSA
+        for a dummy token) on every signature just to measure it: a third of
+        the signing time.  The certificates, the RSA signature and the
+        timestamp token have a known size; the margin covers the attributes.
+        """
+        if lv in self._reserved:
+            return self._reserved[lv]
+        certs = [self.signer.signing_cert, *self.signer.cert_registry]
+        size = sum(len(c.dump()) for c in certs) + 4096
+        if lv.rank >= Level.B_T.rank and self.timestamper is not None:
+            dummy = asyncio.run(self.timestamper.async_dummy_response("sha256"))
+            size += len(dummy.dump()) + 2048
+        self._reserved[lv] = size * 2
+        return self._reserved[lv]
 
     def _resolve_level(self, level) -> Level:
         lv = Level(level) if level else self.default_level
@@ -372,7 +391,8 @@ class DocumentSigner:
                 stamp_style=plan.stamp_style, new_field_spec=plan.new_field_spec,
                 system_time=now)
             buf = io.BytesIO()
-            pdf_signer.sign_pdf(writer, output=buf, appearance_text_params=plan.text_params)
+            pdf_signer.sign_pdf(writer, output=buf, appearance_text_params=plan.text_params,
+                                bytes_reserved=self._reserve(lv))
         except SigningError:
             raise
         except (PyHankoSigningError, PdfError, ValueError, KeyError, OSError) as exc:
