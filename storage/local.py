@@ -22,6 +22,7 @@ from pathlib import Path
 from storage.base import (
     CHUNK_SIZE,
     DEFAULT_CONTENT_TYPE,
+    BytesLike,
     Source,
     StoreBase,
     StoredObject,
@@ -76,28 +77,33 @@ class LocalStore(StoreBase):
         except OSError as exc:
             raise self._error("cannot write to", exc) from None
         tmp = Path(tmp_name)
-        type_tmp: Path | None = None
+        type_tmp = tmp.with_suffix(_TYPE_SUFFIX)
+
+        def write(chunk: BytesLike) -> None:
+            # Only the store's own writes become StorageError: an OSError raised by the
+            # *source* (say, a client that hung up) propagates unchanged.
+            try:
+                out.write(chunk)
+            except OSError as exc:
+                raise self._error("cannot write to", exc) from None
+
         try:
             with os.fdopen(fd, "wb") as out:
-                digest, size = copy_hashing(source, out.write, max_bytes)
-                out.flush()
-                os.fsync(out.fileno())
-            final = self.path_for(digest)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            type_tmp = tmp.with_suffix(_TYPE_SUFFIX)
-            type_tmp.write_text(content_type + "\n", encoding="ascii")
-            os.replace(tmp, final)
-            os.replace(type_tmp, _type_path(final))
+                digest, size = copy_hashing(source, write, max_bytes)
+                try:
+                    out.flush()
+                    os.fsync(out.fileno())
+                    final = self.path_for(digest)
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    type_tmp.write_text(content_type + "\n", encoding="ascii")
+                    os.replace(tmp, final)
+                    os.replace(type_tmp, _type_path(final))
+                except OSError as exc:
+                    raise self._error("cannot write to", exc) from None
             _fsync_dir(final.parent)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            if type_tmp is not None:
-                type_tmp.unlink(missing_ok=True)
-            raise self._error("cannot write to", exc) from None
         except BaseException:
             tmp.unlink(missing_ok=True)
-            if type_tmp is not None:
-                type_tmp.unlink(missing_ok=True)
+            type_tmp.unlink(missing_ok=True)
             raise
         return StoredObject(key=digest, size=size, sha256=digest, content_type=content_type)
 

@@ -131,12 +131,7 @@ class S3Store(StoreBase):
         check_content_type(content_type)
         check_max_bytes(max_bytes)
         with _Spool(self.spool_dir) as spool:
-            try:
-                digest, size = copy_hashing(source, spool.write, max_bytes)
-            except OSError as exc:
-                raise StorageError(
-                    f"cannot spool the upload to a temporary file: {exc.strerror}"
-                ) from None
+            digest, size = copy_hashing(source, spool.write, max_bytes)
             self._ensure_bucket()
             stream = spool.reader()
             self._call(
@@ -328,6 +323,16 @@ class _Spool:
             self._file = None
 
     def write(self, chunk: BytesLike) -> None:
+        """Append a chunk; a disk error is a `StorageError` (the source's own errors are not
+        caught here, so they propagate unchanged)."""
+        try:
+            self._write(chunk)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot spool the upload to a temporary file: {exc.strerror or exc}"
+            ) from None
+
+    def _write(self, chunk: BytesLike) -> None:
         if self._file is not None:
             self._file.write(chunk)
             return
