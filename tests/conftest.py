@@ -16,10 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+import meetings.models  # noqa: F401  (the migrations create the meetings tables too)
 from eoffice import create_app
 from eoffice.extensions import db
 from eoffice.settings import Settings
 from tests.services.postgres import create_database, postgres_server_url  # noqa: F401
+from tests.services.seaweed import s3_server  # noqa: F401
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

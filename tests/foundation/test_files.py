@@ -57,7 +57,10 @@ def count_files(app: Flask) -> int:
 
 def objects_on_disk(app: Flask) -> list[Path]:
     root = app.config["EOFFICE_SETTINGS"].instance_path / "objects"
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    # Content files are named by their 64-hex SHA-256; sidecars and temp files are not objects.
+    if not root.exists():
+        return []
+    return [p for p in root.rglob("*") if p.is_file() and len(p.name) == 64 and "." not in p.name]
 
 
 def test_upload_and_download_round_trip(
