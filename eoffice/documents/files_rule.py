@@ -1,0 +1,29 @@
+"""Files attached to documents are visible to whoever may see the document (``can_view``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from eoffice.accounts.models import User
+from eoffice.documents.access import can_view
+from eoffice.documents.models import Document, DocumentAttachment, DocumentVersion
+from eoffice.extensions import db
+from eoffice.files.models import StoredFile
+
+
+def documents_using(stored: StoredFile) -> list[Document]:
+    version_docs = select(DocumentVersion.document_id).where(DocumentVersion.file_id == stored.id)
+    attachment_docs = select(DocumentAttachment.document_id).where(
+        or_(DocumentAttachment.file_id == stored.id, DocumentAttachment.signed_file_id == stored.id)
+    )
+    return list(
+        db.session.execute(
+            select(Document).where(
+                or_(Document.id.in_(version_docs), Document.id.in_(attachment_docs))
+            )
+        ).scalars()
+    )
+
+
+def document_file_rule(user: User, stored: StoredFile) -> bool:
+    return any(can_view(user, document) for document in documents_using(stored))

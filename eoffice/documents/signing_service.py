@@ -1,0 +1,359 @@
+"""Digital signatures on outgoing documents, through the ``signing`` library's public API.
+
+Order (Decree 30, Appendix I): the leader signs with a PIN (a certification signature that
+reserves the number/date form fields and the seal's field); the clerk then has the system
+fill in the number and date (``NUMBERED``) and applies the organisation signature
+(``ORG_SIGNED``), also signing each separate-file attachment. Every step writes a NEW PDF
+version; nothing is overwritten, and a failed step leaves the previous version as it was.
+
+The embedded demo PKI lives under ``EOFFICE_PKI_DIR`` (default ``instance/pki``) and is
+created on first use; demo users' PKCS#12 files use the PIN ``123456``.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+import signing
+from eoffice.accounts.models import User
+from eoffice.documents import numbering
+from eoffice.documents.models import Document, SigningPinState
+from eoffice.documents.service import (
+    InvalidInput,
+    Result,
+    add_version,
+    attachments_of,
+    store_file,
+)
+from eoffice.documents.workflow import WorkflowError, check, transition
+from eoffice.extensions import db
+from eoffice.files.content_check import PDF
+from eoffice.files.models import StoredFile
+from eoffice.files.service import object_store
+from eoffice.organisation.models import Organisation
+from eoffice.timestamps import VIETNAM, utcnow
+
+DEMO_PIN = "123456"
+# Where the number ("Số: 15/QĐ-UBND") and the date line sit on an A4 page (PDF points), under
+# the issuing body on the left and under the national motto on the right (Appendix I).
+NUMBER_RECT = (60.0, 712.0, 290.0, 732.0)
+DATE_RECT = (300.0, 690.0, 565.0, 710.0)
+PDF_FILES = frozenset({PDF})
+
+_pki_lock = threading.Lock()
+_pki_cache: dict[str, signing.DemoPKI] = {}
+
+
+class SigningFailed(WorkflowError):
+    """Signing refused or failed; the message is Vietnamese. 423 when the PIN is locked."""
+
+    status = 400
+
+
+# --------------------------------------------------------------------------- keys
+def pki_dir() -> Path:
+    settings = current_app.config["EOFFICE_SETTINGS"]
+    return Path(settings.pki_dir) if settings.pki_dir else settings.instance_path / "pki"
+
+
+def demo_pki() -> signing.DemoPKI:
+    """The embedded PKI, created on first use (one per directory, shared by threads)."""
+    directory = pki_dir()
+    key = str(directory)
+    with _pki_lock:
+        if key not in _pki_cache:
+            if (directory / "root.pem").exists():
+                _pki_cache[key] = signing.DemoPKI.open(directory)
+            else:
+                _pki_cache[key] = signing.DemoPKI.init(directory, org="eOffice demo")
+        return _pki_cache[key]
+
+
+def _user_p12(user: User) -> Path:
+    return pki_dir() / "holders" / f"user-{user.id}.p12"
+
+
+def _seal_p12(organisation: Organisation) -> Path:
+    return pki_dir() / "holders" / f"seal-{organisation.id}.p12"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def issue_user_certificate(user: User, pin: str) -> None:
+    """Issue (or re-issue) a personal signing certificate as a PIN-protected PKCS#12."""
+    issued = demo_pki().issue_user(user.full_name, pin, title=user.title or None,
+                                   org=user.organisation.name)
+    _write_private(_user_p12(user), issued.p12)
+
+
+def issue_seal_certificate(organisation: Organisation, pin: str) -> None:
+    issued = demo_pki().issue_seal(organisation.name, pin)
+    _write_private(_seal_p12(organisation), issued.p12)
+
+
+def has_user_certificate(user: User) -> bool:
+    return _user_p12(user).exists()
+
+
+def has_seal_certificate(organisation: Organisation) -> bool:
+    return _seal_p12(organisation).exists()
+
+
+def ensure_demo_credentials(users: Sequence[User]) -> list[str]:
+    """Give demo leaders and clerks a certificate and each organisation its seal (PIN 123456)."""
+    from eoffice.accounts.permissions import has_role
+    from eoffice.accounts.roles import Role
+
+    issued: list[str] = []
+    for user in users:
+        if has_role(user, Role.LEADER) and Role.ADMIN not in user.roles and \
+                not has_user_certificate(user):
+            issue_user_certificate(user, DEMO_PIN)
+            issued.append(user.username)
+        if Role.CLERK in user.roles and not has_seal_certificate(user.organisation):
+            issue_seal_certificate(user.organisation, DEMO_PIN)
+            issued.append(f"seal:{user.organisation.abbreviation}")
+    return issued
+
+
+class DbPinStore:
+    """PIN failure counters in the database, written on their own connection.
+
+    The counter must survive the rollback of the request that failed, otherwise a wrong PIN
+    would never count; so it is committed at once, outside the caller's transaction.
+    """
+
+    def get(self, key_id: str) -> signing.PinState:
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                select(SigningPinState.failures, SigningPinState.locked_until)
+                .where(SigningPinState.key_id == key_id)
+            ).first()
+        return signing.PinState(row.failures, row.locked_until) if row else signing.PinState()
+
+    def put(self, key_id: str, state: signing.PinState) -> None:
+        dialect = db.engine.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = {"key_id": key_id, "failures": state.failures,
+                  "locked_until": state.locked_until}
+        statement = insert(SigningPinState).values(**values).on_conflict_do_update(
+            index_elements=["key_id"],
+            set_={"failures": state.failures, "locked_until": state.locked_until},
+        )
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+
+
+def pin_guard() -> signing.PinGuard:
+    return signing.PinGuard(DbPinStore(), max_failures=5, lock_seconds=300)
+
+
+def _open(p12_path: Path, pin: str, key_id: str) -> signing.DocumentSigner:
+    if not p12_path.exists():
+        raise SigningFailed("Chưa được cấp chứng thư số để ký; hãy liên hệ quản trị hệ thống.")
+    try:
+        key = signing.load_pkcs12(p12_path.read_bytes(), pin, guard=pin_guard(), key_id=key_id)
+        return signing.DocumentSigner(key, pki=demo_pki(),
+                                      max_bytes=current_app.config["EOFFICE_SETTINGS"]
+                                      .max_upload_bytes)
+    except signing.PinLockedError:
+        error = SigningFailed("Chức năng ký số tạm khóa do nhập sai mã PIN nhiều lần; "
+                              "hãy thử lại sau 5 phút.")
+        error.status = 423
+        raise error from None
+    except signing.WrongPinError as exc:
+        raise SigningFailed(f"Mã PIN ký số không đúng (còn {exc.remaining} lần thử).") from None
+    except signing.SigningError as exc:
+        raise SigningFailed(f"{exc.message_vi}.") from None
+
+
+def open_leader_signer(user: User, pin: str) -> signing.DocumentSigner:
+    return _open(_user_p12(user), pin, f"user:{user.id}")
+
+
+def open_seal_signer(organisation: Organisation, pin: str) -> signing.DocumentSigner:
+    return _open(_seal_p12(organisation), pin, f"seal:{organisation.id}")
+
+
+# --------------------------------------------------------------------------- helpers
+def _current_pdf(document: Document) -> tuple[StoredFile, bytes]:
+    version = document.current_version
+    if version is None:
+        raise InvalidInput("Văn bản chưa có tệp.")
+    if version.file.content_type != PDF:
+        raise InvalidInput("Bản cuối cùng phải là tệp PDF trước khi ký số; hãy tải lên bản PDF.")
+    return version.file, object_store().read_bytes(version.file.sha256)
+
+
+def _store_pdf(actor: User, data: bytes, name: str) -> StoredFile:
+    return store_file(actor, io.BytesIO(data), name, PDF_FILES)
+
+
+def _file_name(document: Document, suffix: str) -> str:
+    return f"van-ban-{document.id}-{suffix}.pdf"
+
+
+def _sign(signer: signing.DocumentSigner, data: bytes, **kwargs: object) -> bytes:
+    try:
+        out = signer.sign(data, **kwargs)  # type: ignore[arg-type]
+    except signing.SigningError as exc:
+        raise SigningFailed(f"Không ký được văn bản: {exc.message_vi}.") from None
+    assert out is not None
+    return out
+
+
+def date_line(organisation: Organisation, when_local_date: object) -> str:
+    day = when_local_date  # a date
+    return (f"{organisation.place}, ngày {day.day:02d} tháng {day.month:02d} "  # type: ignore[attr-defined]
+            f"năm {day.year}")  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- steps
+def sign_as_leader(actor: User, document: Document, pin: str,
+                   signer: signing.DocumentSigner | None = None) -> Result:
+    """The signer's visible signature, reserving the number/date fields and the seal's place."""
+    check(actor, document, "sign")
+    _file, data = _current_pdf(document)
+    signer = signer or open_leader_signer(actor, pin)
+    signed = _sign(
+        signer, data, role=signing.Role.LEADER,
+        leader=signing.LeaderAppearance(
+            name=actor.full_name, title=(actor.title or "").upper(),
+            image_png=signing.demo_signature_png(actor.full_name),
+            authority=document.authority or None,
+        ),
+        reserve=signing.ReservedFields(number_rect=NUMBER_RECT, date_rect=DATE_RECT),
+        reason="Ký ban hành văn bản", location=actor.organisation.place or None,
+    )
+    stored = _store_pdf(actor, signed, _file_name(document, "lanh-dao-ky"))
+    add_version(actor, document, stored, "leader_signed", "Lãnh đạo đã ký số")
+    document.signer_full_name = actor.full_name
+    document.signer_position = actor.title
+    transition(actor, document, "sign", _service=True)
+    from eoffice.documents.service import _notice
+
+    clerks = _clerk_ids(document)
+    return Result(document, [_notice(clerks, "Văn bản đã ký, chờ cấp số", document)])
+
+
+def _clerk_ids(document: Document) -> list[int]:
+    from eoffice.accounts.models import UserRole
+
+    if document.is_secret:
+        from eoffice.documents.models import ParticipantRole
+
+        return [u.id for u in document.people(ParticipantRole.CHECKER)]
+    return list(db.session.execute(
+        select(User.id).join(UserRole).where(User.organisation_id == document.organisation_id,
+                                              UserRole.role == "clerk")
+    ).scalars())
+
+
+def assign_number(actor: User, document: Document) -> Result:
+    """Issue the number and date from the register and write them into the reserved fields."""
+    check(actor, document, "number")
+    _file, data = _current_pdf(document)
+    fields = signing.list_text_fields(data)
+    if signing.NUMBER_FIELD not in fields:
+        raise InvalidInput("Tệp đã ký không có ô dành sẵn cho số và ngày; không thể cấp số.")
+    organisation = document.organisation
+    today = utcnow().astimezone(VIETNAM).date()
+    kind = numbering.register_kind_for(document)
+    number = numbering.take_number(organisation.id, today.year, kind)
+    notation = numbering.notation_for(document, organisation, document.drafting_unit)
+    document.code_number = number
+    document.code_notation = notation
+    document.register_kind = kind
+    document.register_year = today.year
+    document.register_number = number
+    document.issued_date = today
+    values = {signing.NUMBER_FIELD: f"Số: {numbering.format_number(number)}/{notation}"}
+    if signing.DATE_FIELD in fields:
+        values[signing.DATE_FIELD] = date_line(organisation, today)
+    try:
+        filled = signing.fill_fields(data, values)
+    except signing.SigningError as exc:
+        raise SigningFailed(f"Không điền được số, ngày vào văn bản: {exc.message_vi}.") from None
+    assert filled is not None
+    stored = _store_pdf(actor, filled, _file_name(document, "cap-so"))
+    add_version(actor, document, stored, "numbered",
+                f"Cấp số {document.number_and_notation}")
+    transition(actor, document, "number", _service=True, number=number, notation=notation)
+    return Result(document)
+
+
+def org_sign(actor: User, document: Document, pin: str,
+             signer: signing.DocumentSigner | None = None) -> Result:
+    """The organisation's signature (seal) on the main file and on every separate attachment."""
+    check(actor, document, "org_sign")
+    _file, data = _current_pdf(document)
+    organisation = document.organisation
+    signer = signer or open_seal_signer(organisation, pin)
+    seal = signing.SealAppearance(signing.demo_seal_png(organisation.name))
+    signed = _sign(signer, data, role=signing.Role.ORG, seal=seal,
+                   reason="Ký số của cơ quan, tổ chức",
+                   location=organisation.place or None)
+    for attachment in attachments_of(document):
+        if attachment.file.content_type != PDF:
+            raise InvalidInput("Phụ lục phải là tệp PDF để ký số.")
+        raw = object_store().read_bytes(attachment.file.sha256)
+        signed_attachment = _sign(
+            signer, raw, role=signing.Role.ATTACHMENT,
+            attachment=signing.AttachmentAppearance(number=document.number_and_notation,
+                                                    org_name=organisation.name))
+        attachment.signed_file_id = _store_pdf(
+            actor, signed_attachment, f"phu-luc-{attachment.id}-da-ky.pdf").id
+    stored = _store_pdf(actor, signed, _file_name(document, "co-quan-ky"))
+    add_version(actor, document, stored, "org_signed", "Đã ký số cơ quan")
+    transition(actor, document, "org_sign", _service=True, number=document.number_and_notation)
+    return Result(document)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    document_id: int
+    ok: bool
+    message: str
+
+
+def sign_batch(actor: User, document_ids: Sequence[int], pin: str,
+               progress: Callable[[int, int, BatchOutcome], None] | None = None,
+               ) -> list[BatchOutcome]:
+    """Sign several approved documents with one PIN entry; each commits on its own, so one
+    failure does not stop (or undo) the others. This service owns its transactions."""
+    from eoffice.documents.service import get_visible
+
+    signer = open_leader_signer(actor, pin)  # one PIN check for the whole batch
+    outcomes: list[BatchOutcome] = []
+    total = len(document_ids)
+    for index, document_id in enumerate(document_ids, start=1):
+        try:
+            document = get_visible(actor, document_id)
+            sign_as_leader(actor, document, pin, signer=signer)
+            db.session.commit()
+            outcome = BatchOutcome(document_id, True, "Đã ký")
+        except WorkflowError as error:
+            db.session.rollback()
+            outcome = BatchOutcome(document_id, False, error.message)
+        except Exception:  # one document's fault must not stop the batch
+            db.session.rollback()
+            current_app.logger.exception("batch signing failed for document %s", document_id)
+            outcome = BatchOutcome(document_id, False, "Lỗi hệ thống khi ký văn bản này.")
+        outcomes.append(outcome)
+        if progress:
+            progress(index, total, outcome)
+    return outcomes
