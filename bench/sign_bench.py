@@ -27,16 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
-from pyhanko.sign import fields as pfields  # noqa: E402
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner  # noqa: E402
-from pyhanko.sign.signers.pdf_cms import SimpleSigner  # noqa: E402
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper  # noqa: E402
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields as pfields
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+from pyhanko.sign.signers.pdf_cms import SimpleSigner
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from signing import DemoPKI, DocumentSigner, load_pkcs12, validate  # noqa: E402
-from signing.pki import to_asn1_cert  # noqa: E402
-from signing.samples import make_pdf  # noqa: E402
+from signing import DemoPKI, DocumentSigner, load_pkcs12, validate
+from signing.pki import to_asn1_cert
+from signing.samples import make_pdf
 
 logging.disable(logging.WARNING)
 PIN = "bench-pin"

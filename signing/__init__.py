@@ -3,6 +3,7 @@
 See ``docs/signing.md``.  The public API is re-exported here.
 """
 
+from . import _speedups
 from .appearance import (
     AttachmentAppearance,
     LeaderAppearance,
@@ -42,6 +43,8 @@ from .sign import (
     begin_external_signing,
 )
 from .validate import SignatureReport, ValidationReport, validate
+
+_speedups.install()
 
 __all__ = [
     "DATE_FIELD",

@@ -280,10 +280,10 @@ class DocumentSigner:
         if lv in self._reserved:
             return self._reserved[lv]
         certs = [self.signer.signing_cert, *self.signer.cert_registry]
-        size = sum(len(c.dump()) for c in certs) + 4096
+        size = sum(len(c.dump()) for c in certs) + 1280
         if lv.rank >= Level.B_T.rank and self.timestamper is not None:
             dummy = asyncio.run(self.timestamper.async_dummy_response("sha256"))
-            size += len(dummy.dump()) + 2048
+            size += len(dummy.dump()) + 512
         self._reserved[lv] = size * 2
         return self._reserved[lv]
 
