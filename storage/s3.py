@@ -271,19 +271,23 @@ class S3Store(StoreBase):
 def _root_cause(exc: BaseException) -> str:
     """A short, one-line reason ('Connection refused', 'timed out') from urllib3's wrapped
     exceptions, without their URLs or object reprs."""
+    chain: list[BaseException] = []
     seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None:
-            break
-        if isinstance(seen, OSError) and seen.strerror:
-            return seen.strerror
-        if isinstance(seen, TimeoutError | urllib3.exceptions.TimeoutError):
-            return "timed out"
-        if isinstance(seen, urllib3.exceptions.ResponseError):
-            return "too many error responses"
-        if isinstance(seen, urllib3.exceptions.ProtocolError):
-            return "connection broken"
+    while seen is not None and len(chain) < 10 and seen not in chain:
+        chain.append(seen)
         seen = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
+    # The innermost OS error says most ("Connection refused", "Name or service not known");
+    # urllib3's own classes are the fallback (its NewConnectionError is a TimeoutError).
+    for error in reversed(chain):
+        if isinstance(error, OSError) and error.strerror:
+            return error.strerror
+    for error in chain:
+        if isinstance(error, TimeoutError | urllib3.exceptions.TimeoutError):
+            return "timed out"
+        if isinstance(error, urllib3.exceptions.ResponseError):
+            return "too many error responses"
+        if isinstance(error, urllib3.exceptions.ProtocolError):
+            return "connection broken"
     return type(exc).__name__
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from minio import Minio
@@ -105,8 +106,8 @@ class S3Server:
         """A store URL (`s3://KEY:SECRET@host:port/bucket?secure=false`) on a fresh bucket."""
         bucket = self.make_bucket(prefix)
         return (
-            f"s3://{self.access_key}:{self.secret_key}@{self.endpoint}/{bucket}"
-            f"?secure=false&region={self.region}"
+            f"s3://{quote(self.access_key, safe='')}:{quote(self.secret_key, safe='')}"
+            f"@{self.endpoint}/{bucket}?secure=false&region={self.region}"
         )
 
 
@@ -191,7 +192,8 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     logs.mkdir()
     identities = root / "s3.json"
     access_key = "eoffice" + secrets.token_hex(4)
-    secret_key = secrets.token_urlsafe(24)
+    # Like real AWS secrets, include '/' and '+', so URL percent-encoding is exercised.
+    secret_key = secrets.token_urlsafe(24) + "/+"
     _write_identities(identities, access_key, secret_key)
 
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
