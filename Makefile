@@ -19,7 +19,7 @@ RUN_DEBS := nodejs npm
 
 run: install static
 	@$(PY) -m flask --app wsgi db upgrade heads --directory migrations >/dev/null
-	@$(PY) -m flask --app wsgi seed-demo
+	@$(PY) -m flask --app wsgi seed-demo >/dev/null
 	@$(PY) wsgi.py
 
 test: install-dev static debs-test
