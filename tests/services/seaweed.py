@@ -224,6 +224,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
         f"-s3.port.grpc={s3_grpc}",
         f"-s3.config={identities}",
         f"-s3.localSocket={root / 's3.sock'}",
+        "-s3.iam=false",  # no IAM management API: identities come from -s3.config
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
     ]
