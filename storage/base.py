@@ -48,7 +48,7 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-#: Contiguous bytes without a copy (`collections.abc.Buffer` is Python 3.12+).
+#: Bytes-like values, sliced without copying (`collections.abc.Buffer` needs Python 3.12).
 BytesLike = bytes | bytearray | memoryview
 
 #: What `put` accepts: a bytes-like object (small content) or a readable stream.
