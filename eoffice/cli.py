@@ -20,6 +20,9 @@ def register_cli(app: Flask) -> None:
         for user in users:
             roles = ", ".join(role.label for role in user.roles)
             click.echo(f"  {user.username:<14} {user.full_name} — {roles}")
+        for hook in app.extensions.get("eoffice.seed_hooks", []):  # modules extend the demo
+            for line in hook() or []:
+                click.echo(line)
 
     audit_group = AppGroup("audit", help="The hash-chained audit trail.")
 

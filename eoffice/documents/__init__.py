@@ -2,18 +2,99 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import click
+from flask import Flask, url_for
+from flask.cli import AppGroup
+
+from eoffice.accounts.models import User
 
 
 def init_app(app: Flask) -> None:
     """Plug the module into the application: models, file rule, pages, API, sockets, CLI."""
     from eoffice.documents import models  # noqa: F401  (tables known to migrations)
+    from eoffice.documents.api import bp as api_bp
     from eoffice.documents.files_rule import document_file_rule
+    from eoffice.documents.notifications import init_socket
+    from eoffice.documents.views import bp
     from eoffice.files.access import register_file_rule
+    from eoffice.web.my_work import register_section
+    from eoffice.web.navigation import NavEntry, register_nav
 
     register_file_rule(document_file_rule)
-    try:
-        from eoffice.documents.web import init_web
-    except ImportError:  # pages not built yet
-        return
-    init_web(app)
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    register_nav(NavEntry("Văn bản đến", "documents.incoming_list"))
+    register_nav(NavEntry("Văn bản đi", "documents.outgoing_list"))
+    register_section("documents", my_work_section)
+    init_socket(app)
+    _register_cli(app)
+    hooks = app.extensions.setdefault("eoffice.seed_hooks", [])
+    hooks.append(seed_documents)
+
+
+def my_work_section(user: User):  # type: ignore[no-untyped-def]
+    """Documents waiting for ``user``, most urgent and nearest deadline first."""
+    from eoffice.documents.models import Direction
+    from eoffice.documents.service import is_overdue, waiting_for
+    from eoffice.documents.workflow import STATE_LABELS
+    from eoffice.web.my_work import WorkItem, WorkSection
+
+    items = []
+    for document in waiting_for(user):
+        outgoing = document.direction == Direction.OUTGOING
+        endpoint = "documents.outgoing_view" if outgoing else "documents.incoming_view"
+        marks = [STATE_LABELS.get(document.state, document.state)]
+        if document.urgency:
+            marks.append(document.urgency_label)
+        if document.secrecy:
+            marks.append(document.secrecy_label)
+        items.append(WorkItem(
+            title=f"{'Văn bản đi' if outgoing else 'Văn bản đến'}: {document.subject}",
+            url=url_for(endpoint, document_id=document.id),
+            kind="document",
+            deadline=document.due_date,
+            urgent=document.urgency > 0,
+            overdue=is_overdue(document),
+            note=" · ".join(marks),
+        ))
+    return WorkSection("documents", "Văn bản chờ xử lý", "Không có văn bản nào chờ bạn.", items)
+
+
+def seed_documents() -> list[str]:
+    """Demo signing credentials: a certificate for each leader, the organisation's seal."""
+    from sqlalchemy import select
+
+    from eoffice.documents.signing_service import DEMO_PIN, ensure_demo_credentials
+    from eoffice.extensions import db
+
+    issued = ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
+    lines = [f"Chứng thư số dùng thử (mã PIN ký số: {DEMO_PIN}):"]
+    lines += [f"  {name}" for name in issued] or ["  (đã có từ trước)"]
+    return lines
+
+
+def _register_cli(app: Flask) -> None:
+    group = AppGroup("documents", help="Official documents: demo PKI and certificates.")
+
+    @group.command("seed-pki")
+    def seed_pki() -> None:
+        """Create the demo PKI and issue demo certificates (PIN 123456); idempotent."""
+        for line in seed_documents():
+            click.echo(line)
+
+    @group.command("issue-certificate")
+    @click.argument("username")
+    @click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+    def issue_certificate(username: str, pin: str) -> None:
+        """Issue a personal signing certificate from the embedded PKI for USERNAME."""
+        from sqlalchemy import select
+
+        from eoffice.documents.signing_service import issue_user_certificate
+        from eoffice.extensions import db
+
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        issue_user_certificate(user, pin)
+        click.echo(f"Đã cấp chứng thư số cho {user.full_name}.")
+
+    if "documents" not in app.cli.commands:
+        app.cli.add_command(group)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     Float,
@@ -139,6 +141,9 @@ class Document(db.Model):  # type: ignore[name-defined]
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     drafting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Where the signing fields go on the PDF when the system generated it (drafting module):
+    # {"number_rect": [...], "date_rect": [...], "signature_rect": [...], "page": 0, ...}.
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -499,6 +499,16 @@ def register_incoming(
     return Result(document)
 
 
+def register_incoming_upload(
+    actor: User, meta: IncomingMetadata, stream: BinaryIO, filename: str | None
+) -> Result:
+    """Check and store the arriving file, then register it (nothing is kept if refused)."""
+    if not has_role(actor, Role.CLERK):
+        raise NotPermitted("Chỉ văn thư được vào sổ văn bản đến.")
+    stored = store_file(actor, stream, filename, PDF_ONLY)
+    return register_incoming(actor, meta, stored)
+
+
 def present(actor: User, document: Document, leader_id: int, note: str = "") -> Result:
     leader = _org_user(actor, leader_id, "lãnh đạo")
     if not has_role(leader, Role.LEADER):
@@ -618,7 +628,7 @@ def reassign(actor: User, document: Document, assignment_id: int, user_id: int) 
     return Result(document, [_notice([user.id], "Văn bản đến được giao cho bạn", document)])
 
 
-def _is_assignee(actor: User, document: Document) -> bool:
+def is_assignee(actor: User, document: Document) -> bool:
     units = {m.unit_id for m in actor.memberships}
     headed = {m.unit_id for m in actor.memberships if m.is_head}
     for assignment in db.session.execute(
@@ -639,7 +649,7 @@ def report_progress(actor: User, document: Document, body: str) -> Result:
         raise IllegalTransition("Văn bản không ở trạng thái đang xử lý.")
     from eoffice.documents.workflow import lead_handler
 
-    if not (_is_assignee(actor, document) or lead_handler(actor, document)):
+    if not (is_assignee(actor, document) or lead_handler(actor, document)):
         raise NotPermitted("Bạn không được giao xử lý văn bản này.")
     comment(actor, document, body, kind="progress")
     if document.state == In.DIRECTED and lead_handler(actor, document):

@@ -82,6 +82,7 @@ def upgrade():
     sa.Column('issued_at', eoffice.timestamps.UTCDateTime(), nullable=True),
     sa.Column('replaced_by_id', sa.Integer(), nullable=True),
     sa.Column('drafting_unit_id', sa.Integer(), nullable=True),
+    sa.Column('layout', sa.JSON(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', eoffice.timestamps.UTCDateTime(), nullable=False),
     sa.Column('updated_at', eoffice.timestamps.UTCDateTime(), nullable=False),

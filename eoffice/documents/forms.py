@@ -1,0 +1,84 @@
+"""Web forms for documents (Flask-WTF: CSRF on every post, Vietnamese messages)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from eoffice.documents.doctypes import DOCUMENT_TYPES
+from eoffice.documents.models import SECRECY_LABELS, URGENCY_LABELS
+from eoffice.timestamps import VIETNAM
+
+TYPE_CHOICES = [(code, name) for code, name in DOCUMENT_TYPES.items()]
+URGENCY_CHOICES = [(int(level), label) for level, label in URGENCY_LABELS.items()]
+SECRECY_CHOICES = [(int(level), label) for level, label in SECRECY_LABELS.items()]
+REQUIRED = "Trường này là bắt buộc."
+
+
+def end_of_day(day: date | None) -> datetime | None:
+    """A deadline given as a date means the end of that day in Vietnam."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(23, 59, 59), tzinfo=VIETNAM)
+
+
+class OutgoingForm(FlaskForm):
+    subject = TextAreaField("Trích yếu nội dung", validators=[
+        DataRequired(REQUIRED), Length(max=500, message="Trích yếu tối đa 500 ký tự.")])
+    type_code = SelectField("Loại văn bản", choices=TYPE_CHOICES, default="")
+    urgency = SelectField("Độ khẩn", coerce=int, choices=URGENCY_CHOICES, default=0)
+    secrecy = SelectField("Độ mật", coerce=int, choices=SECRECY_CHOICES, default=0)
+    is_legal_normative = BooleanField("Văn bản quy phạm pháp luật (vào sổ riêng theo loại)")
+    reviewer_id = SelectField("Người kiểm tra nội dung (lãnh đạo đơn vị)", coerce=int)
+    checker_id = SelectField("Người kiểm tra thể thức", coerce=int)
+    signer_id = SelectField("Người ký", coerce=int)
+    authority = StringField("Thẩm quyền ký (TM., KT., TL., TUQ.)",
+                            validators=[Optional(), Length(max=60)])
+    to_places = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Optional()])
+    recipient_unit_ids = SelectMultipleField("Đơn vị nhận trong cơ quan", coerce=int)
+    recipient_user_ids = SelectMultipleField("Người nhận trong cơ quan", coerce=int)
+    named_user_ids = SelectMultipleField("Người được xem (bắt buộc với văn bản mật)", coerce=int)
+    due_date = DateField("Hạn xử lý", validators=[Optional()])
+    file = FileField("Tệp dự thảo (DOCX hoặc PDF)",
+                     validators=[FileRequired("Hãy chọn tệp dự thảo.")])
+
+
+class IncomingForm(FlaskForm):
+    organ_name = StringField("Cơ quan ban hành", validators=[
+        DataRequired(REQUIRED), Length(max=255)])
+    organ_id = StringField("Mã định danh cơ quan (OrganId)",
+                           validators=[Optional(), Length(max=13)])
+    code_number = IntegerField("Số", validators=[Optional(), NumberRange(min=1)])
+    code_notation = StringField("Ký hiệu", validators=[Optional(), Length(max=50)])
+    type_code = SelectField("Loại văn bản", choices=TYPE_CHOICES, default="")
+    issued_date = DateField("Ngày tháng văn bản", validators=[Optional()])
+    subject = TextAreaField("Trích yếu nội dung", validators=[
+        DataRequired(REQUIRED), Length(max=500, message="Trích yếu tối đa 500 ký tự.")])
+    signer_full_name = StringField("Người ký", validators=[Optional(), Length(max=120)])
+    signer_position = StringField("Chức vụ người ký", validators=[Optional(), Length(max=120)])
+    urgency = SelectField("Độ khẩn", coerce=int, choices=URGENCY_CHOICES, default=0)
+    secrecy = SelectField("Độ mật", coerce=int, choices=SECRECY_CHOICES, default=0)
+    due_date = DateField("Hạn giải quyết", validators=[Optional()])
+    page_amount = IntegerField("Số trang", validators=[Optional(), NumberRange(min=1)])
+    named_user_ids = SelectMultipleField("Người được xem (văn bản mật)", coerce=int)
+    file = FileField("Tệp văn bản (PDF hoặc gói edXML)",
+                     validators=[FileRequired("Hãy chọn tệp văn bản.")])
+    confirm_duplicate = BooleanField(
+        "Tôi đã kiểm tra: vẫn vào sổ dù trùng số, ký hiệu và cơ quan ban hành")
+
+
+class CaseFileForm(FlaskForm):
+    code = StringField("Mã hồ sơ", validators=[DataRequired(REQUIRED), Length(max=50)])
+    title = StringField("Tiêu đề hồ sơ", validators=[DataRequired(REQUIRED), Length(max=500)])

@@ -1,0 +1,515 @@
+"""Pages for outgoing and incoming documents. Thin: parse the form, call a service, commit,
+push notifications, redirect. Permission and state rules live in the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from eoffice.accounts.models import User, UserRole
+from eoffice.accounts.permissions import has_role
+from eoffice.accounts.roles import Role
+from eoffice.documents import notifications, service, signing_service
+from eoffice.documents.forms import CaseFileForm, IncomingForm, OutgoingForm, end_of_day
+from eoffice.documents.models import (
+    CaseFile,
+    CaseFileEntry,
+    Direction,
+    Document,
+    ParticipantRole,
+)
+from eoffice.documents.workflow import STATE_LABELS, In, Out, WorkflowError, available
+from eoffice.extensions import db
+from eoffice.organisation.models import Unit
+from eoffice.organisation.service import unit_tree
+from eoffice.timestamps import VIETNAM, utcnow
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+# --------------------------------------------------------------------------- helpers
+def handles_workflow_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """404/403/409/423 become error pages; input problems go back to the page as a message."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except WorkflowError as error:
+            db.session.rollback()
+            if error.status in (403, 404, 409, 423):
+                abort(error.status, description=error.message)
+            flash(error.message, "error")
+            document_id = kwargs.get("document_id")
+            if document_id:
+                return redirect(_detail_url_by_id(document_id), code=303)
+            return redirect(request.referrer or url_for("web.my_work"), code=303)
+
+    return wrapped
+
+
+def _detail_url(document: Document) -> str:
+    endpoint = "documents.outgoing_view" if document.direction == Direction.OUTGOING else \
+        "documents.incoming_view"
+    return url_for(endpoint, document_id=document.id)
+
+
+def _detail_url_by_id(document_id: int) -> str:
+    document = db.session.get(Document, document_id)
+    return _detail_url(document) if document else url_for("web.my_work")
+
+
+def _visible(document_id: int) -> Document:
+    return service.get_visible(current_user, document_id)
+
+
+def _org_users(*roles: Role) -> list[User]:
+    query = select(User).where(User.organisation_id == current_user.organisation_id,
+                               User.active.is_(True))
+    if roles:
+        query = query.join(UserRole).where(UserRole.role.in_([r.value for r in roles]))
+    return list(db.session.execute(query.order_by(User.full_name)).scalars().unique())
+
+
+def _user_choices(*roles: Role) -> list[tuple[int, str]]:
+    return [(u.id, f"{u.full_name} — {u.title}" if u.title else u.full_name)
+            for u in _org_users(*roles)]
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    return [(u.id, "— " * depth + u.name) for depth, u in unit_tree(current_user.organisation_id)]
+
+
+def _done(result: service.Result, message: str) -> ResponseReturnValue:
+    db.session.commit()
+    notifications.send(result.notices)
+    flash(message, "success")
+    return redirect(_detail_url(result.document), code=303)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise service.InvalidInput("Ngày không hợp lệ.") from None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        raise service.InvalidInput("Giá trị không hợp lệ.") from None
+
+
+# --------------------------------------------------------------------------- lists
+def _list(direction: str) -> ResponseReturnValue:
+    state = request.args.get("state") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = service.list_documents(current_user, direction, state=state, page=page)
+    return render_template(
+        "documents/list.html", direction=direction, documents=rows, total=total, page=page,
+        state=state, labels=STATE_LABELS,
+        states=[s.value for s in (Out if direction == Direction.OUTGOING else In)],
+        now=utcnow(), is_overdue=service.is_overdue,
+    )
+
+
+@bp.get("/outgoing")
+@login_required
+def outgoing_list() -> ResponseReturnValue:
+    return _list(Direction.OUTGOING)
+
+
+@bp.get("/incoming")
+@login_required
+def incoming_list() -> ResponseReturnValue:
+    return _list(Direction.INCOMING)
+
+
+# --------------------------------------------------------------------------- outgoing
+def _outgoing_choices(form: OutgoingForm) -> None:
+    form.reviewer_id.choices = _user_choices(Role.UNIT_HEAD)
+    form.checker_id.choices = _user_choices(Role.CLERK)
+    form.signer_id.choices = _user_choices(Role.LEADER)
+    everyone = _user_choices()
+    form.recipient_user_ids.choices = everyone
+    form.named_user_ids.choices = everyone
+    form.recipient_unit_ids.choices = _unit_choices()
+
+
+@bp.route("/outgoing/new", methods=["GET", "POST"])
+@login_required
+def outgoing_new() -> ResponseReturnValue:
+    form = OutgoingForm()
+    _outgoing_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            stored = service.store_file(current_user, upload.stream, upload.filename)
+            result = service.create_outgoing(current_user, service.OutgoingDraft(
+                subject=form.subject.data or "",
+                type_code=form.type_code.data or "",
+                reviewer_id=form.reviewer_id.data,
+                checker_id=form.checker_id.data,
+                signer_id=form.signer_id.data,
+                urgency=form.urgency.data or 0,
+                secrecy=form.secrecy.data or 0,
+                is_legal_normative=bool(form.is_legal_normative.data),
+                authority=form.authority.data or "",
+                to_places=form.to_places.data or "",
+                due_date=end_of_day(form.due_date.data),
+                recipient_user_ids=form.recipient_user_ids.data or [],
+                recipient_unit_ids=form.recipient_unit_ids.data or [],
+                named_user_ids=form.named_user_ids.data or [],
+            ), stored)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 400
+        else:
+            return _done(result, "Đã tạo dự thảo và gửi người kiểm tra nội dung.")
+    elif request.method == "POST":
+        status = 400
+    return render_template("documents/outgoing_form.html", form=form), status
+
+
+@bp.get("/outgoing/<int:document_id>")
+@login_required
+@handles_workflow_errors
+def outgoing_view(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    if document.direction != Direction.OUTGOING:
+        abort(404)
+    return _detail(document)
+
+
+@bp.get("/incoming/<int:document_id>")
+@login_required
+@handles_workflow_errors
+def incoming_view(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    if document.direction != Direction.INCOMING:
+        abort(404)
+    return _detail(document)
+
+
+def _detail(document: Document) -> ResponseReturnValue:
+    if service.mark_opened(current_user, document):
+        db.session.commit()
+    user = current_user
+    actions = available(user, document)
+    can = {t.action for t in actions}
+    is_drafter = any(p.user_id == user.id and p.role == ParticipantRole.DRAFTER
+                     for p in document.participants)
+    headed = {m.unit_id for m in user.memberships if m.is_head}
+    assignments = service.assignments_of(document)
+    reassignable = [a for a in assignments if a.completed_at is None and (
+        a.unit_id in headed or (a.user is not None and any(
+            m.unit_id in headed for m in a.user.memberships)))]
+    case_files = db.session.execute(
+        select(CaseFile).where(CaseFile.organisation_id == user.organisation_id)
+        .order_by(CaseFile.year.desc(), CaseFile.code)
+    ).scalars().all()
+    in_files = db.session.execute(
+        select(CaseFile).join(CaseFileEntry).where(CaseFileEntry.document_id == document.id)
+    ).scalars().all()
+    replies = []
+    if "complete" in can:
+        replies = service.list_documents(user, Direction.OUTGOING, per_page=100)[0]
+    unit_members: dict[int, list[User]] = {}
+    for assignment in reassignable:
+        unit_id = assignment.unit_id
+        if unit_id:
+            unit_members[unit_id] = list(db.session.execute(
+                select(User).join(User.memberships).where(
+                    User.memberships.any(unit_id=unit_id))).scalars().unique())
+    return render_template(
+        "documents/detail.html",
+        document=document,
+        labels=STATE_LABELS,
+        plain_actions=[t for t in actions if not t.service_only],
+        can=can,
+        is_drafter=is_drafter,
+        versions=document.versions,
+        attachments=service.attachments_of(document),
+        comments=service.comments_of(document),
+        deliveries=service.deliveries_of(document),
+        assignments=assignments,
+        reassignable=reassignable,
+        unit_members=unit_members,
+        history=service.history(document),
+        overdue=service.is_overdue(document),
+        leaders=_org_users(Role.LEADER) if "present" in can else [],
+        units=_unit_choices() if "direct" in can else [],
+        people=_user_choices() if "direct" in can else [],
+        case_files=case_files,
+        in_files=in_files,
+        replies=replies,
+        has_certificate=signing_service.has_user_certificate(user) if "sign" in can else True,
+        may_progress=document.state in (In.DIRECTED, In.IN_PROGRESS) and (
+            service.is_assignee(user, document) or "start" in can),
+    )
+
+
+@bp.post("/<int:document_id>/act/<action>")
+@login_required
+@handles_workflow_errors
+def act(document_id: int, action: str) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = service.act(current_user, document, action, request.form.get("note", ""))
+    return _done(result, "Đã cập nhật văn bản.")
+
+
+@bp.post("/<int:document_id>/comments")
+@login_required
+@handles_workflow_errors
+def add_comment(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    service.comment(current_user, document, request.form.get("body", ""))
+    return _done(service.Result(document), "Đã ghi ý kiến.")
+
+
+@bp.post("/<int:document_id>/versions")
+@login_required
+@handles_workflow_errors
+def add_version(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise service.InvalidInput("Hãy chọn tệp.")
+    stored = service.store_file(current_user, upload.stream, upload.filename)
+    result = service.revise_draft(current_user, document, stored, request.form.get("note", ""))
+    return _done(result, "Đã lưu phiên bản mới.")
+
+
+@bp.post("/<int:document_id>/attachments")
+@login_required
+@handles_workflow_errors
+def add_attachment(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise service.InvalidInput("Hãy chọn tệp.")
+    stored = service.store_file(current_user, upload.stream, upload.filename, service.PDF_ONLY)
+    service.add_attachment(current_user, document, stored)
+    return _done(service.Result(document), "Đã thêm phụ lục.")
+
+
+@bp.post("/<int:document_id>/sign")
+@login_required
+@handles_workflow_errors
+def sign(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = signing_service.sign_as_leader(current_user, document, request.form.get("pin", ""))
+    return _done(result, "Đã ký số văn bản.")
+
+
+@bp.post("/<int:document_id>/number")
+@login_required
+@handles_workflow_errors
+def number(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = signing_service.assign_number(current_user, document)
+    return _done(result, f"Đã cấp số {document.number_and_notation}.")
+
+
+@bp.post("/<int:document_id>/org-sign")
+@login_required
+@handles_workflow_errors
+def org_sign(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = signing_service.org_sign(current_user, document, request.form.get("pin", ""))
+    return _done(result, "Đã ký số của cơ quan.")
+
+
+@bp.post("/<int:document_id>/issue")
+@login_required
+@handles_workflow_errors
+def issue(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = service.issue(current_user, document)
+    return _done(result, "Đã phát hành văn bản đến các nơi nhận.")
+
+
+# --------------------------------------------------------------------------- incoming
+@bp.route("/incoming/new", methods=["GET", "POST"])
+@login_required
+def incoming_new() -> ResponseReturnValue:
+    if not has_role(current_user, Role.CLERK):
+        abort(403)
+    form = IncomingForm()
+    form.named_user_ids.choices = _user_choices()
+    status = 200
+    duplicates: list[Document] = []
+    if form.validate_on_submit():
+        meta = service.IncomingMetadata(
+            subject=form.subject.data or "",
+            organ_name=form.organ_name.data or "",
+            organ_id=form.organ_id.data or "",
+            code_number=form.code_number.data,
+            code_notation=form.code_notation.data or "",
+            type_code=form.type_code.data or "",
+            issued_date=form.issued_date.data,
+            signer_full_name=form.signer_full_name.data or "",
+            signer_position=form.signer_position.data or "",
+            urgency=form.urgency.data or 0,
+            secrecy=form.secrecy.data or 0,
+            due_date=end_of_day(form.due_date.data),
+            page_amount=form.page_amount.data,
+            named_user_ids=form.named_user_ids.data or [],
+        )
+        duplicates = service.find_duplicates(current_user, meta)
+        if duplicates and not form.confirm_duplicate.data:
+            flash("Có văn bản đến trùng số, ký hiệu và cơ quan ban hành; hãy kiểm tra trước "
+                  "khi vào sổ.", "error")
+            status = 409
+        else:
+            upload = form.file.data
+            try:
+                result = service.register_incoming_upload(current_user, meta, upload.stream,
+                                                          upload.filename)
+            except WorkflowError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+                status = 400
+            else:
+                db.session.commit()
+                flash(f"Đã vào sổ văn bản đến, số đến {result.document.arrival_number}.",
+                      "success")
+                return redirect(_detail_url(result.document), code=303)
+    elif request.method == "POST":
+        status = 400
+    return render_template("documents/incoming_form.html", form=form,
+                           duplicates=duplicates), status
+
+
+@bp.post("/<int:document_id>/present")
+@login_required
+@handles_workflow_errors
+def present(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = service.present(current_user, document, _int(request.form.get("leader_id")) or 0,
+                             request.form.get("note", ""))
+    return _done(result, "Đã trình lãnh đạo.")
+
+
+@bp.post("/<int:document_id>/direct")
+@login_required
+@handles_workflow_errors
+def direct(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    form = request.form
+    lines = [service.Handling(
+        "lead", unit_id=_int(form.get("lead_unit_id")), user_id=_int(form.get("lead_user_id")),
+        deadline=end_of_day(_parse_date(form.get("lead_deadline"))))]
+    for unit_id, deadline in zip(form.getlist("support_unit_id"),
+                                 form.getlist("support_deadline"), strict=False):
+        if unit_id:
+            lines.append(service.Handling("support", unit_id=_int(unit_id),
+                                          deadline=end_of_day(_parse_date(deadline))))
+    result = service.direct(current_user, document, lines, form.get("opinion", ""))
+    return _done(result, "Đã chỉ đạo xử lý.")
+
+
+@bp.post("/<int:document_id>/reassign")
+@login_required
+@handles_workflow_errors
+def reassign(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = service.reassign(current_user, document,
+                              _int(request.form.get("assignment_id")) or 0,
+                              _int(request.form.get("user_id")) or 0)
+    return _done(result, "Đã giao lại việc.")
+
+
+@bp.post("/<int:document_id>/progress")
+@login_required
+@handles_workflow_errors
+def progress(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = service.report_progress(current_user, document, request.form.get("body", ""))
+    return _done(result, "Đã ghi nhận tiến độ.")
+
+
+@bp.post("/<int:document_id>/complete")
+@login_required
+@handles_workflow_errors
+def complete(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = service.complete(current_user, document,
+                              _int(request.form.get("reply_document_id")),
+                              request.form.get("note", ""))
+    return _done(result, "Đã hoàn thành xử lý văn bản.")
+
+
+@bp.post("/<int:document_id>/file")
+@login_required
+@handles_workflow_errors
+def file_document(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    ids = [i for i in (_int(v) for v in request.form.getlist("case_file_id")) if i]
+    result = service.file_into(current_user, document, ids)
+    return _done(result, "Đã đưa văn bản vào hồ sơ.")
+
+
+# --------------------------------------------------------------------------- batch signing
+@bp.get("/batch-sign")
+@login_required
+def batch_sign() -> ResponseReturnValue:
+    waiting = [d for d in service.waiting_for(current_user)
+               if d.state == Out.APPROVED and d.direction == Direction.OUTGOING]
+    return render_template("documents/batch_sign.html", documents=waiting)
+
+
+# --------------------------------------------------------------------------- case files
+@bp.route("/case-files", methods=["GET", "POST"])
+@login_required
+@handles_workflow_errors
+def case_files() -> ResponseReturnValue:
+    form = CaseFileForm()
+    if form.validate_on_submit():
+        service.create_case_file(current_user, form.code.data or "", form.title.data or "")
+        db.session.commit()
+        flash("Đã tạo hồ sơ.", "success")
+        return redirect(url_for("documents.case_files"), code=303)
+    rows = db.session.execute(
+        select(CaseFile).where(CaseFile.organisation_id == current_user.organisation_id)
+        .order_by(CaseFile.year.desc(), CaseFile.code)
+    ).scalars().all()
+    return render_template("documents/case_files.html", form=form, case_files=rows)
+
+
+@bp.get("/case-files/<int:case_file_id>")
+@login_required
+def case_file(case_file_id: int) -> ResponseReturnValue:
+    row = db.session.get(CaseFile, case_file_id)
+    if row is None or row.organisation_id != current_user.organisation_id:
+        abort(404)
+    from eoffice.documents.access import visible_filter
+
+    documents = db.session.execute(
+        select(Document).join(CaseFileEntry, CaseFileEntry.document_id == Document.id)
+        .where(CaseFileEntry.case_file_id == row.id, visible_filter(current_user))
+        .order_by(Document.id)
+    ).scalars().all()
+    return render_template("documents/case_file.html", case_file=row, documents=documents,
+                           labels=STATE_LABELS)
+
+
+def units_by_id() -> dict[int, Unit]:
+    return {u.id: u for u in db.session.execute(
+        select(Unit).where(Unit.organisation_id == current_user.organisation_id)).scalars()}
+
+
+def local_date(value: Any) -> str:
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y") if value else ""
