@@ -1,17 +1,51 @@
 """The reports module: workload and timeliness figures from the audit trail.
 
-``init_app`` subscribes the fact projector to the audit trail and registers the pages, the API,
-the navigation entry and the ``reports`` commands.
+``init_app`` subscribes the fact projector to the audit trail and registers the pages, the API
+(/api/v1/reports/...), the navigation entries and the ``reports`` commands.
 """
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import AppGroup
 
 
 def init_app(app: Flask) -> None:
     from eoffice.audit.service import add_listener
     from eoffice.reports import models  # noqa: F401  (tables known to the metadata)
     from eoffice.reports.facts import project
+    from eoffice.reports.scope import can_see_dashboard
+    from eoffice.reports.views import api, bp
+    from eoffice.web.navigation import NavEntry, register_nav
 
     add_listener(project)
+    app.register_blueprint(bp)
+    app.register_blueprint(api)
+    register_nav(NavEntry("Báo cáo", "reports.dashboard", visible=can_see_dashboard))
+    register_nav(NavEntry("Số liệu của tôi", "reports.me",
+                          visible=lambda user: not can_see_dashboard(user)))
+
+    group = AppGroup("reports", help="Workload reports.")
+
+    @group.command("rebuild")
+    def rebuild_command() -> None:
+        """Recompute the report facts from the audit trail (after changing holidays)."""
+        from eoffice.extensions import db
+        from eoffice.reports.facts import rebuild
+
+        count = rebuild()
+        db.session.commit()
+        click.echo(f"Đã tính lại từ {count} sự kiện.")
+
+    @group.command("seed-holidays")
+    def seed_holidays_command() -> None:
+        """Add the 2026 Vietnamese public holidays that are missing."""
+        from eoffice.extensions import db
+        from eoffice.reports.calendar import seed_holidays
+
+        added = seed_holidays()
+        db.session.commit()
+        click.echo(f"Đã thêm {added} ngày nghỉ.")
+
+    app.cli.add_command(group)

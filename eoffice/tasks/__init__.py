@@ -13,7 +13,10 @@ from flask.cli import AppGroup
 
 
 def init_app(app: Flask) -> None:
+    from flask import url_for
+
     from eoffice.files.access import register_file_rule
+    from eoffice.reports.links import register_object_link
     from eoffice.tasks import models  # noqa: F401  (tables known to the metadata)
     from eoffice.tasks.views import bp
     from eoffice.tasks.work import may_see_task_file, task_section
@@ -24,6 +27,8 @@ def init_app(app: Flask) -> None:
     register_nav(NavEntry("Công việc", "tasks.index"))
     register_section("tasks", task_section)
     register_file_rule(may_see_task_file)
+    register_object_link("task", lambda object_id: url_for("tasks.detail",
+                                                           task_id=int(object_id)))
 
     group = AppGroup("tasks", help="Tasks (giao việc).")
 

@@ -1,0 +1,251 @@
+"""Report pages (dashboard, person timeline, evidence, exports, holidays) and the JSON API.
+
+Every handler resolves the subject through ``scope`` (404 for what the viewer may not see), then
+asks ``service`` for the one ``Report`` that the page, the exports and the API all render.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length
+
+from eoffice.accounts.models import User
+from eoffice.accounts.permissions import require_role
+from eoffice.accounts.roles import Role
+from eoffice.audit.models import Event
+from eoffice.extensions import db
+from eoffice.organisation.models import Unit
+from eoffice.reports import exports, scope, service
+from eoffice.reports.figures import BY_KEY, FIGURES, PEOPLE_COLUMNS, Period
+from eoffice.reports.links import link_for
+from eoffice.reports.models import EventSubject, Holiday
+from eoffice.timestamps import to_local, utcnow
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+api = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
+
+ACTION_LABELS = {
+    "received": "tiếp nhận", "registered": "vào sổ", "presented": "trình", "directed": "chỉ đạo",
+    "assigned": "giao xử lý", "reassigned": "giao lại", "opened": "mở xem",
+    "commented": "cho ý kiến",
+    "forwarded": "chuyển", "submitted_for_signature": "trình ký", "signed": "ký",
+    "numbered": "cấp số", "org_signed": "ký số cơ quan", "issued": "ban hành",
+    "delivered": "gửi đến", "completed": "hoàn thành", "overdue": "quá hạn",
+    "draft_returned": "trả lại dự thảo", "invited": "mời họp", "accepted": "nhận lời mời",
+    "declined": "báo vắng", "delegated": "ủy quyền dự họp", "checked_in": "điểm danh có mặt",
+    "closed": "kết thúc cuộc họp", "spoke": "phát biểu", "voted": "biểu quyết",
+    "task_assigned": "giao việc", "task_accepted": "nhận việc", "task_progress": "báo cáo tiến độ",
+    "extension_requested": "xin gia hạn", "extension_granted": "được gia hạn",
+    "extension_refused": "từ chối gia hạn", "task_completed": "báo cáo hoàn thành",
+    "task_approved": "duyệt kết quả", "task_returned": "trả lại công việc",
+    "task_rated": "đánh giá chất lượng", "task_reminded": "nhắc hạn",
+    "task_overdue": "nhắc quá hạn",
+}
+OUTCOME_LABELS = {"on_time": "Trong hạn", "late": "Quá hạn", "no_deadline": "Không có hạn",
+                  "attended": "Có mặt", "excused": "Vắng có lý do", "absent": "Vắng"}
+
+
+def _period() -> Period:
+    today = to_local(utcnow()).date()  # type: ignore[union-attr]
+    try:
+        first = date.fromisoformat(request.args.get("start", "")) if request.args.get(
+            "start") else date(today.year, 1, 1)
+        last = date.fromisoformat(request.args.get("end", "")) if request.args.get(
+            "end") else today
+    except ValueError:
+        abort(400, "Ngày không hợp lệ (định dạng YYYY-MM-DD).")
+    if last < first or (last - first).days > 3 * 366:
+        abort(400, "Kỳ báo cáo không hợp lệ (tối đa 3 năm).")
+    return Period(first, last)
+
+
+def _unit_or_404(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not scope.can_view_unit(current_user, unit):
+        abort(404)
+    return unit
+
+
+def _person_or_404(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None or not scope.can_view_person(current_user, person):
+        abort(404)
+    return person
+
+
+def _subject_report(period: Period) -> tuple[service.Report, Any]:
+    """The report named by ``?unit=`` or ``?person=``, and the people it covers."""
+    if request.args.get("unit"):
+        unit = _unit_or_404(request.args.get("unit", type=int) or 0)
+        return service.unit_report(unit, period), service.unit_member_ids(unit)
+    person = _person_or_404(request.args.get("person", type=int) or current_user.id)
+    return service.person_report(person, period), [person.id]
+
+
+def _query(period: Period, **extra: Any) -> dict[str, Any]:
+    return {"start": period.first.isoformat(), "end": period.last.isoformat(), **extra}
+
+
+@bp.route("/")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    if not scope.can_see_dashboard(current_user):
+        return redirect(url_for("reports.person", user_id=current_user.id))
+    units = scope.managed_units(current_user)
+    if not units:
+        return redirect(url_for("reports.person", user_id=current_user.id))
+    period = _period()
+    unit = _unit_or_404(request.args.get("unit", type=int) or units[0].id)
+    report = service.unit_report(unit, period)
+    return render_template(
+        "reports/dashboard.html", report=report, units=units, unit=unit, period=period,
+        figures=FIGURES, people_columns=[BY_KEY[k] for k in PEOPLE_COLUMNS],
+        query=_query(period, unit=unit.id),
+    )
+
+
+@bp.route("/me")
+@login_required
+def me() -> ResponseReturnValue:
+    return redirect(url_for("reports.person", user_id=current_user.id, **request.args))
+
+
+@bp.route("/person/<int:user_id>")
+@login_required
+def person(user_id: int) -> ResponseReturnValue:
+    person = _person_or_404(user_id)
+    period = _period()
+    report = service.person_report(person, period)
+    timeline = db.session.execute(
+        select(Event, EventSubject.role)
+        .join(EventSubject, EventSubject.event_id == Event.id)
+        .where(EventSubject.user_id == person.id, EventSubject.occurred_at >= period.start,
+               EventSubject.occurred_at < period.end)
+        .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(300)
+    ).all()
+    return render_template(
+        "reports/person.html", report=report, person=person, period=period, figures=FIGURES,
+        timeline=timeline, actions=ACTION_LABELS, link_for=link_for,
+        query=_query(period, person=person.id),
+    )
+
+
+@bp.route("/evidence")
+@login_required
+def evidence() -> ResponseReturnValue:
+    figure = BY_KEY.get(request.args.get("figure", ""))
+    if figure is None:
+        abort(404)
+    period = _period()
+    report, people = _subject_report(period)
+    rows = service.evidence(figure, people, period)
+    return render_template(
+        "reports/evidence.html", figure=figure, report=report, rows=rows, period=period,
+        actions=ACTION_LABELS, outcomes=OUTCOME_LABELS,
+    )
+
+
+@bp.route("/export.<fmt>")
+@login_required
+def export(fmt: str) -> ResponseReturnValue:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    period = _period()
+    report, _people = _subject_report(period)
+    name = f"bao-cao-{report.subject_kind}-{report.subject_id}-{period.first}-{period.last}"
+    if fmt == "csv":
+        return Response(exports.to_csv(report), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(
+        exports.to_xlsx(report),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+class HolidayForm(FlaskForm):
+    day = DateField("Ngày nghỉ", validators=[DataRequired("Cần chọn ngày.")])
+    name = StringField("Tên ngày nghỉ", validators=[DataRequired("Cần nhập tên."),
+                                                    Length(max=200)])
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def holidays() -> ResponseReturnValue:
+    form = HolidayForm()
+    if form.validate_on_submit():
+        exists = db.session.execute(select(Holiday).where(Holiday.day == form.day.data)).first()
+        if exists:
+            flash("Ngày này đã có trong danh sách.", "error")
+        else:
+            db.session.add(Holiday(day=form.day.data, name=(form.name.data or "").strip()))
+            db.session.commit()
+            flash("Đã thêm ngày nghỉ. Số liệu cũ được tính lại bằng lệnh "
+                  "“flask reports rebuild”.", "success")
+            return redirect(url_for("reports.holidays"))
+    rows = db.session.execute(select(Holiday).order_by(Holiday.day.desc())).scalars().all()
+    return render_template("reports/holidays.html", form=form, holidays=rows)
+
+
+@bp.post("/holidays/<int:holiday_id>/delete")
+@require_role(Role.ADMIN)
+def delete_holiday(holiday_id: int) -> ResponseReturnValue:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    row = db.session.get(Holiday, holiday_id) or abort(404)
+    db.session.delete(row)
+    db.session.commit()
+    flash("Đã xóa ngày nghỉ.", "success")
+    return redirect(url_for("reports.holidays"))
+
+
+# ---- JSON API: the same reports ---------------------------------------------------------------
+
+@api.get("/units")
+@login_required
+def api_units() -> ResponseReturnValue:
+    return jsonify(units=[{"id": u.id, "name": u.name, "abbreviation": u.abbreviation}
+                          for u in scope.managed_units(current_user)])
+
+
+@api.get("/units/<int:unit_id>")
+@login_required
+def api_unit(unit_id: int) -> ResponseReturnValue:
+    return jsonify(service.unit_report(_unit_or_404(unit_id), _period()).as_json())
+
+
+@api.get("/people/<int:user_id>")
+@login_required
+def api_person(user_id: int) -> ResponseReturnValue:
+    return jsonify(service.person_report(_person_or_404(user_id), _period()).as_json())
+
+
+@api.get("/evidence")
+@login_required
+def api_evidence() -> ResponseReturnValue:
+    figure = BY_KEY.get(request.args.get("figure", ""))
+    if figure is None:
+        abort(404)
+    period = _period()
+    report, people = _subject_report(period)
+    rows = service.evidence(figure, people, period)
+    return jsonify(figure=figure.key, value=report.figures.get(figure.key),
+                   events=[row.as_json() for row in rows])
