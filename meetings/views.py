@@ -1,19 +1,390 @@
-"""Meeting pages (filled in below)."""
+"""Meeting pages: list, create, prepare, respond, the live room, the projector, the minutes."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime, timedelta
+from typing import Any
 
-from eoffice.web.my_work import WorkSection
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from eoffice.accounts.models import User
+from eoffice.extensions import db
+from eoffice.files.access import can_view_file
+from eoffice.files.models import StoredFile
+from eoffice.files.service import UploadError
+from eoffice.files.views import send_verified
+from eoffice.timestamps import VIETNAM, utcnow
+from eoffice.web.my_work import WorkItem, WorkSection
+from meetings import service
+from meetings.forms import (
+    AgendaForm,
+    ButtonForm,
+    DocumentForm,
+    ExistingFileForm,
+    MeetingForm,
+    RespondForm,
+    SignForm,
+)
+from meetings.live import LiveError
+from meetings.models import (
+    RESPONSE_LABELS,
+    AgendaItem,
+    Meeting,
+    MeetingDocument,
+    MeetingStatus,
+    MinutesStatus,
+    ParticipantRole,
+    Response,
+)
+from meetings.service import MeetingError
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings", template_folder="templates",
                static_folder="static", static_url_path="/static/meetings")
 
 
+def meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = service.get_meeting(current_user, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _from_local(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=VIETNAM)
+
+
+def _colleagues() -> list[tuple[int, str]]:
+    users = db.session.execute(
+        select(User).where(User.organisation_id == current_user.organisation_id,
+                           User.active.is_(True)).order_by(User.full_name)
+    ).scalars()
+    return [(u.id, f"{u.full_name} ({u.title})" if u.title else u.full_name) for u in users]
+
+
 @bp.route("/")
-def index() -> str:
-    return ""
+@login_required
+def index() -> ResponseReturnValue:
+    return render_template("meetings/index.html", meetings=service.meetings_for(current_user),
+                           can_create=service.can_create(current_user))
 
 
-def my_work_section(user: object) -> WorkSection:
-    return WorkSection("meetings", "Cuộc họp sắp tới", "Không có cuộc họp sắp tới.", [])
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    if not service.can_create(current_user):
+        abort(403)
+    form = MeetingForm()
+    people = _colleagues()
+    for select_field in (form.chair_id, form.secretary_id, form.member_ids, form.guest_ids):
+        select_field.choices = people
+    status = 200
+    if form.validate_on_submit():
+        try:
+            meeting = service.create_meeting(
+                current_user, title=form.title.data or "",
+                starts_at=_from_local(form.starts_at.data),  # type: ignore[arg-type]
+                ends_at=_from_local(form.ends_at.data), location=form.location.data or "",
+                online_url=form.online_url.data or "", chair_id=form.chair_id.data,
+                secretary_id=form.secretary_id.data, member_ids=form.member_ids.data or [],
+                guest_ids=form.guest_ids.data or [], description=form.description.data or "",
+                quorum_percent=form.quorum_percent.data or 50,
+            )
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash("Đã tạo cuộc họp. Hãy thêm chương trình và tài liệu, rồi gửi giấy mời.",
+                  "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("meetings/new.html", form=form), status
+
+
+def _pdf_choices() -> list[tuple[int, str]]:
+    """PDFs the user may already see (their uploads, issued documents shared with them)."""
+    rows = db.session.execute(
+        select(StoredFile).where(StoredFile.content_type == "application/pdf")
+        .order_by(StoredFile.uploaded_at.desc()).limit(200)
+    ).scalars()
+    return [(f.id, f.original_name) for f in rows if can_view_file(current_user, f)]
+
+
+@bp.route("/<int:meeting_id>")
+@login_required
+def detail(meeting_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    agenda_form = AgendaForm()
+    invited = [(p.user_id, p.user.full_name) for p in meeting.participants]
+    agenda_form.presenter_id.choices = [(0, "—"), *invited]
+    agenda_form.restricted_to.choices = invited
+    existing_form = ExistingFileForm()
+    manage = service.can_manage(current_user, meeting)
+    existing_form.file_id.choices = _pdf_choices() if manage else []
+    respond_form = RespondForm()
+    respond_form.deputy_id.choices = [(0, "—"), *[
+        c for c in _colleagues() if c[0] not in {p.user_id for p in meeting.participants}]]
+    mine = service.participant_row(current_user, meeting)
+    documents_visible = {
+        d.id for i in meeting.items for d in i.documents
+        if service.can_view_document(current_user, d)
+    }
+    return render_template(
+        "meetings/detail.html", meeting=meeting, manage=manage, agenda_form=agenda_form,
+        document_form=DocumentForm(), existing_form=existing_form, respond_form=respond_form,
+        button=ButtonForm(), sign_form=SignForm(), mine=mine, labels=RESPONSE_LABELS,
+        Role=ParticipantRole, Status=MeetingStatus, Response=Response,
+        role=service.live_role(current_user, meeting), visible=documents_visible,
+        MinutesStatus=MinutesStatus,
+    )
+
+
+def _back(meeting: Meeting) -> ResponseReturnValue:
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+def _fail(meeting: Meeting, message: str) -> ResponseReturnValue:
+    db.session.rollback()
+    flash(message, "error")
+    return _back(meeting)
+
+
+@bp.post("/<int:meeting_id>/items")
+@login_required
+def add_item(meeting_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    form = AgendaForm()
+    if not form.validate_on_submit():
+        return _fail(meeting, "Nội dung chương trình không hợp lệ.")
+    try:
+        service.add_agenda_item(
+            current_user, meeting, title=form.title.data or "",
+            duration_minutes=form.duration_minutes.data or 15,
+            presenter_id=form.presenter_id.data or None,
+            restricted_to=form.restricted_to.data or [],
+        )
+    except MeetingError as error:
+        return _fail(meeting, str(error))
+    db.session.commit()
+    service.sync_roster(current_user, meeting.id)
+    flash("Đã thêm nội dung vào chương trình họp.", "success")
+    return _back(meeting)
+
+
+def _item_or_404(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/documents")
+@login_required
+def add_document(meeting_id: int, item_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    item = _item_or_404(meeting, item_id)
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        return _fail(meeting, "Hãy chọn một tệp PDF.")
+    try:
+        service.attach_upload(current_user, item, form.file.data.stream, form.file.data.filename,
+                              form.title.data or "")
+    except (MeetingError, UploadError) as error:
+        return _fail(meeting, str(error))
+    db.session.commit()
+    service.sync_roster(current_user, meeting.id)
+    flash("Đã thêm tài liệu.", "success")
+    return _back(meeting)
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/existing")
+@login_required
+def attach_file(meeting_id: int, item_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    item = _item_or_404(meeting, item_id)
+    form = ExistingFileForm()
+    if not form.validate_on_submit():
+        return _fail(meeting, "Hãy chọn văn bản.")
+    try:
+        service.attach_existing(current_user, item, form.file_id.data, form.title.data or "")
+    except MeetingError as error:
+        return _fail(meeting, str(error))
+    db.session.commit()
+    service.sync_roster(current_user, meeting.id)
+    flash("Đã thêm tài liệu.", "success")
+    return _back(meeting)
+
+
+@bp.post("/<int:meeting_id>/invite")
+@login_required
+def invite(meeting_id: int) -> ResponseReturnValue:
+    from eoffice.documents.conversion import ConversionError
+    from meetings.paperwork import invitation_docx, to_pdf
+
+    meeting = meeting_or_404(meeting_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not service.can_manage(current_user, meeting):
+        abort(404)
+    try:
+        pdf = to_pdf(invitation_docx(meeting, utcnow()))
+        service.send_invitations(current_user, meeting, pdf)
+    except (MeetingError, UploadError, ConversionError) as error:
+        return _fail(meeting, str(error))
+    db.session.commit()
+    flash("Đã phát hành giấy mời tới các thành phần tham dự.", "success")
+    return _back(meeting)
+
+
+@bp.post("/<int:meeting_id>/respond")
+@login_required
+def respond(meeting_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    form = RespondForm()
+    if not form.validate_on_submit():
+        return _fail(meeting, "Hãy chọn phản hồi.")
+    try:
+        service.respond(current_user, meeting, form.answer.data or "",
+                        reason=form.reason.data or "", deputy_id=form.deputy_id.data or None)
+    except MeetingError as error:
+        return _fail(meeting, str(error))
+    db.session.commit()
+    service.sync_roster(current_user, meeting.id)
+    flash("Đã ghi nhận phản hồi của bạn.", "success")
+    return _back(meeting)
+
+
+def _live_context(meeting: Meeting) -> dict[str, Any]:
+    documents = {
+        d.id: url_for("meetings.document_file", meeting_id=meeting.id, document_id=d.id)
+        for i in meeting.items for d in i.documents
+    }
+    notes = [{"document_id": n.document_id, "page": n.page, "body": n.body}
+             for n in service.notes_for(current_user, meeting.id)]
+    return {
+        "meeting_id": meeting.id,
+        "title": meeting.title,
+        "document_urls": {str(k): v for k, v in documents.items()},
+        "pdfjs": url_for("static", filename="vendor/pdfjs/pdf.min.mjs"),
+        "pdfjs_worker": url_for("static", filename="vendor/pdfjs/pdf.worker.min.mjs"),
+        "cmaps": url_for("static", filename="vendor/pdfjs/cmaps/"),
+        "fonts": url_for("static", filename="vendor/pdfjs/standard_fonts/"),
+        "notes": notes,
+        "people": [{"id": p.user_id, "name": p.user.full_name} for p in meeting.participants],
+    }
+
+
+@bp.route("/<int:meeting_id>/live")
+@login_required
+def live_room(meeting_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    role = service.live_role(current_user, meeting)
+    if role is None:
+        abort(404)
+    return render_template("meetings/live.html", meeting=meeting, role=role,
+                           data=_live_context(meeting), projector=False)
+
+
+@bp.route("/<int:meeting_id>/screen")
+@login_required
+def screen(meeting_id: int) -> ResponseReturnValue:
+    """The big-screen (projector) view: follows the chair, shows the speaker and votes."""
+    meeting = meeting_or_404(meeting_id)
+    if service.live_role(current_user, meeting) is None:
+        abort(404)
+    return render_template("meetings/live.html", meeting=meeting, role="projector",
+                           data=_live_context(meeting), projector=True)
+
+
+@bp.route("/<int:meeting_id>/documents/<int:document_id>")
+@login_required
+def document_file(meeting_id: int, document_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    document = db.session.get(MeetingDocument, document_id)
+    if document is None or document.item.meeting_id != meeting.id or not (
+        service.can_view_document(current_user, document)
+    ):
+        abort(404)
+    return send_verified(document.file, as_attachment=False)
+
+
+@bp.post("/<int:meeting_id>/minutes")
+@login_required
+def generate_minutes(meeting_id: int) -> ResponseReturnValue:
+    from meetings import minutes
+
+    meeting = meeting_or_404(meeting_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        minutes.generate(current_user, meeting)
+    except (MeetingError, UploadError) as error:
+        return _fail(meeting, str(error))
+    db.session.commit()
+    flash("Đã lập biên bản cuộc họp; thư ký ký trước, sau đó người chủ trì ký.", "success")
+    return _back(meeting)
+
+
+@bp.post("/<int:meeting_id>/minutes/sign")
+@login_required
+def sign_minutes(meeting_id: int) -> ResponseReturnValue:
+    from meetings import minutes
+
+    meeting = meeting_or_404(meeting_id)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return _fail(meeting, "Cần nhập mã PIN.")
+    try:
+        minutes.sign(current_user, meeting, form.pin.data or "")
+    except (MeetingError, UploadError) as error:
+        return _fail(meeting, str(error))
+    db.session.commit()
+    flash("Đã ký số biên bản.", "success")
+    return _back(meeting)
+
+
+@bp.route("/<int:meeting_id>/minutes.pdf")
+@login_required
+def minutes_pdf(meeting_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    if meeting.minutes_file is None:
+        abort(404)
+    return send_verified(meeting.minutes_file)
+
+
+@bp.route("/<int:meeting_id>/invitation.pdf")
+@login_required
+def invitation_pdf(meeting_id: int) -> ResponseReturnValue:
+    meeting = meeting_or_404(meeting_id)
+    if meeting.invitation_file is None:
+        abort(404)
+    return send_verified(meeting.invitation_file)
+
+
+def my_work_section(user: User) -> WorkSection:
+    """"Cuộc họp sắp tới": meetings the user attends, soonest first, unanswered ones marked."""
+    items = []
+    soon = utcnow() + timedelta(days=1)
+    for meeting in service.upcoming_for(user)[:20]:
+        row = service.participant_row(user, meeting)
+        note = meeting.location or "Trực tuyến"
+        if row is not None and row.response == Response.PENDING:
+            note += " — chưa xác nhận tham dự"
+        if meeting.status == MeetingStatus.LIVE:
+            note += " — đang họp"
+        items.append(WorkItem(
+            title=meeting.title, kind="meeting", deadline=meeting.starts_at,
+            url=url_for("meetings.detail", meeting_id=meeting.id), note=note,
+            urgent=meeting.status == MeetingStatus.LIVE or meeting.starts_at <= soon,
+        ))
+    return WorkSection("meetings", "Cuộc họp sắp tới", "Không có cuộc họp sắp tới.", items)
+
+
+@bp.errorhandler(LiveError)
+def _live_error(error: LiveError) -> ResponseReturnValue:
+    return {"ok": False, "error": error.code, "message": error.message}, 409

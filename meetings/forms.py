@@ -1,0 +1,73 @@
+"""Meeting forms. Times are entered in Vietnam time and stored in UTC."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class MeetingForm(FlaskForm):
+    title = StringField("Tên cuộc họp", validators=[
+        DataRequired("Tên cuộc họp là bắt buộc."), Length(max=300)])
+    starts_at = DateTimeLocalField("Bắt đầu", format=TIME_FORMAT,
+                                   validators=[DataRequired("Cần chọn thời gian bắt đầu.")])
+    ends_at = DateTimeLocalField("Kết thúc", format=TIME_FORMAT, validators=[Optional()])
+    location = StringField("Địa điểm", validators=[Optional(), Length(max=300)])
+    online_url = StringField("Đường dẫn họp trực tuyến", validators=[Optional(), Length(max=500)])
+    chair_id = SelectField("Chủ trì", coerce=int, validate_choice=False)
+    secretary_id = SelectField("Thư ký", coerce=int, validate_choice=False)
+    member_ids = SelectMultipleField("Thành phần tham dự", coerce=int, validate_choice=False)
+    guest_ids = SelectMultipleField("Khách mời", coerce=int, validate_choice=False)
+    quorum_percent = IntegerField("Tỷ lệ có mặt tối thiểu (%)", default=50,
+                                  validators=[NumberRange(1, 100, "Từ 1 đến 100.")])
+    description = TextAreaField("Nội dung, ghi chú", validators=[Optional()])
+
+
+class AgendaForm(FlaskForm):
+    title = StringField("Nội dung", validators=[DataRequired("Cần nhập nội dung."),
+                                                Length(max=300)])
+    duration_minutes = IntegerField("Thời lượng (phút)", default=15,
+                                    validators=[NumberRange(1, 600, "Từ 1 đến 600 phút.")])
+    presenter_id = SelectField("Người trình bày", coerce=int, validate_choice=False, default=0)
+    restricted_to = SelectMultipleField("Chỉ những người này được xem tài liệu",
+                                        coerce=int, validate_choice=False)
+
+
+class DocumentForm(FlaskForm):
+    title = StringField("Tên tài liệu", validators=[Optional(), Length(max=300)])
+    file = FileField("Tệp PDF", validators=[FileRequired("Hãy chọn một tệp PDF.")])
+
+
+class ExistingFileForm(FlaskForm):
+    title = StringField("Tên tài liệu", validators=[Optional(), Length(max=300)])
+    file_id = SelectField("Văn bản đã có", coerce=int, validate_choice=False)
+
+
+class RespondForm(FlaskForm):
+    answer = RadioField("Phản hồi", choices=[("accepted", "Tham dự"),
+                                             ("declined", "Vắng mặt (nêu lý do)"),
+                                             ("delegated", "Cử người dự thay")],
+                        validators=[DataRequired("Hãy chọn phản hồi.")])
+    reason = StringField("Lý do", validators=[Optional(), Length(max=500)])
+    deputy_id = SelectField("Người dự thay", coerce=int, validate_choice=False, default=0)
+
+
+class SignForm(FlaskForm):
+    pin = PasswordField("Mã PIN chữ ký số", validators=[DataRequired("Cần nhập mã PIN.")])
+
+
+class ButtonForm(FlaskForm):
+    """A button-only form: the CSRF token is all it carries."""
