@@ -97,12 +97,12 @@ def issue_user_certificate(user: User, pin: str) -> None:
     """Issue (or re-issue) a personal signing certificate as a PIN-protected PKCS#12."""
     issued = demo_pki().issue_user(user.full_name, pin, title=user.title or None,
                                    org=user.organisation.name)
-    _write_private(_user_p12(user), issued.p12)
+    _write_private(_user_p12(user), issued.pkcs12)
 
 
 def issue_seal_certificate(organisation: Organisation, pin: str) -> None:
     issued = demo_pki().issue_seal(organisation.name, pin)
-    _write_private(_seal_p12(organisation), issued.p12)
+    _write_private(_seal_p12(organisation), issued.pkcs12)
 
 
 def has_user_certificate(user: User) -> bool:

@@ -1,0 +1,200 @@
+"""Signing path: leader signs with a PIN, the clerk numbers and applies the organisation
+signature, the issued PDF verifies with every signature intact (our validator, the signing CLI
+and poppler's pdfsig). Failed signing changes nothing; wrong PINs lock signing (in the DB)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+import signing
+from eoffice.documents import service, signing_service
+from eoffice.documents.models import Document, SigningPinState
+from eoffice.documents.signing_service import SigningFailed
+from eoffice.documents.workflow import transition
+from eoffice.extensions import db
+from eoffice.files.service import object_store
+from tests.conftest import _wipe, make_app
+from tests.documents.conftest import make_pdf, user
+from tests.services.require import require_executable
+
+PIN = signing_service.DEMO_PIN
+
+
+@pytest.fixture(scope="session")
+def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo PKI for the whole session: creating CA keys is the slow part."""
+    return tmp_path_factory.mktemp("pki")
+
+
+@pytest.fixture()
+def sapp(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator[Flask]:
+    application = make_app(tmp_path, database_url, pki_dir=str(pki_dir))
+    try:
+        yield application
+    finally:
+        _wipe(application)
+
+
+@pytest.fixture()
+def sctx(sapp: Flask) -> Iterator[Flask]:
+    from eoffice.demo import seed_demo
+
+    with sapp.app_context():
+        seed_demo()
+        from eoffice.accounts.models import User
+
+        signing_service.ensure_demo_credentials(
+            list(db.session.execute(select(User)).scalars()))
+        yield sapp
+        db.session.remove()
+
+
+def approved_document(**overrides: Any) -> Document:
+    drafter = user("chuyenvien")
+    stored = service.store_file(drafter, io.BytesIO(make_pdf()), "du-thao.pdf")
+    fields: dict[str, Any] = {
+        "subject": "Về việc ban hành quy chế làm việc", "type_code": "",
+        "reviewer_id": user("truongphong").id, "checker_id": user("vanthu").id,
+        "signer_id": user("chutich").id, "recipient_user_ids": [user("thuky").id],
+    }
+    fields.update(overrides)
+    document = service.create_outgoing(drafter, service.OutgoingDraft(**fields), stored).document
+    transition(user("truongphong"), document, "approve_content")
+    transition(user("vanthu"), document, "approve_format")
+    transition(user("chutich"), document, "approve")
+    db.session.commit()
+    return document
+
+
+def current_pdf(document: Document) -> bytes:
+    return object_store().read_bytes(document.current_version.file.sha256)
+
+
+def test_leader_signs_clerk_numbers_and_seals_and_every_signature_verifies(
+    sctx: Flask, tmp_path: Path, pki_dir: Path
+) -> None:
+    document = approved_document()
+    signing_service.sign_as_leader(user("chutich"), document, PIN)
+    db.session.commit()
+    assert document.state == "SIGNED"
+    signing_service.assign_number(user("vanthu"), document)
+    db.session.commit()
+    assert document.state == "NUMBERED"
+    assert document.number_and_notation == "01/UBND-KT"
+    fields = signing.list_text_fields(current_pdf(document))
+    assert fields[signing.NUMBER_FIELD] == "Số: 01/UBND-KT"
+    assert fields[signing.DATE_FIELD].startswith("Hòa Bình, ngày ")
+    signing_service.org_sign(user("vanthu"), document, PIN)
+    db.session.commit()
+    result = service.issue(user("vanthu"), document)
+    db.session.commit()
+    assert document.state == "ISSUED"
+    assert result.notices and user("thuky").id in result.notices[0].user_ids
+
+    # Every PDF version is kept, none overwritten.
+    kinds = [v.kind for v in document.versions]
+    assert kinds == ["draft", "leader_signed", "numbered", "org_signed"]
+    assert len({v.file.sha256 for v in document.versions}) == 4
+
+    issued = current_pdf(document)
+    report = signing.validate(issued, pki=signing_service.demo_pki())
+    assert report.ok, report.verdict_en
+    assert len(report.signatures) == 2
+    assert all(s.intact and s.signature_valid and s.trusted and s.modifications_allowed
+               for s in report.signatures)
+
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(issued)
+    cli = subprocess.run([sys.executable, "-m", "signing", "verify", "--pki", str(pki_dir),
+                          str(path)], capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+
+    pdfsig = require_executable("pdfsig", "apt-get install poppler-utils")
+    out = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, timeout=60)
+    assert out.stdout.count("Signature Validation: Signature is Valid.") == 2, out.stdout
+    assert "Total document signed" in out.stdout or "signed" in out.stdout
+
+
+def test_wrong_pin_changes_nothing_and_five_lock_signing(sctx: Flask) -> None:
+    document = approved_document()
+    before = [v.id for v in document.versions]
+    leader = user("chutich")
+    for attempt in range(4):
+        with pytest.raises(SigningFailed) as wrong:
+            signing_service.sign_as_leader(leader, document, "000000")
+        db.session.rollback()
+        assert f"còn {4 - attempt} lần thử" in wrong.value.message
+    with pytest.raises(SigningFailed) as locked:
+        signing_service.sign_as_leader(leader, document, "000000")
+    db.session.rollback()
+    assert locked.value.status == 423
+    # The right PIN is refused too while locked; the lock lives in the database.
+    with pytest.raises(SigningFailed):
+        signing_service.sign_as_leader(leader, document, PIN)
+    db.session.rollback()
+    state = db.session.execute(
+        select(SigningPinState).where(SigningPinState.key_id == f"user:{leader.id}")
+    ).scalar_one()
+    assert state.failures == 5 and state.locked_until > 0
+    db.session.expire_all()
+    fresh = db.session.get(Document, document.id)
+    assert fresh.state == "APPROVED"
+    assert [v.id for v in fresh.versions] == before
+
+
+def test_batch_signing_one_pin_one_failure_does_not_stop_the_others(sctx: Flask) -> None:
+    good = [approved_document(), approved_document()]
+    docx_only = approved_document()
+    # Replace the last one's file with a DOCX: it cannot be signed.
+    from docx import Document as Docx
+
+    buffer = io.BytesIO()
+    Docx().save(buffer)
+    buffer.seek(0)
+    stored = service.store_file(user("chuyenvien"), buffer, "ban-word.docx")
+    service.add_version(user("chuyenvien"), docx_only, stored, "draft")
+    db.session.commit()
+    seen: list[tuple[int, int]] = []
+    outcomes = signing_service.sign_batch(
+        user("chutich"), [good[0].id, docx_only.id, good[1].id], PIN,
+        progress=lambda done, total, _outcome: seen.append((done, total)))
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert "PDF" in outcomes[1].message
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    db.session.expire_all()
+    assert [db.session.get(Document, d.id).state for d in good] == ["SIGNED", "SIGNED"]
+    assert db.session.get(Document, docx_only.id).state == "APPROVED"
+
+
+def test_batch_with_a_wrong_pin_signs_nothing(sctx: Flask) -> None:
+    document = approved_document()
+    with pytest.raises(SigningFailed):
+        signing_service.sign_batch(user("chutich"), [document.id], "999999")
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Document, document.id).state == "APPROVED"
+
+
+def test_secret_document_is_numbered_in_its_own_register(sctx: Flask) -> None:
+    document = approved_document(secrecy=1, type_code="QĐ",
+                                 named_user_ids=[user("chuyenvien").id])
+    signing_service.sign_as_leader(user("chutich"), document, PIN)
+    signing_service.assign_number(user("vanthu"), document)
+    db.session.commit()
+    assert document.register_kind == "secret"
+    assert document.number_and_notation == "01/QĐ-UBND"
+    # The next ordinary document starts its own series at 01 too.
+    plain = approved_document(type_code="QĐ")
+    signing_service.sign_as_leader(user("chutich"), plain, PIN)
+    signing_service.assign_number(user("vanthu"), plain)
+    db.session.commit()
+    assert plain.number_and_notation == "01/QĐ-UBND" and plain.register_kind == "outgoing"
