@@ -1,0 +1,192 @@
+"""End to end in real Chromium: the outgoing path (specialist drafts, unit head and clerk check,
+leader signs with PIN, clerk numbers, seals and issues) and the incoming path (clerk registers,
+leader directs, specialist completes)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+import signing
+from eoffice.documents import signing_service
+from eoffice.documents.models import Document
+from eoffice.extensions import db
+from eoffice.files.service import object_store
+from tests.conftest import _wipe, make_app
+from tests.documents.conftest import make_pdf
+from tests.services.live_server import serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[Flask, str]]:
+    if not database_url.startswith("sqlite"):
+        # The browser checks the pages; both databases are covered by the other tests, and
+        # a second Chromium run would double the suite's slowest part.
+        pytest.skip("browser paths run once, on SQLite")
+    application = make_app(tmp_path, database_url,
+                           pki_dir=str(tmp_path_factory.getbasetemp() / "pki-browser"))
+    with application.app_context():
+        from eoffice.accounts.models import User
+        from eoffice.demo import seed_demo
+
+        seed_demo()
+        signing_service.ensure_demo_credentials(
+            list(db.session.execute(select(User)).scalars()))
+        db.session.remove()
+    try:
+        with serve(application) as base_url:
+            yield application, base_url
+    finally:
+        _wipe(application)
+
+
+def session(browser: Any, base_url: str, username: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill("matkhau123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base_url}/my-work")
+    return page
+
+
+# Option texts are "<full name> — <title>".
+OPTION = {
+    "Hoàng Văn Nam": "Hoàng Văn Nam — Trưởng phòng",
+    "Trần Văn Hùng": "Trần Văn Hùng — Chủ tịch",
+    "Vũ Ngọc Ánh": "Vũ Ngọc Ánh — Chuyên viên",
+    "Đặng Thu Trang": "Đặng Thu Trang — Chuyên viên",
+}
+
+
+def open_from_my_work(page: Any, base_url: str, subject: str) -> None:
+    page.goto(f"{base_url}/my-work")
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(re.escape(subject))).first.click()
+
+
+def click(page: Any, name: str) -> None:
+    """Press a form button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+    assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
+
+
+def test_outgoing_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_path: Path
+                                   ) -> None:
+    app, base_url = live
+    subject = "Về việc kiểm tra công tác văn thư năm 2026"
+    pdf = tmp_path / "du-thao.pdf"
+    pdf.write_bytes(make_pdf())
+
+    specialist = session(browser, base_url, "chuyenvien")
+    specialist.get_by_role("link", name="Văn bản đi").click()
+    specialist.get_by_role("link", name="Soạn văn bản mới").click()
+    specialist.get_by_label("Trích yếu nội dung").fill(subject)
+    specialist.get_by_label("Độ khẩn").select_option(label="Thượng khẩn")
+    specialist.get_by_label("Người kiểm tra nội dung (lãnh đạo đơn vị)").select_option(
+        label=OPTION["Hoàng Văn Nam"])
+    specialist.get_by_label("Người ký", exact=True).select_option(label=OPTION["Trần Văn Hùng"])
+    specialist.get_by_label("Người nhận trong cơ quan").select_option(label=OPTION["Vũ Ngọc Ánh"])
+    specialist.get_by_label("Tệp dự thảo (DOCX hoặc PDF)").set_input_files(str(pdf))
+    click(specialist, "Tạo dự thảo")
+    assert "Đã tạo dự thảo" in specialist.inner_text("body")
+    assert "Thượng khẩn" in specialist.inner_text("body")
+    document_url = specialist.url
+
+    head = session(browser, base_url, "truongphong")
+    open_from_my_work(head, base_url, subject)
+    click(head, "Duyệt nội dung")
+
+    clerk = session(browser, base_url, "vanthu")
+    open_from_my_work(clerk, base_url, subject)
+    click(clerk, "Đạt thể thức")
+
+    leader = session(browser, base_url, "chutich")
+    open_from_my_work(leader, base_url, subject)
+    click(leader, "Duyệt ban hành")
+    leader.get_by_label("Mã PIN ký số").fill("123456")
+    click(leader, "Ký số")
+    assert "Lãnh đạo đã ký (chờ cấp số)" in leader.inner_text("body")
+
+    clerk.goto(document_url)
+    click(clerk, "Cấp số và ngày ban hành")
+    assert "01/UBND-KT" in clerk.inner_text("body")
+    clerk.get_by_label("Mã PIN chứng thư số cơ quan").fill("123456")
+    click(clerk, "Ký số cơ quan")
+    click(clerk, "Phát hành")
+    assert "Đã phát hành" in clerk.inner_text("body")
+
+    # The recipient finds it in their work; opening it records the first opening.
+    recipient = session(browser, base_url, "thuky")
+    open_from_my_work(recipient, base_url, subject)
+    clerk.goto(document_url)
+    deliveries = clerk.locator("table.deliveries").inner_text()
+    assert "Vũ Ngọc Ánh" in deliveries and "Chưa mở" not in deliveries
+
+    with app.app_context():
+        document = db.session.execute(select(Document).where(Document.subject == subject)
+                                      ).scalar_one()
+        assert document.state == "ISSUED"
+        issued = object_store().read_bytes(document.current_version.file.sha256)
+        pki = signing_service.demo_pki()
+        # Playwright's sync API keeps an event loop in this thread; validate in another one.
+        with ThreadPoolExecutor(1) as pool:
+            report = pool.submit(signing.validate, issued, pki=pki).result()
+        assert report.ok and len(report.signatures) == 2
+        db.session.remove()
+
+
+def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_path: Path
+                                   ) -> None:
+    app, base_url = live
+    subject = "Về việc triển khai chuyển đổi số năm 2027"
+    pdf = tmp_path / "den.pdf"
+    pdf.write_bytes(make_pdf())
+
+    clerk = session(browser, base_url, "vanthu")
+    clerk.get_by_role("link", name="Văn bản đến").click()
+    clerk.get_by_role("link", name="Vào sổ văn bản đến").click()
+    clerk.get_by_label("Tệp văn bản (PDF hoặc gói edXML)").set_input_files(str(pdf))
+    clerk.get_by_label("Cơ quan ban hành").fill("Bộ Thông tin và Truyền thông")
+    clerk.get_by_label("Số", exact=True).fill("88")
+    clerk.get_by_label("Ký hiệu").fill("BTTTT-CĐSQG")
+    clerk.get_by_label("Trích yếu nội dung").fill(subject)
+    clerk.get_by_label("Độ khẩn").select_option(label="Hỏa tốc")
+    click(clerk, "Vào sổ")
+    assert "số đến 1" in clerk.inner_text("body")
+    clerk.get_by_label("Trình lãnh đạo").select_option(label=OPTION["Trần Văn Hùng"])
+    click(clerk, "Trình lãnh đạo")
+
+    leader = session(browser, base_url, "chutich")
+    open_from_my_work(leader, base_url, subject)
+    assert "Hỏa tốc" in leader.inner_text("body")
+    leader.get_by_label("Hoặc người chủ trì").select_option(label=OPTION["Đặng Thu Trang"])
+    leader.get_by_label("Hạn xử lý").fill("2027-01-15")
+    leader.get_by_label("Ý kiến chỉ đạo").fill("Giao đồng chí Trang chủ trì tham mưu")
+    click(leader, "Chỉ đạo")
+
+    specialist = session(browser, base_url, "chuyenvien")
+    open_from_my_work(specialist, base_url, subject)
+    specialist.get_by_label("Tiến độ, ý kiến xử lý").fill("Đang tổng hợp ý kiến các phòng")
+    click(specialist, "Ghi tiến độ")
+    specialist.get_by_label("Kết quả xử lý").fill("Đã tham mưu văn bản trả lời")
+    click(specialist, "Hoàn thành")
+    assert "Đã hoàn thành" in specialist.inner_text("body")
+
+    with app.app_context():
+        document = db.session.execute(select(Document).where(Document.subject == subject)
+                                      ).scalar_one()
+        assert document.state == "COMPLETED" and document.urgency == 3
+        db.session.remove()
