@@ -11,11 +11,14 @@ Rules, per the event contract in docs/events.md:
   ``details.deadline``), their first ``opened`` is noted, and ``completed`` ends the handling of
   every assignee still working on it (the document as a whole is done);
 - signatures: ``submitted_for_signature`` starts a wait for each signer in ``user_ids``; that
-  signer's ``signed`` ends it;
+  signer's ``signed`` ends it (without such an event, the wait starts at the latest
+  ``format_approved``: the draft reached the signer's desk);
+- ``draft_returned`` without ``user_ids`` is charged to the draft's creator (``draft_created``);
 - tasks: ``task_assigned`` starts (kind ``action_item`` when the source is a meeting),
   ``task_completed`` ends, ``task_returned`` reopens, ``extension_granted`` moves the deadline;
-- meetings: ``invited`` starts; ``checked_in`` → attended, ``declined``/``delegated`` → excused,
-  ``closed`` → absent for everyone invited who did neither.
+- meetings: ``invited`` starts; ``checked_in`` with ``status`` present/excused/absent (default
+  present) sets attended/excused/absent, ``declined`` (and ``delegated``, for the actor) →
+  excused, ``closed`` → absent for everyone invited who has no outcome yet.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from eoffice.reports.models import EventSubject, WorkItem
 
 REPORTED_KINDS = frozenset({"document", "meeting", "task"})
 DOCUMENT_STARTS = frozenset({"assigned", "reassigned", "directed"})
+SIGNATURE_STARTS = ("submitted_for_signature", "format_approved")
+ATTENDANCE = {"present": "attended", "excused": "excused", "absent": "absent"}
 
 
 def _user_ids(details: dict[str, Any]) -> list[int]:
@@ -128,9 +133,17 @@ def _project_work(event: Event, details: dict[str, Any], users: list[int]) -> No
         elif action == "submitted_for_signature":
             _start(event, "signature", users, _deadline(details))
         elif action == "signed":
-            for item in _items("signature", event.object_id, actor or users):
-                if item.ended_at is None:
-                    _end(item, event)
+            open_items = [item for item in _items("signature", event.object_id, actor or users)
+                          if item.ended_at is None]
+            if not open_items and actor:
+                start = _signature_start(event)
+                if start is not None:
+                    _start(start, "signature", actor, None)
+                    db.session.flush()
+                    open_items = [item for item in _items("signature", event.object_id, actor)
+                                  if item.ended_at is None]
+            for item in open_items:
+                _end(item, event)
     elif kind == "task":
         work_kind = "action_item" if details.get("source_kind") == "meeting" else "task"
         if action == "task_assigned":
@@ -151,10 +164,17 @@ def _project_work(event: Event, details: dict[str, Any], users: list[int]) -> No
         if action == "invited":
             _start(event, "meeting", users, None)
         elif action == "checked_in":
-            for item in _items("meeting", event.object_id, users or actor):
-                _end(item, event, "attended")
+            # The roll call: the secretary marks people present, excused or absent (the last
+            # mark wins); a deputy or guest who was never invited gets an item here.
+            outcome = ATTENDANCE.get(str(details.get("status") or "present"), "attended")
+            targets = users or actor
+            _start(event, "meeting", targets, None)
+            for item in _items("meeting", event.object_id, targets):
+                _end(item, event, outcome)
         elif action in ("declined", "delegated"):
-            for item in _items("meeting", event.object_id, users or actor):
+            # A delegation names the deputy in user_ids; the excused person is the actor.
+            targets = actor if action == "delegated" else (users or actor)
+            for item in _items("meeting", event.object_id, targets):
                 if item.outcome != "attended":
                     _end(item, event, "excused")
         elif action == "closed":
@@ -163,12 +183,36 @@ def _project_work(event: Event, details: dict[str, Any], users: list[int]) -> No
                     _end(item, event, "absent")
 
 
+def _signature_start(event: Event) -> Event | None:
+    """When no ``submitted_for_signature`` named the signer, the wait began when the draft last
+    reached the signer's desk (its format check passed)."""
+    return db.session.execute(
+        select(Event).where(
+            Event.object_kind == "document", Event.object_id == event.object_id,
+            Event.action.in_(SIGNATURE_STARTS), Event.id < event.id,
+        ).order_by(Event.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _drafter(event: Event) -> list[int]:
+    """A returned draft without ``user_ids`` is charged to whoever created the draft."""
+    actor_id = db.session.execute(
+        select(Event.actor_id).where(
+            Event.object_kind == "document", Event.object_id == event.object_id,
+            Event.action == "draft_created",
+        ).order_by(Event.id).limit(1)
+    ).scalar()
+    return [actor_id] if actor_id is not None else []
+
+
 def project(event: Event) -> None:
     """The audit listener: add this event's facts to the session (flushed with the caller's)."""
     if event.object_kind not in REPORTED_KINDS:
         return
     details = event.details or {}
     users = _user_ids(details)
+    if event.action == "draft_returned" and not users and event.object_kind == "document":
+        users = _drafter(event)
     rows: list[tuple[int, str]] = []
     if event.actor_id is not None:
         rows.append((event.actor_id, "actor"))

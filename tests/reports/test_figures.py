@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from flask import Flask
 
+from eoffice.extensions import db
 from eoffice.organisation.models import Unit
 from eoffice.reports import service
 from eoffice.reports.figures import BY_KEY, FIGURES, Period
@@ -99,3 +100,53 @@ def test_april_excludes_may_work(app: Flask, demo: None, monkeypatch: pytest.Mon
         assert april.figures["docs_handled"] == 0
         assert april.figures["first_open_median_h"] == 2.0
         assert april.figures["processing_median_h"] is None
+
+
+def test_events_as_documents_and_meetings_record_them(
+    app: Flask, demo: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents module names no signer or drafter in some events and meetings record the
+    roll call as ``checked_in`` with a status; the figures still land on the right people."""
+    from eoffice import audit
+    from tests.reports.scenario import Clock
+
+    with app.app_context():
+        clock = use_clock(monkeypatch)
+        assert isinstance(clock, Clock)
+        staff, head, chair, secretary = (user("chuyenvien"), user("truongphong"),
+                                         user("chutich"), user("thuky"))
+        clock.set("2026-06-01 08:00")
+        audit.record(staff, "draft_created", "document", 201, direction="outgoing",
+                     user_ids=[head.id])
+        clock.set("2026-06-01 09:00")
+        audit.record(head, "draft_returned", "document", 201, direction="outgoing")
+        clock.set("2026-06-02 08:00")
+        audit.record(head, "format_approved", "document", 201, direction="outgoing")
+        clock.set("2026-06-02 11:00")
+        audit.record(chair, "approved", "document", 201, direction="outgoing")
+        clock.set("2026-06-02 11:30")
+        audit.record(chair, "signed", "document", 201, direction="outgoing")
+
+        clock.set("2026-06-03 08:00")
+        audit.record(chair, "invited", "meeting", 9, user_ids=[staff.id, head.id, secretary.id])
+        audit.record(head, "delegated", "meeting", 9, user_ids=[chair.id], reason="Bận")
+        clock.set("2026-06-05 08:00")
+        audit.record(secretary, "checked_in", "meeting", 9, user_ids=[staff.id],
+                     status="excused")
+        audit.record(secretary, "checked_in", "meeting", 9, user_ids=[secretary.id],
+                     status="present")
+        audit.record(secretary, "checked_in", "meeting", 9, user_ids=[chair.id],
+                     status="present")
+        clock.set("2026-06-05 11:00")
+        audit.record(secretary, "closed", "meeting", 9)
+        db.session.commit()
+        monkeypatch.undo()
+        june = Period(date(2026, 6, 1), date(2026, 6, 30))
+        assert service.person_report(staff, june).figures["drafts_returned"] == 1
+        assert service.person_report(staff, june).figures["meetings_excused"] == 1
+        chair_figures = service.person_report(chair, june).figures
+        assert chair_figures["signatures"] == 1 and chair_figures["signing_median_h"] == 3.5
+        assert chair_figures["meetings_attended"] == 1  # came as the head's deputy
+        head_figures = service.person_report(head, june).figures
+        assert (head_figures["meetings_excused"], head_figures["meetings_absent"]) == (1, 0)
+        assert service.person_report(secretary, june).figures["meetings_attended"] == 1

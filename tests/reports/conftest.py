@@ -1,0 +1,1 @@
+from tests.services.browser import browser  # noqa: F401
