@@ -13,7 +13,6 @@ Last line: RESULT events=… pg_unit_year_s=… pg_person_year_s=… sqlite_unit
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import random
@@ -47,7 +46,8 @@ def log(message: str) -> None:
 
 class Data:
     def __init__(self) -> None:
-        self.events: list[tuple[Any, ...]] = []  # (id, occurred_at, actor, action, kind, obj, details, prev, hash)
+        # (id, occurred_at, actor, action, kind, obj, details, prev_hash, hash)
+        self.events: list[tuple[Any, ...]] = []
         self.subjects: list[tuple[Any, ...]] = []
         self.items: list[tuple[Any, ...]] = []
 
@@ -76,7 +76,8 @@ def generate(first_user_id: int) -> Data:
             t_open = t0 + timedelta(minutes=rng.randrange(5, 3000))
             t_end = t_open + timedelta(hours=rng.randrange(1, 400))
             boss = rng.choice(leaders)
-            steps = [(t0, boss, "assigned", {"user_ids": [person], "deadline": deadline.isoformat()}),
+            due = deadline.isoformat()
+            steps = [(t0, boss, "assigned", {"user_ids": [person], "deadline": due}),
                      (t_open, person, "opened", {"first": True}),
                      (t_open + timedelta(hours=2), person, "opened", {"first": False}),
                      (t_open + timedelta(hours=3), person, "commented", {}),
@@ -109,12 +110,15 @@ def generate(first_user_id: int) -> Data:
             t_end = t0 + timedelta(hours=rng.randrange(2, 300))
             boss = rng.choice(leaders)
             rating = rng.randrange(2, 6)
-            steps = [(t0, boss, "task_assigned", {"user_ids": [person], "deadline": deadline.isoformat()}),
-                     (t0 + timedelta(hours=1), person, "task_accepted", {"user_ids": [person]}),
-                     (t0 + timedelta(hours=2), person, "task_progress", {"user_ids": [person], "percent": 50}),
-                     (t_end, person, "task_completed", {"user_ids": [person]}),
-                     (t_end + timedelta(hours=1), boss, "task_approved", {"user_ids": [person]}),
-                     (t_end + timedelta(hours=2), boss, "task_rated", {"user_ids": [person], "rating": rating})]
+            who, due = [person], deadline.isoformat()
+            steps = [(t0, boss, "task_assigned", {"user_ids": who, "deadline": due}),
+                     (t0 + timedelta(hours=1), person, "task_accepted", {"user_ids": who}),
+                     (t0 + timedelta(hours=2), person, "task_progress",
+                      {"user_ids": who, "percent": 50}),
+                     (t_end, person, "task_completed", {"user_ids": who}),
+                     (t_end + timedelta(hours=1), boss, "task_approved", {"user_ids": who}),
+                     (t_end + timedelta(hours=2), boss, "task_rated",
+                      {"user_ids": who, "rating": rating})]
             cycle.update(kind="task", obj=str(task_id), person=person, start=t0, open=None,
                          end=t_end, deadline=deadline, object_kind="task")
             kind = "task"
@@ -201,7 +205,10 @@ def make_app(database_url: str, instance: Path) -> Any:
 
 
 def seed_people() -> tuple[int, int, int]:
-    """An organisation, 5 departments × 4 units, 500 people; returns (first user id, dept, person)."""
+    """An organisation, 5 departments × 4 units, 500 people.
+
+    Returns (first user id, a department's id, a person's id).
+    """
     from sqlalchemy import insert, select
 
     from eoffice.accounts.models import UnitMembership, User
@@ -296,7 +303,9 @@ def timed(fn: Callable[[], Any]) -> float:
     return statistics.median(samples)
 
 
-def run_backend(name: str, database_url: str, data_factory: Callable[[int], Data]) -> dict[str, float]:
+def run_backend(
+    name: str, database_url: str, data_factory: Callable[[int], Data]
+) -> dict[str, float]:
     from flask_migrate import upgrade
 
     from eoffice.accounts.models import User

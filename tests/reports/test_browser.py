@@ -4,6 +4,7 @@ file's figures match the screen."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,8 @@ def test_manager_dashboard_drill_down_and_xlsx_match(
         monkeypatch.undo()
         kt = user("truongphong").memberships[0].unit_id
     with serve(app) as base_url:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      accept_downloads=True)
         page = context.new_page()
         page.goto(f"{base_url}/login")
         page.get_by_label("Tên đăng nhập").fill("chutich")
@@ -60,7 +62,7 @@ def test_manager_dashboard_drill_down_and_xlsx_match(
             page.get_by_test_id("export-xlsx").click()
         download = info.value
         assert download.suggested_filename.endswith(".xlsx")
-        book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+        book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
         from_file = {row[0]: (None if row[2] is None else float(row[2]))
                      for row in book["Tổng hợp"].iter_rows(min_row=6, values_only=True)}
         assert from_file == screen
