@@ -18,12 +18,14 @@ def init_app(app: Flask) -> None:
     from eoffice.files.access import register_file_rule
     from eoffice.reports.links import register_object_link
     from eoffice.tasks import models  # noqa: F401  (tables known to the metadata)
+    from eoffice.tasks.api import api
     from eoffice.tasks.views import bp
     from eoffice.tasks.work import may_see_task_file, task_section
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
 
     app.register_blueprint(bp)
+    app.register_blueprint(api)
     register_nav(NavEntry("Công việc", "tasks.index"))
     register_section("tasks", task_section)
     register_file_rule(may_see_task_file)

@@ -152,3 +152,26 @@ def test_pages_assign_and_complete_a_task(
     client.post("/logout", data={"csrf_token": token})
     login_as("vanthu")
     assert client.get(task_url).status_code == 404
+
+
+def test_json_api_follows_the_same_rules(
+    client: FlaskClient, login_as: Callable[[str], str], app: Flask
+) -> None:
+    token = login_as("truongphong")
+    with app.app_context():
+        worker_id = user("chuyenvien").id
+    headers = {"X-CSRFToken": token}
+    created = client.post("/api/v1/tasks", headers=headers, json={
+        "title": "Rà soát danh mục", "assignee_ids": [worker_id],
+        "deadline": (utcnow() + timedelta(days=2)).isoformat()})
+    assert created.status_code == 201, created.get_json()
+    task_id = created.get_json()["id"]
+    refused = client.post(f"/api/v1/tasks/{task_id}/approve", headers=headers, json={})
+    assert refused.status_code == 409 and "trạng thái" in refused.get_json()["message"]
+    client.post("/logout", data={"csrf_token": token})
+    token = login_as("chuyenvien")
+    done = client.post(f"/api/v1/tasks/{task_id}/complete", headers={"X-CSRFToken": token},
+                       json={"result": "Xong"})
+    assert done.status_code == 200 and done.get_json()["state"] == "submitted"
+    mine = client.get("/api/v1/tasks").get_json()
+    assert [t["id"] for t in mine["assigned_to_me"]] == [task_id]
