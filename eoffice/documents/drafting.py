@@ -263,7 +263,7 @@ def _footer_block(doc: Document, draft: DraftSpec) -> None:
     p = _first_paragraph(right)
     for index, text in enumerate(lines):
         _para(right, text, size=13, bold=True, paragraph=p if index == 0 else None)
-    for _ in range(4):  # the reserved signature box (leader's image, then the seal)
+    for _ in range(5):  # the reserved signature box (leader's image, then the seal)
         _para(right, "", size=13)
     _para(right, signer.full_name, size=14, bold=True)
 

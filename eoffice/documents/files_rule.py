@@ -27,3 +27,8 @@ def documents_using(stored: StoredFile) -> list[Document]:
 
 def document_file_rule(user: User, stored: StoredFile) -> bool:
     return any(can_view(user, document) for document in documents_using(stored))
+
+
+def secret_document_veto(user: User, stored: StoredFile) -> bool:
+    """Files of a secret document are for the people named on it, admins included."""
+    return any(d.is_secret and not can_view(user, d) for d in documents_using(stored))

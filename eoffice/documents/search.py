@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from eoffice.documents.folding import fold_vi
@@ -54,6 +54,7 @@ MAX_BODY_CHARS = 300_000
 """Body text kept per document: far beyond any official letter, well below PostgreSQL's 1 MB
 tsvector limit."""
 MAX_QUERY_WORDS = 12
+MIN_PREFIX = 3
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
@@ -176,18 +177,26 @@ def remove_document(document_id: int) -> None:
 
 
 def _text_condition(words: list[str]) -> ColumnElement[bool]:
-    """Every word must occur; the last one may be a prefix (the user is still typing)."""
+    """Every word must occur; the last one may be a prefix (the user is still typing).
+
+    A prefix shorter than :data:`MIN_PREFIX` is matched as a whole word: "s*" would expand to
+    thousands of terms and cost seconds on a large index, for hits nobody can use.
+    """
     dialect = db.session.get_bind().dialect.name
+    last_is_prefix = len(words[-1]) >= MIN_PREFIX
     if dialect == "postgresql":
-        terms = [*words[:-1], words[-1] + ":*"]
+        terms = [*words[:-1], words[-1] + (":*" if last_is_prefix else "")]
         return text(f"{PG_TSVECTOR_SQL} @@ to_tsquery('simple'::regconfig, :tsq)").bindparams(
             tsq=" & ".join(terms))
     if dialect == "sqlite":
-        match = " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+        quoted = [f'"{w}"' for w in words]
+        if last_is_prefix:
+            quoted[-1] += "*"
+        match = " ".join(quoted)
         fts_ids = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts")
         return DocumentSearch.document_id.in_(fts_ids.bindparams(fts=match))
     # Any other database: substring match on the folded columns (slow but correct).
-    return db.and_(*(
+    return and_(*(
         (DocumentSearch.meta_text + " " + DocumentSearch.body_text).contains(w) for w in words
     ))
 
@@ -218,15 +227,23 @@ def search(query: SearchQuery) -> SearchPage:
     if words:
         conditions.append(_text_condition(words))
 
-    total = db.session.execute(
-        select(func.count()).select_from(DocumentSearch).where(*conditions)
-    ).scalar_one()
-    ids = list(db.session.execute(
-        select(DocumentSearch.document_id)
+    # One pass: the total rides along as a window count, so the (possibly expensive) text
+    # match is evaluated once per request instead of once for the page and once for the count.
+    rows = db.session.execute(
+        select(DocumentSearch.document_id, func.count().over().label("total"))
         .where(*conditions)
         .order_by(DocumentSearch.document_date.desc().nulls_last(),
                   DocumentSearch.document_id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ).scalars())
-    return SearchPage(ids=ids, total=total, page=page, per_page=per_page)
+    ).all()
+    if rows:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:  # past the last page: the count is still wanted for the pager
+        total = db.session.execute(
+            select(func.count()).select_from(DocumentSearch).where(*conditions)
+        ).scalar_one()
+    return SearchPage(ids=[r.document_id for r in rows], total=total, page=page,
+                      per_page=per_page)

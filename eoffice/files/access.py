@@ -16,6 +16,7 @@ from eoffice.files.models import StoredFile
 
 FileRule = Callable[[User, StoredFile], bool]
 _rules: list[FileRule] = []
+_vetoes: list[FileRule] = []  # "must not see", e.g. files of a secret document
 
 
 def register_file_rule(rule: FileRule) -> None:
@@ -23,8 +24,15 @@ def register_file_rule(rule: FileRule) -> None:
         _rules.append(rule)
 
 
+def register_file_veto(veto: FileRule) -> None:
+    if veto not in _vetoes:
+        _vetoes.append(veto)
+
+
 def can_view_file(user: User, stored: StoredFile) -> bool:
     if not user.is_authenticated:
+        return False
+    if any(veto(user, stored) for veto in _vetoes):
         return False
     if stored.uploaded_by_id == user.id:
         return True

@@ -40,47 +40,49 @@ def ctx(app: Flask, demo: None) -> Any:
         db.session.remove()
 
 
-@pytest.fixture()
-def new_outgoing(ctx: Flask) -> Callable[..., Any]:
-    """Create an outgoing draft by chuyenvien (reviewer truongphong, checker vanthu,
-    signer chutich); keyword arguments override the draft's fields."""
+def create_outgoing(**overrides: Any) -> Any:
+    """An outgoing draft by chuyenvien (reviewer truongphong, checker vanthu, signer
+    chutich); keyword arguments override the draft's fields. Needs an app context."""
     from eoffice.documents import service
 
-    def create(**overrides: Any) -> Any:
-        drafter = user(overrides.pop("drafter", "chuyenvien"))
-        fields: dict[str, Any] = {
-            "subject": "Về việc triển khai phần mềm quản lý văn bản",
-            "type_code": "",
-            "reviewer_id": user("truongphong").id,
-            "checker_id": user("vanthu").id,
-            "signer_id": user("chutich").id,
-        }
-        fields.update(overrides)
-        stored = service.store_file(drafter, io.BytesIO(make_pdf()), "du-thao.pdf")
-        result = service.create_outgoing(drafter, service.OutgoingDraft(**fields), stored)
-        db.session.commit()
-        return result.document
+    drafter = user(overrides.pop("drafter", "chuyenvien"))
+    fields: dict[str, Any] = {
+        "subject": "Về việc triển khai phần mềm quản lý văn bản",
+        "type_code": "",
+        "reviewer_id": user("truongphong").id,
+        "checker_id": user("vanthu").id,
+        "signer_id": user("chutich").id,
+    }
+    fields.update(overrides)
+    stored = service.store_file(drafter, io.BytesIO(make_pdf()), "du-thao.pdf")
+    result = service.create_outgoing(drafter, service.OutgoingDraft(**fields), stored)
+    db.session.commit()
+    return result.document
 
-    return create
+
+def create_incoming(**overrides: Any) -> Any:
+    """An incoming document registered by vanthu. Needs an app context."""
+    from eoffice.documents import service
+
+    clerk = user(overrides.pop("clerk", "vanthu"))
+    fields: dict[str, Any] = {
+        "subject": "Về việc báo cáo tình hình kinh tế quý IV",
+        "organ_name": "Bộ Kế hoạch và Đầu tư",
+        "code_number": 15,
+        "code_notation": "BKHĐT-VP",
+    }
+    fields.update(overrides)
+    stored = service.store_file(clerk, io.BytesIO(make_pdf()), "den.pdf", service.PDF_ONLY)
+    result = service.register_incoming(clerk, service.IncomingMetadata(**fields), stored)
+    db.session.commit()
+    return result.document
+
+
+@pytest.fixture()
+def new_outgoing(ctx: Flask) -> Callable[..., Any]:
+    return create_outgoing
 
 
 @pytest.fixture()
 def new_incoming(ctx: Flask) -> Callable[..., Any]:
-    from eoffice.documents import service
-
-    def create(**overrides: Any) -> Any:
-        clerk = user(overrides.pop("clerk", "vanthu"))
-        fields: dict[str, Any] = {
-            "subject": "Về việc báo cáo tình hình kinh tế quý IV",
-            "organ_name": "Bộ Kế hoạch và Đầu tư",
-            "code_number": 15,
-            "code_notation": "BKHĐT-VP",
-        }
-        fields.update(overrides)
-        stored = service.store_file(clerk, io.BytesIO(make_pdf()), "den.pdf",
-                                    service.PDF_ONLY)
-        result = service.register_incoming(clerk, service.IncomingMetadata(**fields), stored)
-        db.session.commit()
-        return result.document
-
-    return create
+    return create_incoming
