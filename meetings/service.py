@@ -462,8 +462,9 @@ def _live_transaction(
             except LiveError:
                 db.session.rollback()
                 raise
-            except OperationalError:
-                # SQLite refuses a write whose read snapshot went stale; start again.
+            except (OperationalError, IntegrityError):
+                # SQLite refuses a write whose read snapshot went stale, and two appends to
+                # the audit chain may race on it (unique prev_hash); start again.
                 db.session.rollback()
                 time.sleep(0.005 * (attempt + 1))
                 continue

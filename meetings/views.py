@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eoffice.accounts.models import User
 from eoffice.extensions import db
@@ -310,7 +311,22 @@ def document_file(meeting_id: int, document_id: int) -> ResponseReturnValue:
         service.can_view_document(current_user, document)
     ):
         abort(404)
-    return send_verified(document.file, as_attachment=False)
+    return _send(document.file, as_attachment=False)
+
+
+def _send(stored: StoredFile, *, as_attachment: bool = True) -> ResponseReturnValue:
+    """``send_verified``, retried when its audit append raced another one.
+
+    On SQLite two requests can read the same last event hash and the second insert then
+    violates the chain's unique ``prev_hash``; several participants opening the same
+    document at once made this common. Retrying appends after the winner.
+    """
+    for _attempt in range(5):
+        try:
+            return send_verified(stored, as_attachment=as_attachment)
+        except IntegrityError:
+            db.session.rollback()
+    abort(503)
 
 
 @bp.post("/<int:meeting_id>/minutes")
@@ -354,7 +370,7 @@ def minutes_pdf(meeting_id: int) -> ResponseReturnValue:
     meeting = meeting_or_404(meeting_id)
     if meeting.minutes_file is None:
         abort(404)
-    return send_verified(meeting.minutes_file)
+    return _send(meeting.minutes_file)
 
 
 @bp.route("/<int:meeting_id>/invitation.pdf")
@@ -363,7 +379,7 @@ def invitation_pdf(meeting_id: int) -> ResponseReturnValue:
     meeting = meeting_or_404(meeting_id)
     if meeting.invitation_file is None:
         abort(404)
-    return send_verified(meeting.invitation_file)
+    return _send(meeting.invitation_file)
 
 
 def my_work_section(user: User) -> WorkSection:

@@ -338,6 +338,7 @@ function loadDocument(documentId) {
     documents.set(documentId, loadPdfjs().then((lib) => lib.getDocument({
       url: data.document_urls[String(documentId)], cMapUrl: data.cmaps, cMapPacked: true,
       standardFontDataUrl: data.fonts, withCredentials: true,
+      disableRange: true, disableStream: true, // one verified download per document
     }).promise));
   }
   return documents.get(documentId);

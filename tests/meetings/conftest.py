@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,15 +20,22 @@ from eoffice.extensions import db, socketio
 from eoffice.timestamps import utcnow
 from meetings import service
 from meetings.namespace import NAMESPACE
-from tests.conftest import login
+from tests.conftest import login, make_app
 from tests.meetings.pdfs import numbered_pdf
 from tests.services.browser import browser  # noqa: F401
 
 
 @pytest.fixture()
-def mapp(app: Flask, demo: None) -> Flask:
-    meetings.init_app(app)
-    return app
+def mapp(app: Flask, demo: None, database_url: str, tmp_path: Path) -> Flask:
+    """The app with meetings, on the same database, with Socket.IO in threading mode.
+
+    Threading mode because tests serve over werkzeug's threaded server (and the test client)
+    without gevent's monkey-patching; production runs gevent (see ``wsgi.py``).
+    """
+    threaded = make_app(tmp_path / "meetings-app", database_url,
+                        extra={"SOCKETIO_ASYNC_MODE": "threading"})
+    meetings.init_app(threaded)
+    return threaded
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
@@ -33,7 +34,8 @@ def run_session(prepared: Prepared, person: Callable[[str], Person]) -> None:
     assert secretary.emit("check_in", {"user_id": prepared.users["chuyenvien"],
                                        "status": "excused", "reason": "Ốm"})["ok"]
     assert a.emit("request_speak", {"queue": "speak"})["ok"]
-    assert chair.emit("grant_speak", {"queue": "speak", "user_id": prepared.users["phochutich"]})["ok"]
+    speaker = prepared.users["phochutich"]
+    assert chair.emit("grant_speak", {"queue": "speak", "user_id": speaker})["ok"]
     assert chair.emit("end_speak")["ok"]
     assert chair.emit("create_poll", {"question": "Thông qua báo cáo?", "secret": True})["ok"]
     assert chair.emit("create_poll", {"question": "Chọn ngày họp tiếp", "secret": False,
@@ -62,6 +64,13 @@ def test_minutes_are_generated_from_the_record_and_signed_in_order(
     require_executable("soffice", "apt-get install libreoffice-writer-nogui")
     require_executable("pdftotext", "apt-get install poppler-utils")
     run_session(prepared, person)
+    # pyHanko runs its own asyncio loop; a session-wide Playwright (browser tests) may hold
+    # one on this thread, so the signing part runs on a worker thread as in the web server.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(generate_and_sign, mapp, prepared).result()
+
+
+def generate_and_sign(mapp: Flask, prepared: Prepared) -> None:
     from eoffice.documents.signing_service import demo_pki, issue_user_certificate
     from eoffice.tasks.service import tasks_for
 

@@ -25,7 +25,8 @@ def test_secretary_prepares_and_invites_and_members_respond(mapp: Flask) -> None
     page = secretary.get("/meetings/new")
     assert page.status_code == 200 and "Tạo cuộc họp" in page.get_data(as_text=True)
     response = secretary.post("/meetings/new", data={
-        "csrf_token": token, "title": "Họp bàn kế hoạch đầu tư công", "starts_at": "2030-01-15T08:00",
+        "csrf_token": token, "title": "Họp bàn kế hoạch đầu tư công",
+        "starts_at": "2030-01-15T08:00",
         "location": "Phòng họp A", "chair_id": ids["chutich"], "secretary_id": ids["thuky"],
         "member_ids": [ids["phochutich"], ids["truongphong"]], "quorum_percent": "50",
     })
