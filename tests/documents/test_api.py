@@ -1,0 +1,117 @@
+"""The JSON API: same rules as the pages (404/403/409), CSRF on posts, and an OpenAPI
+document that describes every documents endpoint."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from eoffice.extensions import db
+from tests.conftest import login
+from tests.documents.conftest import make_pdf, user
+
+
+def _ids(app: Flask, *names: str) -> list[int]:
+    with app.app_context():
+        ids = [user(name).id for name in names]
+        db.session.remove()
+        return ids
+
+
+def test_api_outgoing_steps_with_statuses(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    token = login_as("chuyenvien")
+    reviewer, checker, signer = _ids(app, "truongphong", "vanthu", "chutich")
+    form = {"subject": "Về việc lấy ý kiến dự thảo quy chế", "type_code": "QC",
+            "reviewer_id": str(reviewer), "checker_id": str(checker), "signer_id": str(signer),
+            "urgency": "1"}
+    # Without the CSRF header the post is refused.
+    refused = client.post("/api/v1/documents/outgoing",
+                          data={**form, "file": (io.BytesIO(make_pdf()), "a.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400
+    created = client.post("/api/v1/documents/outgoing",
+                          data={**form, "file": (io.BytesIO(make_pdf()), "a.pdf")},
+                          content_type="multipart/form-data", headers={"X-CSRFToken": token})
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    document_id = body["id"]
+    assert body["state"] == "DRAFT" and body["urgency_label"] == "Khẩn"
+    assert body["versions"][0]["content_type"] == "application/pdf"
+
+    bad = client.post("/api/v1/documents/outgoing",
+                      data={**form, "file": (io.BytesIO(b"not a document"), "a.pdf")},
+                      content_type="multipart/form-data", headers={"X-CSRFToken": token})
+    assert bad.status_code == 400
+    assert bad.get_json()["message"].startswith("Tệp không đúng định dạng")
+
+    forbidden = client.post(f"/api/v1/documents/{document_id}/actions/approve_content",
+                            json={}, headers={"X-CSRFToken": token})
+    assert forbidden.status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+
+    token = login(client, "truongphong")
+    mine = client.get("/api/v1/documents/my-work").get_json()["items"]
+    assert [item["id"] for item in mine] == [document_id]
+    illegal = client.post(f"/api/v1/documents/{document_id}/actions/archive", json={},
+                          headers={"X-CSRFToken": token})
+    assert illegal.status_code == 409
+    assert "trạng thái" in illegal.get_json()["message"]
+    moved = client.post(f"/api/v1/documents/{document_id}/actions/approve_content",
+                        json={"note": "Đồng ý nội dung"}, headers={"X-CSRFToken": token})
+    assert moved.status_code == 200 and moved.get_json()["state"] == "CONTENT_OK"
+    detail = client.get(f"/api/v1/documents/{document_id}").get_json()
+    assert detail["comments"][0]["body"] == "Đồng ý nội dung"
+    assert client.get(f"/api/v1/documents/{document_id}/versions/1/content").status_code == 200
+    assert client.get("/api/v1/documents/999999").status_code == 404
+
+
+def test_api_incoming_duplicate_warning_and_direction(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    token = login_as("vanthu")
+    form = {"subject": "Về việc phòng chống thiên tai", "organ_name": "Bộ Nông nghiệp",
+            "code_number": "44", "code_notation": "BNN-PCTT", "urgency": "3"}
+    first = client.post("/api/v1/documents/incoming",
+                        data={**form, "file": (io.BytesIO(make_pdf()), "d.pdf")},
+                        content_type="multipart/form-data", headers={"X-CSRFToken": token})
+    assert first.status_code == 201 and first.get_json()["arrival_number"] == 1
+    duplicate = client.post("/api/v1/documents/incoming",
+                            data={**form, "file": (io.BytesIO(make_pdf()), "d.pdf")},
+                            content_type="multipart/form-data", headers={"X-CSRFToken": token})
+    assert duplicate.status_code == 409
+    assert duplicate.get_json()["duplicates"] == [first.get_json()["id"]]
+    document_id = first.get_json()["id"]
+    (leader, specialist) = _ids(app, "chutich", "chuyenvien")
+    assert client.post(f"/api/v1/documents/{document_id}/present", json={"leader_id": leader},
+                       headers={"X-CSRFToken": token}).status_code == 200
+    client.post("/logout", data={"csrf_token": token})
+    token = login(client, "chutich")
+    no_lead = client.post(f"/api/v1/documents/{document_id}/direct", json={"lines": []},
+                          headers={"X-CSRFToken": token})
+    assert no_lead.status_code == 400
+    directed = client.post(f"/api/v1/documents/{document_id}/direct", json={
+        "lines": [{"role": "lead", "user_id": specialist, "deadline": "2026-12-31"}],
+        "opinion": "Xử lý ngay"}, headers={"X-CSRFToken": token})
+    assert directed.status_code == 200
+    body = directed.get_json()
+    assert body["state"] == "DIRECTED" and body["assignments"][0]["user_id"] == specialist
+
+
+def test_openapi_describes_every_documents_endpoint(app: Flask, client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    rules = {rule.rule for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith("documents_api.")}
+    documented = set(spec["paths"])
+    for rule in rules:
+        path = rule.replace("<int:document_id>", "{document_id}").replace(
+            "<action>", "{action}").replace("<int:number>", "{number}")
+        assert path in documented, path
+    sign = spec["paths"]["/api/v1/documents/{document_id}/sign"]["post"]
+    assert "423" in sign["responses"] and "409" in sign["responses"]
+    assert sign["requestBody"]["content"]["application/json"]["schema"]["properties"]["pin"]
