@@ -118,6 +118,19 @@ def list_documents() -> ResponseReturnValue:
     return jsonify(total=total, items=[document_json(d) for d in rows])
 
 
+@bp.get("/documents/search")
+@login_required
+def search() -> ResponseReturnValue:
+    direction = request.args.get("direction") or None
+    if direction not in (None, Direction.INCOMING, Direction.OUTGOING):
+        return jsonify(error=400, message="direction phải là incoming hoặc outgoing."), 400
+    rows, total = service.search_documents(
+        current_user, request.args.get("q", ""), direction=direction,
+        page=request.args.get("page", 1, type=int),
+        per_page=min(request.args.get("per_page", 20, type=int), 200))
+    return jsonify(total=total, items=[document_json(d) for d in rows])
+
+
 @bp.get("/documents/my-work")
 @login_required
 def my_work() -> ResponseReturnValue:

@@ -16,6 +16,7 @@ DOCUMENT = {"$ref": "#/components/schemas/Document"}
 
 SUMMARIES: dict[str, str] = {
     "documents_api.list_documents": "Danh sách văn bản người dùng được xem (direction, state)",
+    "documents_api.search": "Tìm kiếm toàn văn không dấu (q, direction, page)",
     "documents_api.my_work": "Văn bản đang chờ người dùng xử lý, khẩn và gần hạn trước",
     "documents_api.get_document": "Chi tiết văn bản (ghi nhận lần mở đầu tiên của người nhận)",
     "documents_api.deliveries": "Nơi nhận: thời điểm chuyển và lần mở đầu tiên",

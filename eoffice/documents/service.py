@@ -157,6 +157,9 @@ def add_version(
     db.session.add(version)
     db.session.flush()
     db.session.refresh(document, ["versions"])
+    from eoffice.documents.indexing import reindex
+
+    reindex(document, new_file=stored)
     return version
 
 
@@ -939,3 +942,20 @@ def comments_of(document: Document) -> list[DocumentComment]:
             .order_by(DocumentComment.id)
         ).scalars()
     )
+
+
+def search_documents(
+    user: User, text: str, *, direction: str | None = None, page: int = 1, per_page: int = 20
+) -> tuple[list[Document], int]:
+    """Full-text search (accent-insensitive) among the documents ``user`` may see."""
+    from eoffice.documents.search import SearchQuery, search
+
+    visible_ids = select(Document.id).where(visible_filter(user))
+    found = search(SearchQuery(organisation_id=user.organisation_id, text=text,
+                               direction=direction or None, visible_ids=visible_ids,
+                               page=page, per_page=per_page))
+    if not found.ids:
+        return [], found.total
+    by_id = {d.id: d for d in db.session.execute(
+        select(Document).where(Document.id.in_(found.ids))).scalars()}
+    return [by_id[i] for i in found.ids if i in by_id], found.total

@@ -462,6 +462,20 @@ def file_document(document_id: int) -> ResponseReturnValue:
     return _done(result, "Đã đưa văn bản vào hồ sơ.")
 
 
+# --------------------------------------------------------------------------- search
+@bp.get("/search")
+@login_required
+def search() -> ResponseReturnValue:
+    text = (request.args.get("q") or "").strip()
+    direction = request.args.get("direction") or None
+    if direction not in (None, Direction.INCOMING, Direction.OUTGOING):
+        direction = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = service.search_documents(current_user, text, direction=direction, page=page)
+    return render_template("documents/search.html", q=text, direction=direction, page=page,
+                           documents=rows, total=total, labels=STATE_LABELS)
+
+
 # --------------------------------------------------------------------------- batch signing
 @bp.get("/batch-sign")
 @login_required

@@ -284,4 +284,7 @@ def transition(
         actor, row.event, "document", document.id,
         direction=document.direction, from_state=row.source, to_state=row.target, **details,
     )
+    from eoffice.documents.indexing import reindex  # the index shows the new state at once
+
+    reindex(document)
     return row

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
-from tests.conftest import login
+from tests.conftest import csrf_token_from, login
 from tests.documents.conftest import make_pdf, user
 
 
@@ -177,3 +177,27 @@ def test_incoming_register_present_direct_complete(
     assert _doc(app, document_id).state == "FILED"
     assert "Hồ sơ ngân sách 2026" in client.get(
         f"/documents/incoming/{document_id}").get_data(as_text=True)
+
+
+def test_search_is_accent_insensitive_and_respects_access(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    from tests.documents.conftest import create_incoming, create_outgoing
+
+    with app.app_context():
+        create_outgoing(subject="Quyết định về việc thành lập Tổ công tác cải cách")
+        create_outgoing(subject="Quyết định về quỹ phòng chống thiên tai", secrecy=1)
+        create_incoming(subject="Công văn về đường giao thông nông thôn")
+        db.session.remove()
+    login_as("truongphong")
+    page = client.get("/documents/search?q=thanh+lap+to+cong+tac").get_data(as_text=True)
+    assert "Tổ công tác cải cách" in page
+    assert "1 kết quả" in page
+    api = client.get("/api/v1/documents/search?q=quyet+dinh").get_json()
+    assert api["total"] == 2  # the secret one names truongphong as its reviewer
+    # The incoming letter is not the unit head's to see.
+    assert client.get("/api/v1/documents/search?q=duong+giao+thong").get_json()["total"] == 0
+    client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/my-work")
+                                                               .get_data(as_text=True))})
+    login(client, "thuky")
+    assert client.get("/api/v1/documents/search?q=quyet+dinh").get_json()["total"] == 0
