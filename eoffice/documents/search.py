@@ -34,7 +34,7 @@ from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from eoffice.documents.folding import fold_vi
-from eoffice.documents.search_models import FTS_TABLE, PG_TSVECTOR_SQL, DocumentSearch
+from eoffice.documents.search_models import FTS_TABLE, PG_VECTOR_COLUMN, DocumentSearch
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
 
@@ -186,7 +186,7 @@ def _text_condition(words: list[str]) -> ColumnElement[bool]:
     last_is_prefix = len(words[-1]) >= MIN_PREFIX
     if dialect == "postgresql":
         terms = [*words[:-1], words[-1] + (":*" if last_is_prefix else "")]
-        return text(f"{PG_TSVECTOR_SQL} @@ to_tsquery('simple'::regconfig, :tsq)").bindparams(
+        return text(f"{PG_VECTOR_COLUMN} @@ to_tsquery('simple'::regconfig, :tsq)").bindparams(
             tsq=" & ".join(terms))
     if dialect == "sqlite":
         quoted = [f'"{w}"' for w in words]

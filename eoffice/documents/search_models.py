@@ -10,10 +10,12 @@ ORM has no words for it:
 * SQLite: an external-content FTS5 virtual table ``document_search_fts`` (rowid =
   document_id) plus triggers that keep it in step with every insert/update/delete on
   ``document_search`` — including bulk deletes that never pass through our functions.
-* PostgreSQL: a GIN index over ``to_tsvector('simple', meta_text || ' ' || body_text)``.
+* PostgreSQL: a stored generated column ``search_vector`` =
+  ``to_tsvector('simple', meta_text || ' ' || body_text)`` with a GIN index.
 
 Both are created by migration ``0003_document_search``; :func:`include_name` tells Alembic's
-model-vs-database comparison to look past them (they are not model objects).
+model-vs-database comparison to look past them (they are not model objects: the column exists
+on one database only and is never written by the application).
 """
 
 from __future__ import annotations
@@ -26,12 +28,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from eoffice.extensions import db
 from eoffice.timestamps import UTCDateTime, utcnow
 
-__all__ = ["FTS_TABLE", "PG_FULLTEXT_INDEX", "DocumentSearch", "include_name"]
+__all__ = ["FTS_TABLE", "PG_FULLTEXT_INDEX", "PG_VECTOR_COLUMN", "DocumentSearch", "include_name"]
 
 FTS_TABLE = "document_search_fts"
 PG_FULLTEXT_INDEX = "ix_document_search_fulltext"
-PG_TSVECTOR_SQL = "to_tsvector('simple'::regconfig, meta_text || ' ' || body_text)"
-"""The indexed expression; queries must repeat it verbatim for PostgreSQL to use the index."""
+PG_VECTOR_COLUMN = "search_vector"
 
 
 class DocumentSearch(db.Model):  # type: ignore[name-defined]
@@ -56,7 +57,9 @@ class DocumentSearch(db.Model):  # type: ignore[name-defined]
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic filter: skip the FTS5 table with its shadow tables and the PG-only GIN index."""
+    """Alembic filter: skip the FTS5 table with its shadow tables and the PG-only column/index."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):
+        return False
+    if type_ == "column" and name == PG_VECTOR_COLUMN:
         return False
     return not (type_ == "index" and name == PG_FULLTEXT_INDEX)

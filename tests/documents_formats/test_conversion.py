@@ -140,3 +140,13 @@ def test_missing_libreoffice_is_a_clear_error() -> None:
     with pytest.raises(ConversionError, match="LibreOffice"):
         conv.docx_to_pdf(build_draft_docx(DECISION))
     conv.close()
+
+
+def test_concurrent_requests_are_serialized_and_all_succeed(converter: Converter) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [build_draft_docx(DECISION), build_draft_docx(LETTER)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(converter.docx_to_pdf, docs))
+    assert "QUYẾT ĐỊNH" in _pdftotext(pdfs[0])
+    assert "Kính gửi" in _pdftotext(pdfs[1])

@@ -107,7 +107,7 @@ def test_signer_block_and_recipients() -> None:
     texts = [p.text for p in right.paragraphs]
     assert texts[:2] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert texts[-1] == "Nguyễn Văn Đức"
-    assert texts[2:-1] == ["", "", "", ""]  # room for the signature image and seal
+    assert texts[2:-1] == [""] * 5  # room for the signature image and seal
     assert right.paragraphs[1].runs[0].bold and right.paragraphs[-1].runs[0].bold
     heading = left.paragraphs[0]
     assert heading.text == "Nơi nhận:"
