@@ -51,8 +51,11 @@ class OutgoingForm(FlaskForm):
     recipient_user_ids = SelectMultipleField("Người nhận trong cơ quan", coerce=int)
     named_user_ids = SelectMultipleField("Người được xem (bắt buộc với văn bản mật)", coerce=int)
     due_date = DateField("Hạn xử lý", validators=[Optional()])
-    file = FileField("Tệp dự thảo (DOCX hoặc PDF)",
-                     validators=[FileRequired("Hãy chọn tệp dự thảo.")])
+    file = FileField("Tệp dự thảo (DOCX hoặc PDF)")
+    addressees = TextAreaField("Kính gửi (mỗi dòng một nơi, cho công văn)",
+                               validators=[Optional()])
+    body = TextAreaField("Hoặc soạn nội dung tại đây (hệ thống tạo văn bản đúng thể thức)",
+                         validators=[Optional(), Length(max=100_000)])
 
 
 class IncomingForm(FlaskForm):

@@ -16,6 +16,7 @@ import io
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -35,7 +36,7 @@ from eoffice.documents.service import (
 )
 from eoffice.documents.workflow import WorkflowError, check, transition
 from eoffice.extensions import db
-from eoffice.files.content_check import PDF
+from eoffice.files.content_check import DOCX, PDF
 from eoffice.files.models import StoredFile
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
@@ -146,6 +147,12 @@ class DbPinStore:
         return signing.PinState(row.failures, row.locked_until) if row else signing.PinState()
 
     def put(self, key_id: str, state: signing.PinState) -> None:
+        """Write the counter; a success on a clean counter writes nothing (the usual case),
+        so signing needs no second writer next to the request's own transaction."""
+        if state.failures == 0 and not state.locked_until:
+            current = self.get(key_id)
+            if current.failures == 0 and not current.locked_until:
+                return
         dialect = db.engine.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         values = {"key_id": key_id, "failures": state.failures,
@@ -199,6 +206,22 @@ def _current_pdf(document: Document) -> tuple[StoredFile, bytes]:
     return version.file, object_store().read_bytes(version.file.sha256)
 
 
+def _pdf_for_leader(actor: User, document: Document) -> bytes:
+    """The PDF the leader signs; a DOCX draft is converted first (kept as its own version)."""
+    version = document.current_version
+    if version is not None and version.file.content_type == DOCX:
+        from eoffice.documents.generation import convert_current
+
+        convert_current(actor, document)
+    return _current_pdf(document)[1]
+
+
+def _rect(values: object) -> tuple[float, float, float, float] | None:
+    if not isinstance(values, list) or len(values) != 4:
+        return None
+    return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
+
+
 def _store_pdf(actor: User, data: bytes, name: str) -> StoredFile:
     return store_file(actor, io.BytesIO(data), name, PDF_FILES)
 
@@ -216,10 +239,11 @@ def _sign(signer: signing.DocumentSigner, data: bytes, **kwargs: object) -> byte
     return out
 
 
-def date_line(organisation: Organisation, when_local_date: object) -> str:
-    day = when_local_date  # a date
-    return (f"{organisation.place}, ngày {day.day:02d} tháng {day.month:02d} "  # type: ignore[attr-defined]
-            f"năm {day.year}")  # type: ignore[attr-defined]
+def date_line(organisation: Organisation, day: date) -> str:
+    """"Hòa Bình, ngày 05 tháng 02 năm 2026" (zero before days < 10 and months 1–2)."""
+    from eoffice.documents.drafting import format_place_date
+
+    return format_place_date(organisation.place, day)
 
 
 # --------------------------------------------------------------------------- steps
@@ -227,16 +251,24 @@ def sign_as_leader(actor: User, document: Document, pin: str,
                    signer: signing.DocumentSigner | None = None) -> Result:
     """The signer's visible signature, reserving the number/date fields and the seal's place."""
     check(actor, document, "sign")
-    _file, data = _current_pdf(document)
     signer = signer or open_leader_signer(actor, pin)
+    data = _pdf_for_leader(actor, document)
+    layout = document.layout or {}
+    leader_kwargs: dict[str, object] = {}
+    if _rect(layout.get("signature_rect")):
+        leader_kwargs = {"rect": _rect(layout["signature_rect"]),
+                         "page": int(layout.get("signature_page", 0))}
     signed = _sign(
         signer, data, role=signing.Role.LEADER,
         leader=signing.LeaderAppearance(
             name=actor.full_name, title=(actor.title or "").upper(),
             image_png=signing.demo_signature_png(actor.full_name),
-            authority=document.authority or None,
+            authority=document.authority or None, **leader_kwargs,  # type: ignore[arg-type]
         ),
-        reserve=signing.ReservedFields(number_rect=NUMBER_RECT, date_rect=DATE_RECT),
+        reserve=signing.ReservedFields(
+            number_rect=_rect(layout.get("number_rect")) or NUMBER_RECT,
+            date_rect=_rect(layout.get("date_rect")) or DATE_RECT,
+            page=int(layout.get("header_page", 0))),
         reason="Ký ban hành văn bản", location=actor.organisation.place or None,
     )
     stored = _store_pdf(actor, signed, _file_name(document, "lanh-dao-ky"))
@@ -281,7 +313,11 @@ def assign_number(actor: User, document: Document) -> Result:
     document.register_year = today.year
     document.register_number = number
     document.issued_date = today
-    values = {signing.NUMBER_FIELD: f"Số: {numbering.format_number(number)}/{notation}"}
+    # A generated draft prints "Số: ..../QĐ-UBND" and reserves only the number's gap.
+    number_text = numbering.format_number(number)
+    if not (document.layout or {}).get("number_only"):
+        number_text = f"Số: {number_text}/{notation}"
+    values = {signing.NUMBER_FIELD: number_text}
     if signing.DATE_FIELD in fields:
         values[signing.DATE_FIELD] = date_line(organisation, today)
     try:

@@ -154,24 +154,34 @@ def outgoing_new() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
+        draft = service.OutgoingDraft(
+            subject=form.subject.data or "",
+            type_code=form.type_code.data or "",
+            reviewer_id=form.reviewer_id.data,
+            checker_id=form.checker_id.data,
+            signer_id=form.signer_id.data,
+            urgency=form.urgency.data or 0,
+            secrecy=form.secrecy.data or 0,
+            is_legal_normative=bool(form.is_legal_normative.data),
+            authority=form.authority.data or "",
+            to_places=form.to_places.data or "",
+            due_date=end_of_day(form.due_date.data),
+            recipient_user_ids=form.recipient_user_ids.data or [],
+            recipient_unit_ids=form.recipient_unit_ids.data or [],
+            named_user_ids=form.named_user_ids.data or [],
+        )
         try:
-            stored = service.store_file(current_user, upload.stream, upload.filename)
-            result = service.create_outgoing(current_user, service.OutgoingDraft(
-                subject=form.subject.data or "",
-                type_code=form.type_code.data or "",
-                reviewer_id=form.reviewer_id.data,
-                checker_id=form.checker_id.data,
-                signer_id=form.signer_id.data,
-                urgency=form.urgency.data or 0,
-                secrecy=form.secrecy.data or 0,
-                is_legal_normative=bool(form.is_legal_normative.data),
-                authority=form.authority.data or "",
-                to_places=form.to_places.data or "",
-                due_date=end_of_day(form.due_date.data),
-                recipient_user_ids=form.recipient_user_ids.data or [],
-                recipient_unit_ids=form.recipient_unit_ids.data or [],
-                named_user_ids=form.named_user_ids.data or [],
-            ), stored)
+            if upload and upload.filename:
+                stored = service.store_file(current_user, upload.stream, upload.filename)
+                result = service.create_outgoing(current_user, draft, stored)
+            elif (form.body.data or "").strip():
+                from eoffice.documents.generation import generate_outgoing
+
+                result = generate_outgoing(
+                    current_user, draft, (form.body.data or "").split("\n"),
+                    (form.addressees.data or "").split("\n"))
+            else:
+                raise service.InvalidInput("Hãy chọn tệp dự thảo hoặc soạn nội dung văn bản.")
         except WorkflowError as error:
             db.session.rollback()
             flash(error.message, "error")

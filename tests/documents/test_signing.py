@@ -153,26 +153,20 @@ def test_wrong_pin_changes_nothing_and_five_lock_signing(sctx: Flask) -> None:
 
 def test_batch_signing_one_pin_one_failure_does_not_stop_the_others(sctx: Flask) -> None:
     good = [approved_document(), approved_document()]
-    docx_only = approved_document()
-    # Replace the last one's file with a DOCX: it cannot be signed.
-    from docx import Document as Docx
+    # Still a draft (not approved by the signer): it cannot be signed.
+    from tests.documents.conftest import create_outgoing
 
-    buffer = io.BytesIO()
-    Docx().save(buffer)
-    buffer.seek(0)
-    stored = service.store_file(user("chuyenvien"), buffer, "ban-word.docx")
-    service.add_version(user("chuyenvien"), docx_only, stored, "draft")
-    db.session.commit()
+    not_approved = create_outgoing()
     seen: list[tuple[int, int]] = []
     outcomes = signing_service.sign_batch(
-        user("chutich"), [good[0].id, docx_only.id, good[1].id], PIN,
+        user("chutich"), [good[0].id, not_approved.id, good[1].id], PIN,
         progress=lambda done, total, _outcome: seen.append((done, total)))
     assert [o.ok for o in outcomes] == [True, False, True]
-    assert "PDF" in outcomes[1].message
+    assert "trạng thái" in outcomes[1].message
     assert seen == [(1, 3), (2, 3), (3, 3)]
     db.session.expire_all()
     assert [db.session.get(Document, d.id).state for d in good] == ["SIGNED", "SIGNED"]
-    assert db.session.get(Document, docx_only.id).state == "APPROVED"
+    assert db.session.get(Document, not_approved.id).state == "DRAFT"
 
 
 def test_batch_with_a_wrong_pin_signs_nothing(sctx: Flask) -> None:
@@ -198,3 +192,39 @@ def test_secret_document_is_numbered_in_its_own_register(sctx: Flask) -> None:
     signing_service.assign_number(user("vanthu"), plain)
     db.session.commit()
     assert plain.number_and_notation == "01/QĐ-UBND" and plain.register_kind == "outgoing"
+
+
+def test_generated_draft_is_signed_and_numbered_in_its_measured_places(sctx: Flask) -> None:
+    require_executable("soffice", "apt-get install libreoffice-writer-nogui")
+    from eoffice.documents.generation import generate_outgoing
+
+    drafter = user("chuyenvien")
+    draft = service.OutgoingDraft(
+        subject="Ban hành Quy chế văn thư, lưu trữ", type_code="QĐ",
+        reviewer_id=user("truongphong").id, checker_id=user("vanthu").id,
+        signer_id=user("chutich").id, authority="TM. ỦY BAN NHÂN DÂN",
+        to_places="Như Điều 3\nSở Nội vụ")
+    document = generate_outgoing(drafter, draft, [
+        "Căn cứ Luật Tổ chức chính quyền địa phương;",
+        "Điều 1. Ban hành kèm theo Quyết định này Quy chế văn thư, lưu trữ.",
+    ]).document
+    db.session.commit()
+    assert [v.file.content_type for v in document.versions] == [
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/pdf"]
+    assert document.layout and document.layout["number_only"] is True
+    transition(user("truongphong"), document, "approve_content")
+    transition(user("vanthu"), document, "approve_format")
+    transition(user("chutich"), document, "approve")
+    db.session.commit()
+    signing_service.sign_as_leader(user("chutich"), document, PIN)
+    signing_service.assign_number(user("vanthu"), document)
+    db.session.commit()
+    signing_service.org_sign(user("vanthu"), document, PIN)
+    db.session.commit()
+    final = current_pdf(document)
+    fields = signing.list_text_fields(final)
+    assert fields[signing.NUMBER_FIELD] == "01"  # printed between "Số:" and "/QĐ-UBND"
+    assert document.number_and_notation == "01/QĐ-UBND"
+    report = signing.validate(final, pki=signing_service.demo_pki())
+    assert report.ok and len(report.signatures) == 2, report.verdict_en
