@@ -59,6 +59,21 @@ def event_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _lock_chain_tail(session: Any) -> None:
+    """Hold the right to append until this transaction ends, so the tail read below is final.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a no-op write, which makes the
+    driver open the write transaction now (taking SQLite's single writer lock, waiting on the
+    busy timeout) instead of at the INSERT, after another writer may have appended. Without
+    this, two writers read the same tail and the unique ``prev_hash`` refuses one of them.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+    elif dialect == "sqlite":
+        session.execute(text("UPDATE events SET id = id WHERE id = -1"))
+
+
 def record(
     actor: Any | None,
     action: str,
@@ -72,8 +87,7 @@ def record(
     must never hold secrets or, for secret ballots, the choice made.
     """
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+    _lock_chain_tail(session)
     last = session.execute(select(Event.hash).order_by(Event.id.desc()).limit(1)).scalar()
     prev_hash = last or GENESIS
     # Round-trip through JSON so the hash is computed over exactly what the database returns.

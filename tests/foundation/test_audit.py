@@ -88,3 +88,29 @@ def test_a_forked_chain_is_impossible(app: Flask) -> None:
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_concurrent_writers_all_append_to_one_chain(app: Flask) -> None:
+    """Requests in parallel threads each record events; none is refused, the chain holds."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        try:
+            with app.app_context():
+                for step in range(5):
+                    audit.record(None, "opened", "document", number, step=step)
+                    db.session.commit()
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        report = audit.verify_chain()
+        assert report.ok and report.checked == 40
