@@ -36,7 +36,9 @@ class Holiday(db.Model):  # type: ignore[name-defined]
 class EventSubject(db.Model):  # type: ignore[name-defined]
     __tablename__ = "event_subjects"
     __table_args__ = (
-        Index("ix_event_subjects_user_action_time", "user_id", "action", "occurred_at"),
+        # Covering: the subject counts read role and value from the index alone.
+        Index("ix_event_subjects_user_action_time", "user_id", "action", "occurred_at", "role",
+              "value"),
         Index("ix_event_subjects_action_time", "action", "occurred_at"),
     )
 
@@ -62,8 +64,13 @@ class WorkItem(db.Model):  # type: ignore[name-defined]
     __tablename__ = "work_items"
     __table_args__ = (
         UniqueConstraint("kind", "object_id", "user_id"),
-        Index("ix_work_items_user_kind_end", "user_id", "kind", "ended_at"),
+        # Covering indexes, one per anchor of the figures (see reports.figures.anchor_range):
+        # each report query is a range scan that never touches the table.
+        Index("ix_work_items_user_kind_end", "user_id", "kind", "ended_at", "outcome",
+              "duration_s"),
         Index("ix_work_items_user_kind_start", "user_id", "kind", "started_at"),
+        Index("ix_work_items_user_kind_opened", "user_id", "kind", "first_opened_at",
+              "open_delay_s"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

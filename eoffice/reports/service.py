@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, Integer, Select, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from eoffice.accounts.models import UnitMembership, User
@@ -20,7 +20,7 @@ from eoffice.audit.models import Event
 from eoffice.extensions import db
 from eoffice.organisation.models import Unit
 from eoffice.reports.chain import ChainStatus, chain_status
-from eoffice.reports.figures import BY_KEY, FIGURES, Figure, Period, Window
+from eoffice.reports.figures import BY_KEY, FIGURES, Figure, Period, Window, anchor_range
 from eoffice.reports.links import link_for
 from eoffice.reports.models import EventSubject as ES
 from eoffice.reports.models import WorkItem as W
@@ -28,6 +28,7 @@ from eoffice.reports.scope import unit_subtree_ids
 from eoffice.timestamps import utcnow
 
 HOURS = {"duration_s", "open_delay_s"}
+SUBJECT_ACTIONS = ("draft_returned", "extension_requested", "task_rated")
 
 
 @dataclass
@@ -84,31 +85,34 @@ def _people_filter(column: Any, user_ids: Select[Any] | list[int]) -> ColumnElem
 
 
 def _counts(source: str, user_ids: Any, window: Window) -> dict[int, dict[str, Any]]:
-    """Every count (and the rating sums) per person, in one grouped query per source."""
+    """Every count (and the rating sums) per person: one grouped query per anchor, each a range
+    scan of that anchor's covering index."""
     figures = [f for f in FIGURES if f.source == source and f.stat in ("count", "avg")]
     model = W if source == "work" else ES
-    columns: list[Any] = []
-    for figure in figures:
-        condition = figure.condition(window)
-        if figure.stat == "count":
-            columns.append(func.sum(case((condition, 1), else_=0)).label(figure.key))
-        else:
-            value = getattr(model, figure.value_column or "")
-            columns.append(
-                func.sum(case((condition, value), else_=None)).label(figure.key + "_sum")
-            )
-            columns.append(func.sum(case((and_(condition, value.is_not(None)), 1), else_=0))
-                           .label(figure.key + "_n"))
-    if source == "work":
-        prefilter = and_(W.started_at < window.end,
-                         or_(W.ended_at.is_(None), W.ended_at >= window.start))
-    else:
-        prefilter = and_(ES.action.in_(["draft_returned", "extension_requested", "task_rated"]),
-                         ES.occurred_at >= window.start, ES.occurred_at < window.end)
-    query = (select(model.user_id, *columns)
-             .where(_people_filter(model.user_id, user_ids), prefilter)
-             .group_by(model.user_id))
-    return {row.user_id: row._asdict() for row in db.session.execute(query)}
+    result: dict[int, dict[str, Any]] = {}
+    for anchor in dict.fromkeys(f.anchor for f in figures):
+        columns: list[Any] = []
+        for figure in (f for f in figures if f.anchor == anchor):
+            condition = figure.condition(window)
+            if figure.stat == "count":
+                columns.append(func.sum(case((condition, 1), else_=0)).label(figure.key))
+            else:
+                value = getattr(model, figure.value_column or "")
+                columns.append(
+                    func.sum(case((condition, value), else_=None)).label(figure.key + "_sum")
+                )
+                columns.append(func.sum(case((and_(condition, value.is_not(None)), 1), else_=0))
+                               .label(figure.key + "_n"))
+        where = anchor_range(anchor, window)
+        if source == "subject":
+            where = and_(where, ES.action.in_(SUBJECT_ACTIONS))
+        query = (select(model.user_id, *columns)
+                 .where(_people_filter(model.user_id, user_ids), where)
+                 .group_by(model.user_id))
+        for row in db.session.execute(query):
+            values = row._asdict()
+            result.setdefault(values.pop("user_id"), {}).update(values)
+    return result
 
 
 def _percentiles(
@@ -119,8 +123,8 @@ def _percentiles(
     value = getattr(W, first.value_column or "")
     group = W.user_id if per_person else literal(0)
     fractions = {key: 0.5 if BY_KEY[key].stat == "median" else 0.9 for key in figure_keys}
-    base_where = and_(_people_filter(W.user_id, user_ids), first.condition(window),
-                      value.is_not(None))
+    base_where = and_(_people_filter(W.user_id, user_ids), anchor_range(first.anchor, window),
+                      first.condition(window), value.is_not(None))
     dialect = db.session.get_bind().dialect.name
     result: dict[int | None, dict[str, float | None]] = {}
     if dialect == "postgresql":
@@ -193,7 +197,7 @@ def _monthly(user_ids: Any, window: Window) -> list[dict[str, Any]]:
             func.sum(case((W.outcome == "late", 1), else_=0)).label("late"),
         )
         .where(_people_filter(W.user_id, user_ids), W.kind.in_(["document", "task"]),
-               W.ended_at >= window.start, W.ended_at < window.end)
+               W.ended_at >= window.start, W.ended_at < window.end)  # the "ended" index
         .group_by(month).order_by(month)
     )
     return [{"month": r.month, "on_time": int(r.on_time), "late": int(r.late)}

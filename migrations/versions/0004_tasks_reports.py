@@ -63,7 +63,7 @@ def upgrade():
     with op.batch_alter_table('event_subjects', schema=None) as batch_op:
         batch_op.create_index('ix_event_subjects_action_time', ['action', 'occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_subjects_event_id'), ['event_id'], unique=False)
-        batch_op.create_index('ix_event_subjects_user_action_time', ['user_id', 'action', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_event_subjects_user_action_time', ['user_id', 'action', 'occurred_at', 'role', 'value'], unique=False)
 
     op.create_table('work_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -90,7 +90,8 @@ def upgrade():
     sa.UniqueConstraint('kind', 'object_id', 'user_id', name=op.f('uq_work_items_kind_object_id_user_id'))
     )
     with op.batch_alter_table('work_items', schema=None) as batch_op:
-        batch_op.create_index('ix_work_items_user_kind_end', ['user_id', 'kind', 'ended_at'], unique=False)
+        batch_op.create_index('ix_work_items_user_kind_end', ['user_id', 'kind', 'ended_at', 'outcome', 'duration_s'], unique=False)
+        batch_op.create_index('ix_work_items_user_kind_opened', ['user_id', 'kind', 'first_opened_at', 'open_delay_s'], unique=False)
         batch_op.create_index('ix_work_items_user_kind_start', ['user_id', 'kind', 'started_at'], unique=False)
 
     op.create_table('tasks',
