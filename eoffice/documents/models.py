@@ -99,6 +99,8 @@ class Document(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         Index("ix_documents_org_dir_state", "organisation_id", "direction", "state"),
         Index("ix_documents_org_dir_created", "organisation_id", "direction", "created_at"),
+        # Lists of clerks and admins filter on secrecy only: answered from this index alone.
+        Index("ix_documents_org_dir_secrecy", "organisation_id", "direction", "secrecy"),
         Index("ix_documents_dup", "organisation_id", "code_number", "code_notation", "organ_id"),
         # Our own register's number (outgoing: code_number; incoming: arrival_number) is
         # unique within its series and year, whatever happens in the code above the database.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -768,26 +768,43 @@ URGENCY_FIRST = (
 )
 
 
+COUNT_CAP = 1000
+"""Lists count at most this many (then show "hơn 1.000"): an exact count of tens of
+thousands of rows would cost more than the whole page."""
+
+
 def list_documents(
     user: User, direction: str, *, state: str | None = None, page: int = 1, per_page: int = 50
 ) -> tuple[list[Document], int]:
-    """One page of the documents ``user`` may see, newest first, with the total count."""
-    where = [visible_filter(user), Document.direction == direction]
-    if state:
-        where.append(Document.state == state)
-    total = db.session.execute(select(func.count()).select_from(Document).where(*where)).scalar()
-    rows = (
-        db.session.execute(
-            select(Document)
-            .where(*where)
-            .order_by(Document.id.desc())
-            .limit(per_page)
-            .offset((max(page, 1) - 1) * per_page)
-        )
-        .scalars()
-        .all()
-    )
-    return list(rows), int(total or 0)
+    """One page of the documents ``user`` may see, newest first, and the number of them
+    (capped at ``COUNT_CAP + 1``)."""
+    from eoffice.documents.access import REACH_CAP, reach
+
+    size = reach(user, direction)
+
+    def where(dense: bool) -> list[Any]:
+        conditions = [visible_filter(user, dense=dense, direction=direction),
+                      Document.direction == direction]
+        if state:
+            conditions.append(Document.state == state)
+        return conditions
+
+    # Counting up to the cap: collecting the ids wins unless the user reaches very many;
+    # a page: a newest-first scan wins as soon as the user reaches a few thousand.
+    total = db.session.execute(
+        select(func.count()).select_from(
+            select(Document.id).where(*where(size > REACH_CAP)).limit(COUNT_CAP + 1)
+            .subquery())
+    ).scalar()
+    ids = list(db.session.execute(
+        select(Document.id).where(*where(size > 2000)).order_by(Document.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).scalars())
+    if not ids:
+        return [], int(total or 0)
+    by_id = {d.id: d for d in db.session.execute(
+        select(Document).where(Document.id.in_(ids))).scalars()}
+    return [by_id[i] for i in ids], int(total or 0)
 
 
 def waiting_for(user: User, limit: int = 100) -> list[Document]:
@@ -949,8 +966,13 @@ def search_documents(
 ) -> tuple[list[Document], int]:
     """Full-text search (accent-insensitive) among the documents ``user`` may see."""
     from eoffice.documents.search import SearchQuery, search
+    from eoffice.documents.search_models import DocumentSearch
 
-    visible_ids = select(Document.id).where(visible_filter(user))
+    # Correlated to the candidate row: each text match is checked by primary key, instead of
+    # materialising every id a clerk may see (tens of thousands) for every search.
+    visible_ids = select(Document.id).where(Document.id == DocumentSearch.document_id,
+                                            visible_filter(user, dense=True)
+                                            ).correlate(DocumentSearch)
     found = search(SearchQuery(organisation_id=user.organisation_id, text=text,
                                direction=direction or None, visible_ids=visible_ids,
                                page=page, per_page=per_page))

@@ -97,6 +97,7 @@ def upgrade():
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.create_index('ix_documents_dup', ['organisation_id', 'code_number', 'code_notation', 'organ_id'], unique=False)
         batch_op.create_index('ix_documents_org_dir_created', ['organisation_id', 'direction', 'created_at'], unique=False)
+        batch_op.create_index('ix_documents_org_dir_secrecy', ['organisation_id', 'direction', 'secrecy'], unique=False)
         batch_op.create_index('ix_documents_org_dir_state', ['organisation_id', 'direction', 'state'], unique=False)
 
     op.create_table('case_file_entries',
@@ -254,6 +255,7 @@ def downgrade():
     op.drop_table('case_file_entries')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index('ix_documents_org_dir_state')
+        batch_op.drop_index('ix_documents_org_dir_secrecy')
         batch_op.drop_index('ix_documents_org_dir_created')
         batch_op.drop_index('ix_documents_dup')
 

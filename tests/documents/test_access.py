@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from eoffice.documents.access import can_view
 from eoffice.documents.models import Document
@@ -144,14 +145,20 @@ def test_every_endpoint_answers_404_to_those_who_may_not_see(
 def test_visible_filter_and_can_view_agree(
     new_outgoing: Callable[..., Any], new_incoming: Callable[..., Any]
 ) -> None:
+    from eoffice.documents.access import visible_filter
     from eoffice.documents.service import list_documents
 
     documents = _documents(new_outgoing, new_incoming)
     for name in USERS:
         person = user(name)
+        expected = {d.id for d in documents.values() if can_view(person, d)}
         listed = {d.id for direction in ("incoming", "outgoing")
                   for d in list_documents(person, direction)[0]}
-        assert listed == {d.id for d in documents.values() if can_view(person, d)}, name
+        assert listed == expected, name
+        for dense in (True, False):  # both SQL shapes mean the same
+            found = set(db.session.execute(
+                select(Document.id).where(visible_filter(person, dense=dense))).scalars())
+            assert found == expected, (name, dense)
 
 
 def test_document_pages_never_leak_through_a_wrong_direction(
