@@ -35,7 +35,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +56,8 @@ SUBJECT_TOPICS = [
     "thu ngân sách nhà nước", "đầu tư công", "an ninh trật tự", "thi đua khen thưởng",
     "tuyển dụng công chức", "quy hoạch đô thị", "hỗ trợ doanh nghiệp", "phòng cháy chữa cháy",
 ]
-SUBJECT_TAILS = ["năm 2026", "quý IV", "6 tháng đầu năm", "trên địa bàn tỉnh", "giai đoạn 2026-2030",
-                 "tại các huyện", "của Sở Nội vụ", "theo Nghị định 30"]
+SUBJECT_TAILS = ["năm 2026", "quý IV", "6 tháng đầu năm", "trên địa bàn tỉnh",
+                 "giai đoạn 2026-2030", "tại các huyện", "của Sở Nội vụ", "theo Nghị định 30"]
 ISSUERS = ["Bộ Nội vụ", "Bộ Tài chính", "Sở Kế hoạch và Đầu tư", "Sở Tài nguyên và Môi trường",
            "Văn phòng Chính phủ", "UBND huyện Lạc Sơn", "Công an tỉnh", "Sở Y tế"]
 QUERIES = ["chuyen doi so", "van thu luu tru", "ngan sach", "thien tai", "cai cach hanh chinh",
@@ -283,7 +283,7 @@ def load_documents(count: int, world: dict[str, Any], rng: random.Random) -> Non
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
@@ -324,13 +324,13 @@ def run_backend(name: str, database_url: str, count: int, runs: int) -> dict[str
             def inbox(i: int) -> Any:
                 user = users[i % len(users)]
                 direction = "incoming" if (i // len(users)) % 2 == 0 else "outgoing"
-                rows, total = service.list_documents(user, direction, page=1)
+                _rows, total = service.list_documents(user, direction, page=1)
                 db.session.rollback()  # end the read like a request does
                 return total
 
             def search(i: int) -> Any:
                 user = users[i % len(users)]
-                rows, total = service.search_documents(user, QUERIES[i % len(QUERIES)])
+                _rows, total = service.search_documents(user, QUERIES[i % len(QUERIES)])
                 db.session.rollback()
                 return total
 

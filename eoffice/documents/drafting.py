@@ -44,7 +44,7 @@ __all__ = [
 FONT_NAME = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-NUMBER_GAP = "\u00a0" * 12
+NUMBER_GAP = "\u00a0" * 9
 """Non-breaking spaces after "Số:" — the reserved place for the number (never collapsed)."""
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297

@@ -3,6 +3,7 @@ push notifications, redirect. Permission and state rules live in the services.""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -493,6 +494,51 @@ def batch_sign() -> ResponseReturnValue:
     waiting = [d for d in service.waiting_for(current_user)
                if d.state == Out.APPROVED and d.direction == Direction.OUTGOING]
     return render_template("documents/batch_sign.html", documents=waiting)
+
+
+# --------------------------------------------------------------------------- registers
+@bp.route("/registers", methods=["GET", "POST"])
+@login_required
+def registers() -> ResponseReturnValue:
+    """Print a register (Appendix IV) for a period, as DOCX or PDF."""
+    if not has_role(current_user, Role.CLERK):
+        abort(403)
+    from eoffice.documents.registers import SERIES, RegisterRequest, register_rows
+
+    today = utcnow().astimezone(VIETNAM).date()
+    if request.method == "POST":
+        series = request.form.get("series", "")
+        try:
+            start = _parse_date(request.form.get("start")) or today.replace(month=1, day=1)
+            end = _parse_date(request.form.get("end")) or today
+        except service.InvalidInput as error:
+            flash(error.message, "error")
+            return redirect(url_for("documents.registers"), code=303)
+        if series not in SERIES or start > end:
+            flash("Sổ hoặc khoảng thời gian không hợp lệ.", "error")
+            return redirect(url_for("documents.registers"), code=303)
+        from eoffice.documents.conversion import ConversionError
+        from eoffice.documents.registers_export import build_register_docx, build_register_pdf
+
+        kind, heading, rows = register_rows(current_user, RegisterRequest(series, start, end))
+        name = f"so-{series}-{start:%Y%m%d}-{end:%Y%m%d}"
+        if request.form.get("format") == "pdf":
+            try:
+                data = build_register_pdf(kind, heading, rows)
+            except ConversionError as error:
+                flash(str(error), "error")
+                return redirect(url_for("documents.registers"), code=303)
+            mimetype, name = "application/pdf", name + ".pdf"
+        else:
+            data = build_register_docx(kind, heading, rows)
+            mimetype = ("application/vnd.openxmlformats-officedocument."
+                        "wordprocessingml.document")
+            name += ".docx"
+        from flask import send_file
+
+        return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=name, max_age=0)
+    return render_template("documents/registers.html", today=today)
 
 
 # --------------------------------------------------------------------------- case files

@@ -201,3 +201,29 @@ def test_search_is_accent_insensitive_and_respects_access(
                                                                .get_data(as_text=True))})
     login(client, "thuky")
     assert client.get("/api/v1/documents/search?q=quyet+dinh").get_json()["total"] == 0
+
+
+def test_clerk_prints_the_incoming_register(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    from docx import Document as Docx
+
+    from tests.documents.conftest import create_incoming
+
+    with app.app_context():
+        create_incoming(subject="Về việc kiểm kê tài sản công", organ_name="Sở Tài chính")
+        create_incoming(subject="Văn bản mật về quốc phòng", secrecy=1, code_number=3)
+        db.session.remove()
+    token = login_as("vanthu")
+    response = client.post("/documents/registers", data={
+        "csrf_token": token, "series": "incoming", "format": "docx"})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith(".docx")
+    text = "\n".join(cell.text for table in Docx(io.BytesIO(response.data)).tables
+                     for row in table.rows for cell in row.cells)
+    assert "Về việc kiểm kê tài sản công" in text and "Sở Tài chính" in text
+    assert "quốc phòng" not in text  # the secret one has its own register
+    client.post("/logout", data={"csrf_token": token})
+    token = login(client, "chuyenvien")
+    assert client.post("/documents/registers", data={
+        "csrf_token": token, "series": "incoming"}).status_code == 403
