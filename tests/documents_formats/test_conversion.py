@@ -150,3 +150,30 @@ def test_concurrent_requests_are_serialized_and_all_succeed(converter: Converter
         pdfs = list(pool.map(converter.docx_to_pdf, docs))
     assert "QUYẾT ĐỊNH" in _pdftotext(pdfs[0])
     assert "Kính gửi" in _pdftotext(pdfs[1])
+
+
+def test_signing_library_fills_number_and_date_in_the_reserved_places(
+    converter: Converter,
+) -> None:
+    from eoffice.documents.drafting import format_place_date
+    from signing.fields import (
+        DATE_FIELD,
+        NUMBER_FIELD,
+        ReservedFields,
+        fill_fields,
+        list_text_fields,
+        reserve,
+    )
+    from signing.sign import open_pdf_for_update
+
+    pdf = converter.docx_to_pdf(build_draft_docx(DECISION))
+    areas = locate_reserved_areas(pdf, DECISION)
+    writer = open_pdf_for_update(pdf)
+    reserve(writer, ReservedFields(number_rect=areas.number_rect, date_rect=areas.date_rect,
+                                   page=areas.header_page))
+    out = io.BytesIO()
+    writer.write(out)
+    when = format_place_date(DECISION.place, date(2026, 2, 5))
+    filled = fill_fields(out.getvalue(), {NUMBER_FIELD: "1234", DATE_FIELD: when})
+    assert filled is not None
+    assert list_text_fields(filled) == {NUMBER_FIELD: "1234", DATE_FIELD: when}
