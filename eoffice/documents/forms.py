@@ -76,7 +76,7 @@ class IncomingForm(FlaskForm):
     due_date = DateField("Hạn giải quyết", validators=[Optional()])
     page_amount = IntegerField("Số trang", validators=[Optional(), NumberRange(min=1)])
     named_user_ids = SelectMultipleField("Người được xem (văn bản mật)", coerce=int)
-    file = FileField("Tệp văn bản (PDF hoặc gói edXML)",
+    file = FileField("Tệp văn bản (PDF)",
                      validators=[FileRequired("Hãy chọn tệp văn bản.")])
     confirm_duplicate = BooleanField(
         "Tôi đã kiểm tra: vẫn vào sổ dù trùng số, ký hiệu và cơ quan ban hành")

@@ -404,6 +404,31 @@ def incoming_new() -> ResponseReturnValue:
                            duplicates=duplicates), status
 
 
+@bp.post("/incoming/edxml")
+@login_required
+def incoming_edxml() -> ResponseReturnValue:
+    """Register an electronic arrival from its edXML package (metadata read from it)."""
+    if not has_role(current_user, Role.CLERK):
+        abort(403)
+    from eoffice.documents.receiving import receive_package
+
+    upload = request.files.get("package")
+    if upload is None or not upload.filename:
+        flash("Hãy chọn gói edXML.", "error")
+        return redirect(url_for("documents.incoming_new"), code=303)
+    data = upload.stream.read(50 * 1024 * 1024 + 1)
+    try:
+        result = receive_package(current_user, data,
+                                 confirm_duplicate=request.form.get("confirm_duplicate") == "y")
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("documents.incoming_new"), code=303)
+    db.session.commit()
+    flash(f"Đã vào sổ văn bản điện tử, số đến {result.document.arrival_number}.", "success")
+    return redirect(_detail_url(result.document), code=303)
+
+
 @bp.post("/<int:document_id>/present")
 @login_required
 @handles_workflow_errors

@@ -158,7 +158,7 @@ def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
     clerk = session(browser, base_url, "vanthu")
     clerk.get_by_role("link", name="Văn bản đến").click()
     clerk.get_by_role("link", name="Vào sổ văn bản đến").click()
-    clerk.get_by_label("Tệp văn bản (PDF hoặc gói edXML)").set_input_files(str(pdf))
+    clerk.get_by_label("Tệp văn bản (PDF)").set_input_files(str(pdf))
     clerk.get_by_label("Cơ quan ban hành").fill("Bộ Thông tin và Truyền thông")
     clerk.get_by_label("Số", exact=True).fill("88")
     clerk.get_by_label("Ký hiệu").fill("BTTTT-CĐSQG")

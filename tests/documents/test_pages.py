@@ -227,3 +227,49 @@ def test_clerk_prints_the_incoming_register(
     token = login(client, "chuyenvien")
     assert client.post("/documents/registers", data={
         "csrf_token": token, "series": "incoming"}).status_code == 403
+
+
+def test_clerk_receives_an_edxml_package(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    from datetime import date
+
+    from eoffice.documents import edxml
+
+    message = edxml.EdxmlMessage(
+        from_org=edxml.OrganInfo("000.00.00.G12", "Bộ Nội vụ"),
+        to_orgs=(edxml.OrganInfo("000.00.00.H41", "Ủy ban nhân dân tỉnh Hòa Bình"),),
+        code_number="27", code_notation="BNV-VP", place="Hà Nội",
+        promulgation_date=date(2026, 11, 20), document_type=1, type_name="Quyết định",
+        subject="Về việc giao biên chế công chức năm 2027",
+        signer=edxml.SignerInfo("KT. BỘ TRƯỞNG", "Thứ trưởng", "Nguyễn Văn A"),
+        other_info=edxml.OtherInfo(priority=1, page_amount=2),
+    )
+    package = edxml.build_package(message, [
+        edxml.Attachment("quyet-dinh.pdf", "application/pdf", make_pdf(2)),
+        edxml.Attachment("phu-luc.pdf", "application/pdf", make_pdf(1)),
+    ])
+    token = login_as("vanthu")
+    response = client.post("/documents/incoming/edxml", data={
+        "csrf_token": token, "package": (io.BytesIO(package), "goi.xml")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    document_id = int(re.search(r"/incoming/(\d+)", response.location).group(1))
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        assert (document.organ_id, document.code_number, document.code_notation) == (
+            "000.00.00.G12", 27, "BNV-VP")
+        assert document.type_code == "QĐ" and document.urgency == 1
+        assert document.arrival_number == 1 and document.state == "REGISTERED"
+        db.session.remove()
+    page = client.get(f"/documents/incoming/{document_id}").get_data(as_text=True)
+    assert "Nhận qua trục liên thông (edXML)" in page and "Tệp không có chữ ký số." in page
+    assert "phu-luc.pdf" in page
+    again = client.post("/documents/incoming/edxml", data={
+        "csrf_token": token, "package": (io.BytesIO(package), "goi.xml")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "Văn bản này đã được vào sổ" in again.get_data(as_text=True)
+    broken = client.post("/documents/incoming/edxml", data={
+        "csrf_token": token, "package": (io.BytesIO(b"<edXML><oops"), "goi.xml")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "flash-error" in broken.get_data(as_text=True)
