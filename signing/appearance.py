@@ -142,6 +142,9 @@ class LeaderAppearance:
     page: int = -1
     rect: Rect | None = None
     font_size: float = 11
+    # False when the document itself prints the title above and the name below the signature
+    # box (a Decree 30 draft does): the appearance is then the signature image alone.
+    show_text: bool = True
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ def _image_size(png: bytes | None) -> tuple[int, int]:
 
 def _leader_bands(rect: Rect, spec: LeaderAppearance) -> tuple[float, float]:
     """Heights of the top (authority + title) and bottom (name) text bands."""
+    if not spec.show_text:
+        return 0.0, 0.0
     line = spec.font_size * 1.25
     top = line * (2 if spec.authority else 1) + 2
     return top, line + 2
@@ -239,15 +244,20 @@ class _LeaderStamp(BaseStamp):
     def _render_inner_content(self):
         spec: LeaderAppearance = self.style.spec
         w, h = self.box.width, self.box.height
-        text = _Text(self, spec.font_size, bold=True)
-        line_h = spec.font_size * 1.25
-        ops = [b"q 0 0 0 rg"]
-        y = h - spec.font_size - 1
-        for t in ([spec.authority] if spec.authority else []) + [spec.title]:
-            ops.append(text.line(t.upper(), 0, y, width=w))
-            y -= line_h
-        ops.append(text.line(spec.name, 0, 3, width=w))
-        ops.append(b"Q")
+        ops: list[bytes] = []
+        top_lines = [t for t in (spec.authority, spec.title) if t and t.strip()]
+        name = spec.name.strip() if spec.name else ""
+        if spec.show_text and (top_lines or name):
+            text = _Text(self, spec.font_size, bold=True)
+            line_h = spec.font_size * 1.25
+            ops.append(b"q 0 0 0 rg")
+            y = h - spec.font_size - 1
+            for t in top_lines:
+                ops.append(text.line(t.upper(), 0, y, width=w))
+                y -= line_h
+            if name:
+                ops.append(text.line(name, 0, 3, width=w))
+            ops.append(b"Q")
         if spec.image_png:
             ix1, iy1, ix2, iy2 = leader_image_rect((0, 0, w, h), spec)
             img = PdfImage(Image.open(io.BytesIO(spec.image_png)), writer=self.writer)

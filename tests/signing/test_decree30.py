@@ -173,3 +173,25 @@ def test_attachment_time_is_iso8601_vietnam(seal_signer, pdf1):
                             attachment=AttachmentAppearance(number="7/BC-UBND"))
     st = validate(data).signatures[0].signing_time
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", st)
+
+
+def test_image_only_appearance_when_the_page_prints_title_and_name(leader_signer, pdf3, pki):
+    """A Decree 30 draft prints title and name itself: the signature shows only the image."""
+    from pypdf import PdfReader
+
+    spec = LeaderAppearance(name="", title="", image_png=demo_signature_png("An"),
+                            rect=(320, 100, 520, 230), show_text=False)
+    signed = leader_signer.sign(pdf3, role="leader", leader=spec, reserve=RESERVE)
+    assert validate(signed, pki=pki).ok
+    image = leader_image_rect((0, 0, 400, 130), spec)  # a wide box: height limits the image
+    assert image[3] - image[1] == pytest.approx(130)  # no bands kept free for text
+    import io
+
+    reader = PdfReader(io.BytesIO(signed))
+    widget = next(
+        annot.get_object()
+        for annot in reader.pages[-1]["/Annots"]
+        if annot.get_object().get("/T") == "ChuKyLanhDao"
+    )
+    appearance = widget["/AP"]["/N"].get_object()
+    assert b" Tf " not in appearance.get_data()  # no text drawn in the stamp itself
