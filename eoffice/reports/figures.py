@@ -57,7 +57,7 @@ class Figure:
     source: str  # "work" (work_items) or "subject" (event_subjects)
     condition: Condition
     evidence_event: str  # which event id column names the evidence
-    stat: str = "count"  # count | median | p90 | avg
+    stat: str = "count"  # count | sum | median | p90 | avg
     value_column: str | None = None
     unit: str = ""  # shown after the value: "giờ", "điểm"
     # The time column the figure is anchored on: its query is a range scan on that column's
@@ -116,6 +116,8 @@ FIGURES: list[Figure] = [
     Figure("docs_on_time", "— trong hạn", "work", _outcome("document", "on_time"),
            "end_event_id"),
     Figure("docs_late", "— quá hạn", "work", _outcome("document", "late"), "end_event_id"),
+    Figure("docs_late_days", "— tổng số ngày làm việc trễ hạn", "work",
+           _outcome("document", "late"), "end_event_id", "sum", "late_working_days", "ngày"),
     Figure("docs_overdue_open", "Văn bản quá hạn chưa xử lý xong", "work", _overdue_open,
            "start_event_id", anchor="open"),
     Figure("processing_median_h", "Thời gian xử lý (trung vị)", "work",

@@ -67,7 +67,7 @@ class WorkItem(db.Model):  # type: ignore[name-defined]
         # Covering indexes, one per anchor of the figures (see reports.figures.anchor_range):
         # each report query is a range scan that never touches the table.
         Index("ix_work_items_user_kind_end", "user_id", "kind", "ended_at", "outcome",
-              "duration_s"),
+              "duration_s", "late_working_days"),
         Index("ix_work_items_user_kind_start", "user_id", "kind", "started_at"),
         Index("ix_work_items_user_kind_opened", "user_id", "kind", "first_opened_at",
               "open_delay_s"),

@@ -73,7 +73,7 @@ def _window(period: Period) -> Window:
 def _round(value: Any, figure: Figure) -> float | int | None:
     if value is None:
         return None
-    if figure.stat == "count":
+    if figure.stat in ("count", "sum"):
         return int(value)
     if figure.value_column in HOURS:
         return round(float(value) / 3600, 2)
@@ -87,7 +87,7 @@ def _people_filter(column: Any, user_ids: Select[Any] | list[int]) -> ColumnElem
 def _counts(source: str, user_ids: Any, window: Window) -> dict[int, dict[str, Any]]:
     """Every count (and the rating sums) per person: one grouped query per anchor, each a range
     scan of that anchor's covering index."""
-    figures = [f for f in FIGURES if f.source == source and f.stat in ("count", "avg")]
+    figures = [f for f in FIGURES if f.source == source and f.stat in ("count", "sum", "avg")]
     model = W if source == "work" else ES
     result: dict[int, dict[str, Any]] = {}
     for anchor in dict.fromkeys(f.anchor for f in figures):
@@ -96,6 +96,9 @@ def _counts(source: str, user_ids: Any, window: Window) -> dict[int, dict[str, A
             condition = figure.condition(window)
             if figure.stat == "count":
                 columns.append(func.sum(case((condition, 1), else_=0)).label(figure.key))
+            elif figure.stat == "sum":
+                value = getattr(model, figure.value_column or "")
+                columns.append(func.sum(case((condition, value), else_=0)).label(figure.key))
             else:
                 value = getattr(model, figure.value_column or "")
                 columns.append(
@@ -164,7 +167,7 @@ PERCENTILE_GROUPS = [
 def _assemble(counts: dict[str, Any], percentiles: dict[str, Any]) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for figure in FIGURES:
-        if figure.stat == "count":
+        if figure.stat in ("count", "sum"):
             figures[figure.key] = int(counts.get(figure.key) or 0)
         elif figure.stat == "avg":
             total, n = counts.get(figure.key + "_sum"), counts.get(figure.key + "_n") or 0
@@ -307,8 +310,12 @@ def evidence(
     result = []
     for row in rows:
         raw = row.value
-        shown = None if raw is None else (
-            round(raw / 3600, 2) if figure.value_column in HOURS else float(raw))
+        if raw is None:
+            shown = None
+        elif figure.value_column in HOURS:
+            shown = round(raw / 3600, 2)
+        else:
+            shown = int(raw) if figure.stat == "sum" else float(raw)
         deadline = row.deadline
         if isinstance(deadline, str):  # a literal NULL column comes back untyped
             deadline = None

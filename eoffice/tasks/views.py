@@ -15,6 +15,7 @@ from eoffice.files.models import StoredFile
 from eoffice.files.service import UploadError, save_upload
 from eoffice.organisation.models import Unit
 from eoffice.reports.calendar import add_working_days
+from eoffice.reports.links import link_for
 from eoffice.tasks import service
 from eoffice.tasks.forms import (
     ActionForm,
@@ -116,6 +117,7 @@ def detail(task_id: int) -> ResponseReturnValue:
         is_assigner=service.is_assigner(current_user, task),
         progress_form=ProgressForm(), complete_form=CompleteForm(),
         extension_form=ExtensionForm(), review_form=ReviewForm(), now=utcnow(),
+        link_for=link_for,
     )
 
 

@@ -90,7 +90,7 @@ def upgrade():
     sa.UniqueConstraint('kind', 'object_id', 'user_id', name=op.f('uq_work_items_kind_object_id_user_id'))
     )
     with op.batch_alter_table('work_items', schema=None) as batch_op:
-        batch_op.create_index('ix_work_items_user_kind_end', ['user_id', 'kind', 'ended_at', 'outcome', 'duration_s'], unique=False)
+        batch_op.create_index('ix_work_items_user_kind_end', ['user_id', 'kind', 'ended_at', 'outcome', 'duration_s', 'late_working_days'], unique=False)
         batch_op.create_index('ix_work_items_user_kind_opened', ['user_id', 'kind', 'first_opened_at', 'open_delay_s'], unique=False)
         batch_op.create_index('ix_work_items_user_kind_start', ['user_id', 'kind', 'started_at'], unique=False)
 

@@ -28,6 +28,7 @@ def test_person_figures_for_a_known_month(
         assert staff["docs_received"] == 1  # only 104 arrived in May
         assert staff["docs_handled"] == 2
         assert staff["docs_on_time"] == 1 and staff["docs_late"] == 1
+        assert staff["docs_late_days"] == 1  # due Mon 4/5, done Tue 5/5
         assert staff["docs_overdue_open"] == 1
         assert staff["processing_median_h"] == 256.0
         assert staff["processing_p90_h"] == 263.2
@@ -79,6 +80,8 @@ def test_unit_figures_add_up_and_every_count_has_its_evidence(
             rows = service.evidence(figure, members, MAY)
             if figure.stat == "count":
                 assert len(rows) == totals[figure.key], figure.key
+            if figure.stat == "sum":
+                assert sum(row.value or 0 for row in rows) == totals[figure.key], figure.key
             assert all(row.occurred_at >= MAY.start for row in rows if figure.key not in (
                 "docs_overdue_open",))
 
