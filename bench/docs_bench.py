@@ -223,12 +223,12 @@ def load_documents(count: int, world: dict[str, Any], rng: random.Random) -> Non
             leader = rng.choice(leaders)
             handler = rng.choice(staff)
             parts.extend([{"document_id": doc_id, "user_id": clerk, "role": "clerk",
-                           "added_at": created},
+                           "direction": "incoming", "added_at": created},
                           {"document_id": doc_id, "user_id": leader, "role": "leader",
-                           "added_at": created}])
+                           "direction": "incoming", "added_at": created}])
             if state not in ("REGISTERED", "PRESENTED"):
                 parts.append({"document_id": doc_id, "user_id": handler, "role": "handler",
-                              "added_at": created})
+                              "direction": "incoming", "added_at": created})
                 assignments.append({
                     "document_id": doc_id, "role": "lead", "unit_id": rng.choice(units),
                     "user_id": handler, "deadline": row["due_date"], "assigned_by_id": leader,
@@ -252,7 +252,7 @@ def load_documents(count: int, world: dict[str, Any], rng: random.Random) -> Non
             for user_id, role in ((drafter, "drafter"), (rng.choice(heads), "reviewer"),
                                   (clerk, "checker"), (rng.choice(leaders), "signer")):
                 parts.append({"document_id": doc_id, "user_id": user_id, "role": role,
-                              "added_at": created})
+                              "direction": "outgoing", "added_at": created})
         docs.append(row)
         meta = " ".join(search_words(" ".join((number_notation, row["type_name"], text,
                                                row["organ_name"]))))

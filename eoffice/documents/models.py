@@ -101,6 +101,8 @@ class Document(db.Model):  # type: ignore[name-defined]
         Index("ix_documents_org_dir_created", "organisation_id", "direction", "created_at"),
         # Lists of clerks and admins filter on secrecy only: answered from this index alone.
         Index("ix_documents_org_dir_secrecy", "organisation_id", "direction", "secrecy"),
+        # The few secret documents, found from their side (not from a clerk's many rows).
+        Index("ix_documents_org_secrecy", "organisation_id", "secrecy"),
         Index("ix_documents_dup", "organisation_id", "code_number", "code_notation", "organ_id"),
         # Our own register's number (outgoing: code_number; incoming: arrival_number) is
         # unique within its series and year, whatever happens in the code above the database.
@@ -200,13 +202,17 @@ class DocumentParticipant(db.Model):  # type: ignore[name-defined]
     __tablename__ = "document_participants"
     __table_args__ = (
         UniqueConstraint("document_id", "user_id", "role"),
-        Index("ix_document_participants_user_role", "user_id", "role"),
+        Index("ix_document_participants_user_doc", "user_id", "direction", "document_id",
+              "role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(String(20))
+    # The document's direction (it never changes), copied so that a person's incoming or
+    # outgoing documents are one index range: the inbox reads exactly its own rows.
+    direction: Mapped[str] = mapped_column(String(10), default="")
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="participants")
@@ -269,8 +275,8 @@ class DocumentAssignment(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "document_assignments"
     __table_args__ = (
-        Index("ix_document_assignments_user_open", "user_id", "completed_at"),
-        Index("ix_document_assignments_unit_open", "unit_id", "completed_at"),
+        Index("ix_document_assignments_user_doc", "user_id", "document_id", "completed_at"),
+        Index("ix_document_assignments_unit_doc", "unit_id", "document_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -294,7 +300,7 @@ class DocumentDelivery(db.Model):  # type: ignore[name-defined]
     __tablename__ = "document_deliveries"
     __table_args__ = (
         Index("ix_document_deliveries_user", "user_id", "delivered_at"),
-        Index("ix_document_deliveries_unit", "unit_id", "delivered_at"),
+        Index("ix_document_deliveries_unit_doc", "unit_id", "document_id", "delivered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

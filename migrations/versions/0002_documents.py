@@ -98,6 +98,7 @@ def upgrade():
         batch_op.create_index('ix_documents_dup', ['organisation_id', 'code_number', 'code_notation', 'organ_id'], unique=False)
         batch_op.create_index('ix_documents_org_dir_created', ['organisation_id', 'direction', 'created_at'], unique=False)
         batch_op.create_index('ix_documents_org_dir_secrecy', ['organisation_id', 'direction', 'secrecy'], unique=False)
+        batch_op.create_index('ix_documents_org_secrecy', ['organisation_id', 'secrecy'], unique=False)
         batch_op.create_index('ix_documents_org_dir_state', ['organisation_id', 'direction', 'state'], unique=False)
 
     op.create_table('case_file_entries',
@@ -134,8 +135,8 @@ def upgrade():
     )
     with op.batch_alter_table('document_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_assignments_document_id'), ['document_id'], unique=False)
-        batch_op.create_index('ix_document_assignments_unit_open', ['unit_id', 'completed_at'], unique=False)
-        batch_op.create_index('ix_document_assignments_user_open', ['user_id', 'completed_at'], unique=False)
+        batch_op.create_index('ix_document_assignments_unit_doc', ['unit_id', 'document_id', 'completed_at'], unique=False)
+        batch_op.create_index('ix_document_assignments_user_doc', ['user_id', 'document_id', 'completed_at'], unique=False)
 
     op.create_table('document_attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -181,7 +182,7 @@ def upgrade():
     )
     with op.batch_alter_table('document_deliveries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_deliveries_document_id'), ['document_id'], unique=False)
-        batch_op.create_index('ix_document_deliveries_unit', ['unit_id', 'delivered_at'], unique=False)
+        batch_op.create_index('ix_document_deliveries_unit_doc', ['unit_id', 'document_id', 'delivered_at'], unique=False)
         batch_op.create_index('ix_document_deliveries_user', ['user_id', 'delivered_at'], unique=False)
 
     op.create_table('document_participants',
@@ -189,6 +190,7 @@ def upgrade():
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('direction', sa.String(length=10), nullable=False),
     sa.Column('added_at', eoffice.timestamps.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_document_participants_document_id_documents')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_document_participants_user_id_users')),
@@ -197,7 +199,7 @@ def upgrade():
     )
     with op.batch_alter_table('document_participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_participants_document_id'), ['document_id'], unique=False)
-        batch_op.create_index('ix_document_participants_user_role', ['user_id', 'role'], unique=False)
+        batch_op.create_index('ix_document_participants_user_doc', ['user_id', 'direction', 'document_id', 'role'], unique=False)
 
     op.create_table('document_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -224,13 +226,13 @@ def downgrade():
 
     op.drop_table('document_versions')
     with op.batch_alter_table('document_participants', schema=None) as batch_op:
-        batch_op.drop_index('ix_document_participants_user_role')
+        batch_op.drop_index('ix_document_participants_user_doc')
         batch_op.drop_index(batch_op.f('ix_document_participants_document_id'))
 
     op.drop_table('document_participants')
     with op.batch_alter_table('document_deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_document_deliveries_user')
-        batch_op.drop_index('ix_document_deliveries_unit')
+        batch_op.drop_index('ix_document_deliveries_unit_doc')
         batch_op.drop_index(batch_op.f('ix_document_deliveries_document_id'))
 
     op.drop_table('document_deliveries')
@@ -243,8 +245,8 @@ def downgrade():
 
     op.drop_table('document_attachments')
     with op.batch_alter_table('document_assignments', schema=None) as batch_op:
-        batch_op.drop_index('ix_document_assignments_user_open')
-        batch_op.drop_index('ix_document_assignments_unit_open')
+        batch_op.drop_index('ix_document_assignments_user_doc')
+        batch_op.drop_index('ix_document_assignments_unit_doc')
         batch_op.drop_index(batch_op.f('ix_document_assignments_document_id'))
 
     op.drop_table('document_assignments')
@@ -255,6 +257,7 @@ def downgrade():
     op.drop_table('case_file_entries')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index('ix_documents_org_dir_state')
+        batch_op.drop_index('ix_documents_org_secrecy')
         batch_op.drop_index('ix_documents_org_dir_secrecy')
         batch_op.drop_index('ix_documents_org_dir_created')
         batch_op.drop_index('ix_documents_dup')
