@@ -24,4 +24,33 @@ def init_app(app: Flask) -> None:
     register_nav(NavEntry("Cuộc họp", "meetings.index"))
     register_section("meetings", my_work_section)
     register_file_rule(service.file_rule)
+    _register_cli(app)
     app.extensions["eoffice.meetings"] = True
+
+
+def _register_cli(app: Flask) -> None:
+    import click
+    from flask.cli import AppGroup
+
+    group = AppGroup("meetings", help="Cuộc họp (paperless meetings).")
+
+    @group.command("remind")
+    def remind_command() -> None:
+        """Remind invitees of meetings starting within a day (each once), push and e-mail."""
+        from flask import url_for
+
+        from eoffice.documents.notifications import push
+        from eoffice.extensions import db
+        from eoffice.timestamps import format_local
+        from meetings.service import due_reminders
+
+        due = due_reminders()
+        db.session.commit()
+        with app.test_request_context():
+            for meeting, user_ids in due:
+                push(user_ids, "work", {
+                    "title": f"Nhắc lịch họp: {meeting.title} ({format_local(meeting.starts_at)})",
+                    "url": url_for("meetings.detail", meeting_id=meeting.id)})
+        click.echo(f"Đã nhắc lịch {sum(len(u) for _, u in due)} người, {len(due)} cuộc họp.")
+
+    app.cli.add_command(group)

@@ -27,6 +27,7 @@ from flask_socketio import Namespace, join_room, leave_room
 from eoffice.extensions import db, socketio
 from meetings import service
 from meetings.live import LiveError
+from meetings.models import Meeting
 
 NAMESPACE = "/meeting"
 PROGRESS_PER_SECOND = 4
@@ -252,7 +253,9 @@ class MeetingNamespace(Namespace):
         user = current_user._get_current_object()
         if event == "join":
             meeting_id = payload["meeting_id"]
-            service.snapshot(user, meeting_id)  # authorises before the room is joined
+            meeting = db.session.get(Meeting, meeting_id)
+            if meeting is None or service.live_role(user, meeting) is None:
+                raise LiveError("forbidden", "Bạn không có trong danh sách dự họp.")
             previous = self._joined.get(sid)
             if previous is not None and previous != meeting_id:
                 leave_room(room(previous))

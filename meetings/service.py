@@ -10,7 +10,6 @@ of every process put them in order themselves.
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable
@@ -62,7 +61,11 @@ class MeetingError(ValueError):
 
 # --------------------------------------------------------------------------- permissions
 def participant_row(user: User, meeting: Meeting) -> Participant | None:
-    return next((p for p in meeting.participants if p.user_id == user.id), None)
+    # A query, not a scan of ``meeting.participants``: a session may have a thousand invitees.
+    return db.session.execute(
+        select(Participant).where(Participant.meeting_id == meeting.id,
+                                  Participant.user_id == user.id)
+    ).scalar_one_or_none()
 
 
 def can_view(user: User, meeting: Meeting) -> bool:
@@ -445,7 +448,9 @@ def _live_transaction(
                 if role is None and require_role:
                     raise LiveError("forbidden", "Bạn không có trong danh sách dự họp.")
                 row = _state_row(meeting)
-                state = copy.deepcopy(row.state)
+                # Freshly parsed from the column (populate_existing), so ours to change; it is
+                # written back by the versioned UPDATE below, never by the ORM's flush.
+                state = row.state
                 before = state["version"]
                 change = work(meeting, Actor(user.id, role or "system"), state, time.time())
                 _record_effects(user, meeting, change)
@@ -525,7 +530,8 @@ def snapshot(user: User, meeting_id: int) -> dict[str, Any]:
     if meeting is None or (role := live_role(user, meeting)) is None:
         raise LiveError("forbidden", "Bạn không có trong danh sách dự họp.")
     row = db.session.get(LiveStateRow, meeting_id, populate_existing=True)
-    state = _initial_state(meeting) if row is None else copy.deepcopy(row.state)
+    # Freshly parsed from the column (populate_existing): no copy needed.
+    state = _initial_state(meeting) if row is None else row.state
     polls = db.session.execute(select(Poll).where(Poll.meeting_id == meeting_id)).scalars().all()
     for poll in polls:
         if str(poll.id) in state["polls"]:
@@ -650,25 +656,25 @@ def cast_vote(user: User, meeting_id: int, poll_id: int, choice: int) -> Ballot:
 
     "Once each" rests on the unique (poll, user) row; "only while open" on the conditional
     increment of the poll's counter, which on PostgreSQL also waits for a concurrent close.
-    For a secret poll the choice only reaches the per-option counter.
+    For a secret poll the choice only reaches the per-option counter. This is the hottest
+    write of a session (hundreds of ballots within seconds), so it is a handful of statements.
     """
     for attempt in range(RETRIES):
         try:
-            meeting = db.session.get(Meeting, meeting_id)
-            if meeting is None or live_role(user, meeting) is None:
+            row = db.session.execute(
+                select(Participant).where(Participant.meeting_id == meeting_id,
+                                          Participant.user_id == user.id)
+            ).scalar_one_or_none()
+            if row is None or row.response == Response.DELEGATED:
                 raise LiveError("forbidden", "Bạn không có trong danh sách dự họp.")
-            poll = _meeting_poll(meeting, poll_id)
-            previous = db.session.execute(
-                select(PollVoter.id).where(PollVoter.poll_id == poll_id,
-                                           PollVoter.user_id == user.id)
-            ).first()
-            if previous is not None:
-                return Ballot(poll_id, True, poll.voted_count, poll.eligible_count)
+            poll = db.session.get(Poll, poll_id, populate_existing=True)
+            if poll is None or poll.meeting_id != meeting_id:
+                raise LiveError("unknown_poll", "Không tìm thấy phiếu biểu quyết.")
             if poll.state != "open":
+                if _has_voted(poll_id, user.id):
+                    return Ballot(poll_id, True, poll.voted_count, poll.eligible_count)
                 raise LiveError("poll_closed", "Phiếu biểu quyết không đang mở.")
-            row = participant_row(user, meeting)
-            assert row is not None
-            if live_role(user, meeting) not in ("chair", "member"):
+            if row.role not in (ParticipantRole.CHAIR, ParticipantRole.MEMBER):
                 raise LiveError("not_eligible", "Bạn không thuộc thành phần biểu quyết.")
             if row.attendance != Attendance.PRESENT or row.checked_in_at is None or (
                 poll.opened_at is not None and row.checked_in_at > poll.opened_at
@@ -677,17 +683,18 @@ def cast_vote(user: User, meeting_id: int, poll_id: int, choice: int) -> Ballot:
                                 "Chỉ người đã điểm danh trước khi mở phiếu được biểu quyết.")
             if not 0 <= choice < len(poll.options):
                 raise LiveError("bad_choice", "Phương án không hợp lệ.")
+            db.session.add(PollVoter(poll_id=poll_id, user_id=user.id,
+                                     choice=None if poll.secret else choice, cast_at=utcnow()))
+            db.session.flush()  # a second ballot from the same person fails here
             counted = db.session.execute(
                 update(Poll).where(Poll.id == poll_id, Poll.state == "open")
                 .values(voted_count=Poll.voted_count + 1)
+                .returning(Poll.voted_count, Poll.eligible_count)
                 .execution_options(synchronize_session=False)
-            )
-            if counted.rowcount != 1:
+            ).first()
+            if counted is None:  # closed meanwhile
                 db.session.rollback()
                 raise LiveError("poll_closed", "Phiếu biểu quyết không đang mở.")
-            db.session.add(PollVoter(poll_id=poll_id, user_id=user.id,
-                                     choice=None if poll.secret else choice, cast_at=utcnow()))
-            db.session.flush()
             db.session.execute(
                 update(PollTally).where(PollTally.poll_id == poll_id,
                                         PollTally.option_index == choice)
@@ -696,13 +703,15 @@ def cast_vote(user: User, meeting_id: int, poll_id: int, choice: int) -> Ballot:
             )
             audit.record(user, "voted", "meeting", meeting_id, poll_id=poll_id)
             db.session.commit()
-            voted, eligible = db.session.execute(
-                select(Poll.voted_count, Poll.eligible_count).where(Poll.id == poll_id)
-            ).one()
-            return Ballot(poll_id, False, voted, eligible)
+            return Ballot(poll_id, False, counted.voted_count, counted.eligible_count)
         except IntegrityError:
-            db.session.rollback()  # the same person's retry won the race; answer as a retry
-            continue
+            db.session.rollback()
+            if _has_voted(poll_id, user.id):  # a retry of a ballot already counted
+                voted, eligible = db.session.execute(
+                    select(Poll.voted_count, Poll.eligible_count).where(Poll.id == poll_id)
+                ).one()
+                return Ballot(poll_id, True, voted, eligible)
+            continue  # the audit chain raced another append (SQLite); try again
         except OperationalError:
             db.session.rollback()
             time.sleep(0.005 * (attempt + 1))
@@ -711,6 +720,12 @@ def cast_vote(user: User, meeting_id: int, poll_id: int, choice: int) -> Ballot:
             db.session.rollback()
             raise
     raise LiveError("busy", "Hệ thống đang bận; vui lòng thử lại.")
+
+
+def _has_voted(poll_id: int, user_id: int) -> bool:
+    return db.session.execute(
+        select(PollVoter.id).where(PollVoter.poll_id == poll_id, PollVoter.user_id == user_id)
+    ).first() is not None
 
 
 def poll_progress(poll_id: int) -> tuple[int, int] | None:
@@ -823,3 +838,37 @@ def attendance_counts(meeting: Meeting) -> dict[str, int]:
         ).group_by(Participant.attendance)
     ).all()
     return {"present": 0, "absent": 0, "excused": 0, **dict(rows)}
+
+
+# --------------------------------------------------------------------------- reminders
+REMIND_BEFORE_HOURS = 24
+
+
+def due_reminders(now: datetime | None = None) -> list[tuple[Meeting, list[int]]]:
+    """Invitees of meetings starting within a day who were not reminded yet; marks them.
+
+    Idempotent: ``reminded_at`` is set in the same transaction as the ``reminded`` event, so a
+    second sweep finds nobody. Those who declined or sent a deputy are not reminded.
+    """
+    from datetime import timedelta
+
+    now = now or utcnow()
+    meetings = db.session.execute(
+        select(Meeting).where(
+            Meeting.status == MeetingStatus.INVITED,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + timedelta(hours=REMIND_BEFORE_HOURS),
+        ).order_by(Meeting.starts_at)
+    ).scalars().all()
+    due: list[tuple[Meeting, list[int]]] = []
+    for meeting in meetings:
+        people = [p for p in meeting.participants if p.reminded_at is None
+                  and p.response in (Response.PENDING, Response.ACCEPTED)]
+        if not people:
+            continue
+        for person in people:
+            person.reminded_at = now
+        user_ids = sorted(p.user_id for p in people)
+        audit.record(None, "reminded", "meeting", meeting.id, user_ids=user_ids)
+        due.append((meeting, user_ids))
+    return due

@@ -93,3 +93,26 @@ def test_live_room_and_documents_follow_the_meeting_rules(mapp: Flask,
     assert outsider.get(
         f"/meetings/{prepared.meeting_id}/documents/{prepared.document_id}").status_code == 404
     assert "Cuộc họp" in member.get("/meetings/").get_data(as_text=True)
+
+
+def test_reminders_go_once_to_those_still_coming(mapp: Flask, prepared: Prepared) -> None:
+    from datetime import timedelta
+
+    from eoffice.accounts.models import User
+    from eoffice.audit.models import Event
+    from eoffice.timestamps import utcnow
+    from meetings import service
+
+    with mapp.app_context():
+        meeting = db.session.get(Meeting, prepared.meeting_id)
+        service.respond(db.session.get(User, prepared.users["vanthu"]), meeting, "declined",
+                        reason="Trùng lịch tiếp dân")
+        db.session.commit()
+        assert service.due_reminders(utcnow() - timedelta(days=2)) == []  # too early
+        due = service.due_reminders()
+        db.session.commit()
+        assert [(m.id, ids) for m, ids in due] == [(prepared.meeting_id, sorted(
+            prepared.users[n] for n in ("chutich", "thuky", "phochutich", "truongphong",
+                                        "chuyenvien")))]
+        assert service.due_reminders() == []
+        assert db.session.execute(select(Event).where(Event.action == "reminded")).scalar()

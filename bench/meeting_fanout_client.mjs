@@ -1,0 +1,118 @@
+// Benchmark driver for bench/meeting_fanout.py: N participants and a chair, all official
+// socket.io-client connections in this one Node process (one clock for send and receive).
+// Reads its configuration as JSON on stdin, prints one JSON object with the measurements.
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+
+const config = JSON.parse(readFileSync(0, "utf8"));
+const require = createRequire(config.node_modules + "/");
+const { io } = require("socket.io-client");
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const fail = (message) => { process.stdout.write(JSON.stringify({ error: message }) + "\n"); process.exit(1); };
+
+function connect(cookie) {
+  return new Promise((resolve, reject) => {
+    const socket = io(`${config.url}/meeting`, {
+      transports: ["websocket"], forceNew: true, reconnection: false,
+      extraHeaders: { Cookie: cookie, "User-Agent": config.user_agent }, timeout: 60000,
+    });
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", reject);
+  });
+}
+
+function call(socket, event, payload) {
+  return new Promise((resolve, reject) => {
+    socket.timeout(30000).emit(event, payload, (err, reply) => (err ? reject(err) : resolve(reply)));
+  });
+}
+
+async function inBatches(items, size, fn) {
+  const out = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+const started = performance.now();
+const participants = await inBatches(config.participant_cookies, 50, connect).catch((e) => fail(`connect: ${e.message}`));
+const chair = await connect(config.chair_cookie).catch((e) => fail(`chair connect: ${e.message}`));
+const joins = await inBatches([chair, ...participants], 50, (s) => call(s, "join", { meeting_id: config.meeting_id }));
+if (!joins.every((r) => r.ok)) fail(`join refused: ${JSON.stringify(joins.find((r) => !r.ok))}`);
+const connectSeconds = (performance.now() - started) / 1000;
+
+// ---------------------------------------------------------------- fan-out of page changes
+let expectedPage = null;
+let arrived = 0;
+let last = 0;
+let done = null;
+for (const socket of participants) {
+  socket.on("change", (change) => {
+    const presenter = change.patch.presenter;
+    if (presenter && presenter.page === expectedPage) {
+      arrived += 1;
+      last = performance.now();
+      if (arrived === participants.length && done) done();
+    }
+  });
+}
+const fanout = [];
+for (let i = 0; i < config.changes; i++) {
+  expectedPage = 100 + i; // a page number not used before, so each change is recognisable
+  arrived = 0;
+  const all = new Promise((resolve) => { done = resolve; });
+  const t0 = performance.now();
+  const reply = await call(chair, "present", { document_id: config.document_id, page: expectedPage });
+  if (!reply.ok) fail(`present refused: ${reply.message}`);
+  await Promise.race([all, sleep(10000)]);
+  if (arrived !== participants.length) fail(`only ${arrived}/${participants.length} got page ${expectedPage}`);
+  fanout.push(last - t0);
+  await sleep(config.pause_ms);
+}
+
+// ---------------------------------------------------------------- ballots
+let ballots = null;
+if (config.ballots > 0) {
+  const created = await call(chair, "create_poll", { question: "Thông qua?", secret: true });
+  if (!created.ok) fail(`create_poll: ${created.message}`);
+  const snapshot = await call(chair, "snapshot", {});
+  const pollId = Math.max(...Object.keys(snapshot.snapshot.polls).map(Number));
+  const opened = await call(chair, "open_poll", { poll_id: pollId });
+  if (!opened.ok) fail(`open_poll: ${opened.message}`);
+  let progressUpdates = 0;
+  participants[0].on("poll_progress", () => { progressUpdates += 1; });
+  const voters = participants.slice(0, config.ballots);
+  const acks = [];
+  const errors = [];
+  const t0 = performance.now();
+  await Promise.all(voters.map(async (socket, index) => {
+    await sleep(Math.random() * config.ballot_window_ms);
+    const sent = performance.now();
+    const reply = await call(socket, "vote", { poll_id: pollId, choice: index % 3 });
+    acks.push(performance.now() - sent);
+    if (!reply.ok) errors.push(reply.error);
+  }));
+  const elapsed = (performance.now() - t0) / 1000;
+  const retry = await call(voters[0], "vote", { poll_id: pollId, choice: 2 });
+  await sleep(500);
+  const closed = await call(chair, "close_poll", { poll_id: pollId });
+  const final = await call(chair, "snapshot", {});
+  const poll = final.snapshot.polls[String(pollId)];
+  ballots = {
+    cast: acks.length, errors, seconds: elapsed, ack_p50_ms: percentile(acks, 50),
+    ack_p99_ms: percentile(acks, 99), ack_max_ms: Math.max(...acks), retry_duplicate: retry.duplicate,
+    progress_updates: progressUpdates, closed: closed.ok, result: poll.result, voted: poll.voted,
+  };
+}
+
+process.stdout.write(JSON.stringify({
+  clients: participants.length, connect_seconds: connectSeconds, fanout_ms: fanout,
+  p50_ms: percentile(fanout, 50), p99_ms: percentile(fanout, 99), max_ms: Math.max(...fanout), ballots,
+}) + "\n");
+for (const socket of [chair, ...participants]) socket.close();
+process.exit(0);
