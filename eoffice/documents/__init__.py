@@ -97,5 +97,18 @@ def _register_cli(app: Flask) -> None:
         issue_user_certificate(user, pin)
         click.echo(f"Đã cấp chứng thư số cho {user.full_name}.")
 
+    @group.command("sweep-overdue")
+    def sweep_overdue_command() -> None:
+        """Flag incoming documents past their deadline (audit ``overdue``) and notify."""
+        from eoffice.documents.notifications import send
+        from eoffice.documents.service import sweep_overdue
+        from eoffice.extensions import db
+
+        notices = sweep_overdue()
+        db.session.commit()
+        with app.test_request_context("/"):
+            send(notices)
+        click.echo(f"{len(notices)} văn bản quá hạn được ghi nhận.")
+
     if "documents" not in app.cli.commands:
         app.cli.add_command(group)

@@ -999,3 +999,30 @@ def search_documents(
     by_id = {d.id: d for d in db.session.execute(
         select(Document).where(Document.id.in_(found.ids))).scalars()}
     return [by_id[i] for i in found.ids if i in by_id], found.total
+
+
+def sweep_overdue(now: datetime | None = None) -> list[Notice]:
+    """Record ``overdue`` once per incoming document past its deadline and tell its handlers
+    and the leader who directed it (the đôn đốc of Decree 30). Run it periodically."""
+    from eoffice.audit.models import Event
+
+    now = now or utcnow()
+    already = select(Event.object_id).where(Event.object_kind == "document",
+                                            Event.action == "overdue")
+    late = db.session.execute(
+        select(Document).where(
+            Document.direction == Direction.INCOMING,
+            Document.state.in_([In.REGISTERED, In.PRESENTED, In.DIRECTED, In.IN_PROGRESS]),
+            Document.due_date.isnot(None), Document.due_date < now,
+            func.cast(Document.id, db.String).notin_(already),
+        )
+    ).scalars().all()
+    notices = []
+    for document in late:
+        people = [p.user_id for p in document.participants
+                  if p.role in (ParticipantRole.HANDLER, ParticipantRole.LEADER)]
+        audit.record(None, "overdue", "document", document.id, direction=document.direction,
+                     user_ids=sorted(set(people)),
+                     deadline=document.due_date.isoformat() if document.due_date else None)
+        notices.append(_notice(people, "Văn bản đến đã quá hạn xử lý", document))
+    return notices

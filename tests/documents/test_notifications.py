@@ -166,3 +166,27 @@ def test_unpublished_recipient_sees_nothing_before_issue(
         db.session.remove()
     login_as("thuky")
     assert client.get(f"/documents/outgoing/{document_id}").status_code == 404
+
+
+def test_overdue_sweep_flags_once_and_tells_the_handlers(ctx: Flask) -> None:
+    from datetime import timedelta
+
+    from eoffice.audit.models import Event
+    from eoffice.documents.models import ParticipantRole
+    from eoffice.timestamps import utcnow
+    from tests.documents.conftest import create_incoming
+
+    late = create_incoming(subject="Báo cáo quá hạn")
+    service.add_participant(late, user("chuyenvien").id, ParticipantRole.HANDLER)
+    late.due_date = utcnow() - timedelta(days=1)
+    on_time = create_incoming(subject="Còn hạn", code_number=77)
+    on_time.due_date = utcnow() + timedelta(days=3)
+    db.session.commit()
+    notices = service.sweep_overdue()
+    db.session.commit()
+    assert [n.document_id for n in notices] == [late.id]
+    assert notices[0].user_ids == (user("chuyenvien").id,)
+    assert service.sweep_overdue() == []  # recorded once
+    events = db.session.execute(select(Event).where(Event.action == "overdue")).scalars().all()
+    assert [e.object_id for e in events] == [str(late.id)]
+    assert service.is_overdue(late) and not service.is_overdue(on_time)
