@@ -157,9 +157,13 @@ def evidence() -> ResponseReturnValue:
     period = _period()
     report, people = _subject_report(period)
     rows = service.evidence(figure, people, period)
+    if report.subject_kind == "unit":
+        back = url_for("reports.dashboard", **_query(period, unit=report.subject_id))
+    else:
+        back = url_for("reports.person", user_id=report.subject_id, **_query(period))
     return render_template(
         "reports/evidence.html", figure=figure, report=report, rows=rows, period=period,
-        actions=ACTION_LABELS, outcomes=OUTCOME_LABELS,
+        actions=ACTION_LABELS, outcomes=OUTCOME_LABELS, back=back,
     )
 
 
