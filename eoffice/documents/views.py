@@ -28,7 +28,6 @@ from eoffice.documents.models import (
 )
 from eoffice.documents.workflow import STATE_LABELS, In, Out, WorkflowError, available
 from eoffice.extensions import db
-from eoffice.organisation.models import Unit
 from eoffice.organisation.service import unit_tree
 from eoffice.timestamps import VIETNAM, utcnow
 
@@ -600,11 +599,3 @@ def case_file(case_file_id: int) -> ResponseReturnValue:
     return render_template("documents/case_file.html", case_file=row, documents=documents,
                            labels=STATE_LABELS)
 
-
-def units_by_id() -> dict[int, Unit]:
-    return {u.id: u for u in db.session.execute(
-        select(Unit).where(Unit.organisation_id == current_user.organisation_id)).scalars()}
-
-
-def local_date(value: Any) -> str:
-    return value.astimezone(VIETNAM).strftime("%d/%m/%Y") if value else ""
