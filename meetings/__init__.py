@@ -21,9 +21,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     init_socketio(app)
-    register_nav(NavEntry("Cuộc họp", "meetings.index"))
-    register_section("meetings", my_work_section)
-    register_file_rule(service.file_rule)
+    register_nav(app, NavEntry("Cuộc họp", "meetings.index"))
+    register_section(app, "meetings", my_work_section)
+    register_file_rule(app, service.file_rule)
     _register_cli(app)
     app.extensions["eoffice.meetings"] = True
 

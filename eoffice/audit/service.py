@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select, text
 
 from eoffice.audit.models import Event
+from eoffice.extension_points import register, registered
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
 
@@ -26,13 +28,11 @@ _APPEND_LOCK_KEY = 0x0E0FF1CE
 # Called with each new event inside ``record``'s transaction, so derived rows (e.g. the reports'
 # indexed facts) commit or roll back with the event itself. Listeners never touch the chain.
 EventListener = Callable[[Event], None]
-_listeners: list[EventListener] = []
 
 
-def add_listener(listener: EventListener) -> None:
-    """Register ``listener(event)`` to run after every ``record`` (idempotent)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
+def add_listener(app: Flask, listener: EventListener) -> None:
+    """Register ``listener(event)`` to run after every ``record`` in ``app`` (idempotent)."""
+    register(app, "audit_listeners", listener)
 
 
 def _canonical_time(value: datetime) -> str:
@@ -108,7 +108,7 @@ def record(
     )
     session.add(event)
     session.flush()
-    for listener in _listeners:
+    for listener in registered("audit_listeners"):
         listener(event)
     return event
 

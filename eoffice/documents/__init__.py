@@ -20,13 +20,13 @@ def init_app(app: Flask) -> None:
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
 
-    register_file_rule(document_file_rule)
-    register_file_veto(secret_document_veto)
+    register_file_rule(app, document_file_rule)
+    register_file_veto(app, secret_document_veto)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(NavEntry("Văn bản đến", "documents.incoming_list"))
-    register_nav(NavEntry("Văn bản đi", "documents.outgoing_list"))
-    register_section("documents", my_work_section)
+    register_nav(app, NavEntry("Văn bản đến", "documents.incoming_list"))
+    register_nav(app, NavEntry("Văn bản đi", "documents.outgoing_list"))
+    register_section(app, "documents", my_work_section)
     init_socket(app)
     _register_cli(app)
     hooks = app.extensions.setdefault("eoffice.seed_hooks", [])

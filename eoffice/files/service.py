@@ -12,7 +12,6 @@ from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
-from storage.errors import StorageError
 
 from eoffice import audit
 from eoffice.accounts.models import User
@@ -20,6 +19,7 @@ from eoffice.extensions import db
 from eoffice.files.content_check import RejectedContent, sniff
 from eoffice.files.models import StoredFile
 from storage import ObjectStore
+from storage.errors import StorageError
 
 SPOOL_IN_MEMORY = 1024 * 1024
 

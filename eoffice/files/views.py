@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from storage.errors import CorruptObject, StorageError
 
 from eoffice import audit
 from eoffice.extensions import db
 from eoffice.files.access import can_view_file
 from eoffice.files.models import StoredFile
 from eoffice.files.service import UploadError, copy_verified, save_upload
+from storage.errors import CorruptObject, StorageError
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 

@@ -19,11 +19,11 @@ def init_app(app: Flask) -> None:
     from eoffice.reports.views import api, bp
     from eoffice.web.navigation import NavEntry, register_nav
 
-    add_listener(project)
+    add_listener(app, project)
     app.register_blueprint(bp)
     app.register_blueprint(api)
-    register_nav(NavEntry("Báo cáo", "reports.dashboard", visible=can_see_dashboard))
-    register_nav(NavEntry("Số liệu của tôi", "reports.me",
+    register_nav(app, NavEntry("Báo cáo", "reports.dashboard", visible=can_see_dashboard))
+    register_nav(app, NavEntry("Số liệu của tôi", "reports.me",
                           visible=lambda user: not can_see_dashboard(user)))
 
     group = AppGroup("reports", help="Workload reports.")

@@ -26,10 +26,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api)
-    register_nav(NavEntry("Công việc", "tasks.index"))
-    register_section("tasks", task_section)
-    register_file_rule(may_see_task_file)
-    register_object_link("task", lambda object_id: url_for("tasks.detail",
+    register_nav(app, NavEntry("Công việc", "tasks.index"))
+    register_section(app, "tasks", task_section)
+    register_file_rule(app, may_see_task_file)
+    register_object_link(app, "task", lambda object_id: url_for("tasks.detail",
                                                            task_id=int(object_id)))
 
     group = AppGroup("tasks", help="Tasks (giao việc).")

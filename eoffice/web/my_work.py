@@ -10,7 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import Flask
+
 from eoffice.accounts.models import User
+from eoffice.extension_points import register, registered
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,12 @@ class WorkSection:
 
 
 SectionProvider = Callable[[User], WorkSection]
-_providers: dict[str, SectionProvider] = {}
 
 
-def register_section(key: str, provider: SectionProvider) -> None:
-    _providers[key] = provider
+def register_section(app: Flask, key: str, provider: SectionProvider) -> None:
+    if all(existing != key for existing, _ in registered("my_work", app)):
+        register(app, "my_work", (key, provider))
 
 
 def sections_for(user: User) -> list[WorkSection]:
-    return [provider(user) for provider in _providers.values()]
+    return [provider(user) for _, provider in registered("my_work")]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import Flask, url_for
 
 from eoffice.accounts.models import User
+from eoffice.extension_points import register, registered
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,10 @@ class NavLink:
     url: str
 
 
-_entries: list[NavEntry] = []
-
-
-def register_nav(entry: NavEntry) -> None:
-    if all(existing.endpoint != entry.endpoint for existing in _entries):
-        _entries.append(entry)
+def register_nav(app: Flask, entry: NavEntry) -> None:
+    if all(existing.endpoint != entry.endpoint for existing in registered("nav", app)):
+        register(app, "nav", entry)
 
 
 def nav_for(user: User) -> list[NavLink]:
-    return [NavLink(e.label, url_for(e.endpoint)) for e in _entries if e.visible(user)]
+    return [NavLink(e.label, url_for(e.endpoint)) for e in registered("nav") if e.visible(user)]

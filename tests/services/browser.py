@@ -22,8 +22,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def browser() -> Iterator[Any]:
+    """A Chromium for one test.
+
+    Not shared across tests on purpose: Playwright's sync API keeps an asyncio loop running
+    in the main thread while it lives, and code under test that calls ``asyncio.run`` (pyHanko
+    signing does) would fail in any later test if the browser outlived its own.
+    """
     if not os.path.exists(CHROMIUM):
         missing("Chromium", "apt-get install chromium")
     try:

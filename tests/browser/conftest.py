@@ -1,1 +1,0 @@
-from tests.services.browser import browser  # noqa: F401
