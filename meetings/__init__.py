@@ -17,10 +17,12 @@ def init_app(app: Flask) -> None:
     from eoffice.web.navigation import NavEntry, register_nav
     from meetings import service
     from meetings.namespace import init_socketio
+    from meetings.transport import NoDelay
     from meetings.views import bp, my_work_section
 
     app.register_blueprint(bp)
     init_socketio(app)
+    app.wsgi_app = NoDelay(app.wsgi_app)  # type: ignore[method-assign]
     register_nav(app, NavEntry("Cuộc họp", "meetings.index"))
     register_section(app, "meetings", my_work_section)
     register_file_rule(app, service.file_rule)
