@@ -287,14 +287,22 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
-def measure(runs: int, call: Callable[[int], Any]) -> tuple[float, float]:
+def measure(runs: int, call: Callable[[int], Any], label: Callable[[int], str] | None = None,
+            ) -> tuple[float, float]:
     for i in range(10):  # warm the caches and the connection pool
         call(i)
     samples = []
+    by_label: dict[str, list[float]] = {}
     for i in range(runs):
         began = time.perf_counter()
         call(i)
-        samples.append(time.perf_counter() - began)
+        elapsed = time.perf_counter() - began
+        samples.append(elapsed)
+        if label:
+            by_label.setdefault(label(i), []).append(elapsed)
+    for key, values in sorted(by_label.items()):
+        p50, p95 = percentiles(values)
+        log(f"    {key}: p50 {p50:.1f} ms p95 {p95:.1f} ms")
     return percentiles(samples)
 
 
@@ -339,7 +347,11 @@ def run_backend(name: str, database_url: str, count: int, runs: int) -> dict[str
                 found = service.search_documents(user, "chuyen doi so")[1]
                 log(f"{name}: {user.username}: sees {seen[0]} incoming, {seen[1]} outgoing; "
                     f"'chuyen doi so' → {found}")
-            results["inbox_p50"], results["inbox_p95"] = measure(runs, inbox)
+            def inbox_label(i: int) -> str:
+                direction = "incoming" if (i // len(users)) % 2 == 0 else "outgoing"
+                return f"{users[i % len(users)].username} {direction}"
+
+            results["inbox_p50"], results["inbox_p95"] = measure(runs, inbox, inbox_label)
             results["search_p50"], results["search_p95"] = measure(runs, search)
             log(f"{name}: inbox p50 {results['inbox_p50']:.1f} ms p95 "
                 f"{results['inbox_p95']:.1f} ms; search p50 {results['search_p50']:.1f} ms "
@@ -353,16 +365,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
     args = parser.parse_args()
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite = run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.docs,
-                             args.runs)
-    pg: dict[str, float] = {"inbox_p95": float("nan"), "search_p95": float("nan")}
-    if not args.skip_postgres:
+    nothing = {"inbox_p95": float("nan"), "search_p95": float("nan")}
+    sqlite, pg = dict(nothing), dict(nothing)
+    if args.only != "postgres":
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite = run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
+                                 args.docs, args.runs)
+    if args.only != "sqlite":
         with postgres_url() as server:
             pg = run_backend("postgres", fresh_postgres(server), args.docs, args.runs)
     print(f"RESULT docs={args.docs} sqlite_inbox_p95_ms={sqlite['inbox_p95']:.1f} "

@@ -102,10 +102,10 @@ def secret_named_ids(user: User, direction: str | None = None) -> Any:
     documents' secrecy index keeps the set small instead of hashing all of them.
     """
     secret = aliased(Document)
-    query = (select(DocumentParticipant.document_id)
-             .join(secret, secret.id == DocumentParticipant.document_id)
-             .where(DocumentParticipant.user_id == user.id,
-                    secret.organisation_id == user.organisation_id, secret.secrecy > 0))
+    query = select(secret.id).where(
+        secret.organisation_id == user.organisation_id, secret.secrecy > 0,
+        exists().where(DocumentParticipant.document_id == secret.id,
+                       DocumentParticipant.user_id == user.id))
     if direction:
         query = query.where(secret.direction == direction)
     return query
