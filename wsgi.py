@@ -21,6 +21,7 @@ except SettingsError as error:
     print(f"eoffice: configuration error: {error}", file=sys.stderr)
     raise SystemExit(2) from None
 meetings.init_app(app)
+meetings.transport.tune_gc()  # shorter GC pauses for live sessions (see the function)
 
 
 def main() -> None:

@@ -84,6 +84,10 @@ def serve(port: int, database_url: str, instance: Path, mode: str) -> None:
             event.listen(db.engine, "connect",
                          lambda conn, _rec: conn.execute(f"PRAGMA synchronous={sync}"))
             db.engine.dispose()
+    if os.environ.get("EOFFICE_BENCH_GC") != "default":  # as wsgi.py does in production
+        from meetings.transport import tune_gc
+
+        tune_gc()
     profile_path = os.environ.get("EOFFICE_BENCH_PROFILE")
     profiler = None
     if profile_path:  # where does the server's time go? (pstats file written on exit)
