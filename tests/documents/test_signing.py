@@ -228,3 +228,23 @@ def test_generated_draft_is_signed_and_numbered_in_its_measured_places(sctx: Fla
     assert document.number_and_notation == "01/QĐ-UBND"
     report = signing.validate(final, pki=signing_service.demo_pki())
     assert report.ok and len(report.signatures) == 2, report.verdict_en
+
+
+def test_separate_attachments_get_the_organisation_text_signature(sctx: Flask) -> None:
+    document = approved_document()
+    stored = service.store_file(user("chuyenvien"), io.BytesIO(make_pdf()), "phu-luc.pdf",
+                                service.PDF_ONLY)
+    attachment = service.add_attachment(user("chuyenvien"), document, stored)
+    db.session.commit()
+    signing_service.sign_as_leader(user("chutich"), document, PIN)
+    signing_service.assign_number(user("vanthu"), document)
+    db.session.commit()
+    signing_service.org_sign(user("vanthu"), document, PIN)
+    db.session.commit()
+    db.session.refresh(attachment)
+    assert attachment.signed_file_id is not None
+    assert attachment.file_id == stored.id  # the original is kept
+    signed = object_store().read_bytes(attachment.signed_file.sha256)
+    report = signing.validate(signed, pki=signing_service.demo_pki())
+    assert report.ok and len(report.signatures) == 1
+    assert report.signatures[0].field_name.startswith("ChuKyDinhKem")
