@@ -368,6 +368,23 @@ def issue(actor: User, document: Document) -> Result:
     return Result(document, [_notice(everyone, title, document)])
 
 
+def replace(actor: User, document: Document, replacement_id: int, reason: str = "") -> Result:
+    """An issued document with a content error is replaced by a new one (Decree 30): the old
+    one is frozen as REPLACED and points at its replacement; recipients are told."""
+    replacement = db.session.get(Document, replacement_id)
+    if (replacement is None or replacement.id == document.id
+            or replacement.direction != Direction.OUTGOING or not can_view(actor, replacement)):
+        raise InvalidInput("Văn bản thay thế không hợp lệ.")
+    document.replaced_by_id = replacement.id
+    db.session.flush()
+    transition(actor, document, "replace", _service=True, replacement_id=replacement.id)
+    if reason.strip():
+        comment(actor, document, reason)
+    recipients = [p.user_id for p in document.participants
+                  if p.role == ParticipantRole.RECIPIENT]
+    return Result(document, [_notice(recipients, "Văn bản đã bị thay thế", document)])
+
+
 def mark_opened(user: User, document: Document) -> bool:
     """Record the first opening by a recipient (per delivery); True when this was the first."""
     unit_ids = [m.unit_id for m in user.memberships]

@@ -234,7 +234,7 @@ def _detail(document: Document) -> ResponseReturnValue:
         select(CaseFile).join(CaseFileEntry).where(CaseFileEntry.document_id == document.id)
     ).scalars().all()
     replies = []
-    if "complete" in can:
+    if "complete" in can or "replace" in can:
         replies = service.list_documents(user, Direction.OUTGOING, per_page=100)[0]
     unit_members: dict[int, list[User]] = {}
     for assignment in reassignable:
@@ -349,6 +349,17 @@ def issue(document_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     result = service.issue(current_user, document)
     return _done(result, "Đã phát hành văn bản đến các nơi nhận.")
+
+
+@bp.post("/<int:document_id>/replace")
+@login_required
+@handles_workflow_errors
+def replace(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = service.replace(current_user, document,
+                             _int(request.form.get("replacement_id")) or 0,
+                             request.form.get("note", ""))
+    return _done(result, "Đã đánh dấu văn bản bị thay thế.")
 
 
 # --------------------------------------------------------------------------- incoming

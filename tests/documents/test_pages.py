@@ -273,3 +273,32 @@ def test_clerk_receives_an_edxml_package(
         "csrf_token": token, "package": (io.BytesIO(b"<edXML><oops"), "goi.xml")},
         content_type="multipart/form-data", follow_redirects=True)
     assert "flash-error" in broken.get_data(as_text=True)
+
+
+def test_issued_document_is_replaced_by_a_new_one(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    from tests.documents.conftest import create_outgoing
+
+    with app.app_context():
+        old = create_outgoing(subject="Quyết định có sai sót", recipient_user_ids=[
+            user("thuky").id])
+        old.state = "ORG_SIGNED"
+        old.code_number, old.code_notation = 3, "UBND-KT"
+        db.session.commit()
+        from eoffice.documents import service
+
+        service.issue(user("vanthu"), old)
+        new = create_outgoing(subject="Quyết định thay thế")
+        db.session.commit()
+        old_id, new_id = old.id, new.id
+        db.session.remove()
+    token = login_as("vanthu")
+    assert client.post(f"/documents/{old_id}/replace", data={
+        "csrf_token": token, "replacement_id": new_id, "note": "Sai nội dung Điều 2"},
+    ).status_code == 303
+    assert _doc(app, old_id).state == "REPLACED"
+    assert _doc(app, old_id).replaced_by_id == new_id
+    # A replaced document is frozen: nothing more happens to it.
+    assert client.post(f"/documents/{old_id}/act/archive",
+                       data={"csrf_token": token}).status_code == 409
