@@ -44,8 +44,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead: long forms must not expire
-        JSON_AS_ASCII=False,
     )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     app.config.update(settings.extra)
 
     _init_extensions(app, settings)

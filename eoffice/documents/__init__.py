@@ -27,10 +27,29 @@ def init_app(app: Flask) -> None:
     register_nav(app, NavEntry("Văn bản đến", "documents.incoming_list"))
     register_nav(app, NavEntry("Văn bản đi", "documents.outgoing_list"))
     register_section(app, "documents", my_work_section)
+    from eoffice.reports.links import register_object_link
+
+    register_object_link(app, "document", document_link)
     init_socket(app)
     _register_cli(app)
     hooks = app.extensions.setdefault("eoffice.seed_hooks", [])
     hooks.append(seed_documents)
+
+
+def document_link(object_id: str) -> str | None:
+    """Where reports send a reader of an event about document ``object_id``."""
+    from eoffice.documents.models import Direction, Document
+    from eoffice.extensions import db
+
+    document = db.session.get(Document, int(object_id)) if object_id.isdigit() else None
+    if document is None:
+        return None
+    endpoint = (
+        "documents.outgoing_view"
+        if document.direction == Direction.OUTGOING
+        else "documents.incoming_view"
+    )
+    return url_for(endpoint, document_id=document.id)
 
 
 def my_work_section(user: User):  # type: ignore[no-untyped-def]
