@@ -104,7 +104,7 @@ def test_logout_ends_the_session(client: FlaskClient, demo: None) -> None:
 def test_api_me_reports_roles_and_units(client: FlaskClient, demo: None) -> None:
     login(client, "truongphong")
     response = client.get("/api/v1/me")
-    assert "Phòng Kinh tế".encode() in response.data  # readable UTF-8, not \\u escapes
+    assert "Phòng Kinh tế".encode() in response.data  # readable UTF-8, not \u escapes
     me = response.get_json()
     assert me["roles"] == ["unit_head"]
     assert [u["name"] for u in me["units"]] == ["Phòng Kinh tế"]
