@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from flask_login import current_user
@@ -211,6 +212,11 @@ class MeetingNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("unauthorized")
+        # A page on another site must not drive a session with our user's cookie (the app
+        # leaves Engine.IO's origin check off, so it is done here for this namespace).
+        origin = request.headers.get("Origin")
+        if origin and urlsplit(origin).netloc != request.host:
+            raise ConnectionRefusedError("bad_origin")
         self._buckets[request.sid] = Bucket()  # type: ignore[attr-defined]
 
     def on_disconnect(self, reason: Any = None) -> None:

@@ -26,6 +26,20 @@ def test_anonymous_connection_is_refused(mapp: Flask) -> None:
     assert not client.is_connected(NAMESPACE)
 
 
+def test_a_page_on_another_site_cannot_connect_with_the_users_cookie(mapp: Flask) -> None:
+    from tests.conftest import login
+
+    http = mapp.test_client()
+    login(http, "phochutich")
+    evil = socketio.test_client(mapp, namespace=NAMESPACE, flask_test_client=http,
+                                headers={"Origin": "https://evil.example"})
+    assert not evil.is_connected(NAMESPACE)
+    same = socketio.test_client(mapp, namespace=NAMESPACE, flask_test_client=http,
+                                headers={"Origin": "http://localhost"})
+    assert same.is_connected(NAMESPACE)
+    same.disconnect(NAMESPACE)
+
+
 def test_only_invited_people_join(prepared: Prepared, person: Callable[[str], Person]) -> None:
     outsider = person("chanhvanphong")
     reply = outsider.emit("join", {"meeting_id": prepared.meeting_id})
