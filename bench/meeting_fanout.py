@@ -72,7 +72,7 @@ def serve(port: int, database_url: str, instance: Path, mode: str) -> None:
 
     from eoffice.extensions import socketio
 
-    app = make_app(instance, database_url, mode)
+    app = make_app(instance, database_url, mode, os.environ.get("EOFFICE_REDIS_URL"))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     sync = os.environ.get("EOFFICE_BENCH_SQLITE_SYNC")
     if sync in ("NORMAL", "FULL", "OFF"):  # to measure what fsync on every commit costs
@@ -191,9 +191,10 @@ def wait_http(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -
     raise SystemExit(f"server at {url} did not answer")
 
 
-def drive(url: str, prepared: dict[str, object], args: argparse.Namespace) -> dict[str, object]:
+def drive(urls: list[str], prepared: dict[str, object], args: argparse.Namespace,
+          ) -> dict[str, object]:
     config = {
-        "url": url, "node_modules": str(NODE_MODULES), "user_agent": USER_AGENT,
+        "urls": urls, "node_modules": str(NODE_MODULES), "user_agent": USER_AGENT,
         "meeting_id": prepared["meeting_id"], "document_id": prepared["document_id"],
         "participant_cookies": prepared["cookies"], "chair_cookie": prepared["chair_cookie"],
         "changes": args.changes, "pause_ms": args.pause_ms,
@@ -218,19 +219,37 @@ def run(args: argparse.Namespace) -> None:
     print(f"prepared {args.clients} participants in {time.monotonic() - started:.1f} s",
           flush=True)
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port), "--database-url",
-         str(prepared["database_url"]), "--workdir", str(workdir / "instance"),
-         "--mode", args.mode], cwd=ROOT,
-    )
+    redis = None
+    extra_env: dict[str, str] = {}
+    if args.processes > 1:  # production shape: one process per core, events through Redis
+        redis_port = free_port()
+        redis = subprocess.Popen(
+            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        extra_env["EOFFICE_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        time.sleep(0.5)
+    servers = []
+    urls = []
     try:
-        wait_http(f"http://127.0.0.1:{port}/api/v1/health", server)
-        ours = drive(f"http://127.0.0.1:{port}", prepared, args)
+        for _ in range(args.processes):
+            port = free_port()
+            servers.append(subprocess.Popen(
+                [sys.executable, __file__, "--serve", str(port), "--database-url",
+                 str(prepared["database_url"]), "--workdir", str(workdir / "instance"),
+                 "--mode", args.mode], cwd=ROOT, env={**os.environ, **extra_env},
+            ))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, server in zip(urls, servers, strict=True):
+            wait_http(f"{url}/api/v1/health", server)
+        ours = drive(urls, prepared, args)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-    report("eoffice (" + args.mode + ")", ours)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=20)
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
+    report(f"eoffice ({args.mode} × {args.processes})", ours)
 
     port = free_port()
     reference = subprocess.Popen(
@@ -240,7 +259,7 @@ def run(args: argparse.Namespace) -> None:
     try:
         assert reference.stdout is not None
         reference.stdout.readline()
-        node = drive(f"http://127.0.0.1:{port}", prepared, args)
+        node = drive([f"http://127.0.0.1:{port}"], prepared, args)
     finally:
         reference.terminate()
         reference.wait(timeout=20)
@@ -273,6 +292,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--mode", choices=("gevent", "threading"), default="gevent")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="server processes sharing events through Redis (needs redis-server)")
     parser.add_argument("--changes", type=int, default=60)
     parser.add_argument("--pause-ms", type=int, default=100)
     parser.add_argument("--ballots", type=int, default=500)

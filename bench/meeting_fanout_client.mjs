@@ -11,9 +11,13 @@ const { io } = require("socket.io-client");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const fail = (message) => { process.stdout.write(JSON.stringify({ error: message }) + "\n"); process.exit(1); };
 
+const urls = config.urls || [config.url];
+let nextUrl = 0;
+
 function connect(cookie) {
+  const url = urls[nextUrl++ % urls.length]; // participants spread over the server processes
   return new Promise((resolve, reject) => {
-    const socket = io(`${config.url}/meeting`, {
+    const socket = io(`${url}/meeting`, {
       transports: ["websocket"], forceNew: true, reconnection: false,
       extraHeaders: { Cookie: cookie, "User-Agent": config.user_agent }, timeout: 60000,
     });
@@ -40,8 +44,8 @@ const percentile = (values, p) => {
 };
 
 const started = performance.now();
-const participants = await inBatches(config.participant_cookies, 50, connect).catch((e) => fail(`connect: ${e.message}`));
 const chair = await connect(config.chair_cookie).catch((e) => fail(`chair connect: ${e.message}`));
+const participants = await inBatches(config.participant_cookies, 50, connect).catch((e) => fail(`connect: ${e.message}`));
 const joins = await inBatches([chair, ...participants], 50, (s) => call(s, "join", { meeting_id: config.meeting_id }));
 if (!joins.every((r) => r.ok)) fail(`join refused: ${JSON.stringify(joins.find((r) => !r.ok))}`);
 const connectSeconds = (performance.now() - started) / 1000;
