@@ -7,6 +7,7 @@ The OpenAPI document describing these endpoints is served at /api/v1/openapi.jso
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -98,6 +99,10 @@ def _body() -> dict[str, Any]:
 
 def _finish(result: service.Result, status: int = 200) -> ResponseReturnValue:
     db.session.commit()
+    if result.purge_keys:
+        from eoffice.documents.revocation import purge_unreferenced
+
+        purge_unreferenced(result.purge_keys)
     notifications.send(result.notices)
     payload = document_json(result.document, full=True)
     if result.warnings:
@@ -161,9 +166,88 @@ def deliveries(document_id: int) -> ResponseReturnValue:
 def version_content(document_id: int, number: int) -> ResponseReturnValue:
     document = service.get_visible(current_user, document_id)
     version = next((v for v in document.versions if v.number == number), None)
-    if version is None:
+    if version is None or version.revoked:
         abort(404)
     return send_verified(version.file)
+
+
+@bp.get("/documents/<int:document_id>/edxml")
+@login_required
+@api_errors
+def edxml_list(document_id: int) -> ResponseReturnValue:
+    """The edXML files kept for a document and its external recipients' handling status."""
+    from eoffice.documents import exchange
+
+    document = service.get_visible(current_user, document_id)
+    return jsonify(
+        records=[{"id": r.id, "kind": r.kind, "status_code": r.status_code or None,
+                  "size": r.size, "revoked": r.revoked, "created_at": _iso(r.created_at),
+                  "external_recipient_id": r.external_recipient_id}
+                 for r in exchange.records_of(document)],
+        external_recipients=[{"id": r.id, "organ_id": r.organ.organ_id, "name": r.organ.name,
+                              "status_code": r.status_code or None,
+                              "status_label": exchange.status_label(r.status_code),
+                              "status_at": _iso(r.status_at),
+                              "exported_at": _iso(r.exported_at)}
+                             for r in exchange.external_recipients_of(document)])
+
+
+@bp.get("/documents/<int:document_id>/edxml/<int:record_id>")
+@login_required
+@api_errors
+def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
+    from eoffice.documents import exchange
+
+    document = service.get_visible(current_user, document_id)
+    data, name = exchange.record_bytes(document, record_id)
+    return _xml(data, name)
+
+
+@bp.get("/documents/<int:document_id>/edxml/export/<int:recipient_id>")
+@login_required
+@api_errors
+def edxml_export(document_id: int, recipient_id: int) -> ResponseReturnValue:
+    from eoffice.documents import exchange
+
+    document = service.get_visible(current_user, document_id)
+    export = exchange.export_package(current_user, document, recipient_id)
+    db.session.commit()
+    return _xml(export.data, export.filename)
+
+
+@bp.post("/documents/<int:document_id>/external-recipients")
+@login_required
+@api_errors
+def add_external_recipient(document_id: int) -> ResponseReturnValue:
+    from eoffice.documents import exchange
+
+    document = service.get_visible(current_user, document_id)
+    body = _body()
+    row = exchange.add_external_recipient(current_user, document, body.get("organ_id", ""),
+                                          body.get("name", ""))
+    db.session.commit()
+    return jsonify(id=row.id, organ_id=row.organ.organ_id, name=row.organ.name), 201
+
+
+@bp.post("/documents/edxml/status")
+@login_required
+@api_errors
+def receive_status() -> ResponseReturnValue:
+    from eoffice.documents import exchange
+
+    upload = request.files.get("status")
+    data = upload.stream.read(exchange.MAX_STATUS_BYTES + 1) if upload else request.get_data()
+    document, recipient = exchange.receive_status(current_user, data)
+    db.session.commit()
+    return jsonify(document_id=document.id, external_recipient_id=recipient.id,
+                   status_code=recipient.status_code)
+
+
+def _xml(data: bytes, name: str) -> ResponseReturnValue:
+    from flask import send_file
+
+    return send_file(io.BytesIO(data), mimetype="application/xml", as_attachment=True,
+                     download_name=name, max_age=0)
 
 
 @bp.post("/documents/outgoing")

@@ -30,5 +30,10 @@ def document_file_rule(user: User, stored: StoredFile) -> bool:
 
 
 def secret_document_veto(user: User, stored: StoredFile) -> bool:
-    """Files of a secret document are for the people named on it, admins included."""
+    """Files of a secret document are for the people named on it, admins included; the
+    content of a revoked document is served to nobody."""
+    from eoffice.documents.revocation import is_revoked_file
+
+    if is_revoked_file(stored):
+        return True
     return any(d.is_secret and not can_view(user, d) for d in documents_using(stored))

@@ -92,6 +92,7 @@ class ParticipantRole(StrEnum):
     HANDLER = "handler"  # incoming: lead or supporting person
     RECIPIENT = "recipient"
     NAMED = "named"  # explicitly granted (secret documents)
+    CONSULTED = "consulted"  # asked for an opinion on a draft
 
 
 class Document(db.Model):  # type: ignore[name-defined]
@@ -234,6 +235,8 @@ class DocumentVersion(db.Model):  # type: ignore[name-defined]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str] = mapped_column(String(255), default="")
+    # An incoming document the sender revoked: the row (the fact) stays, the file is not served.
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     document: Mapped[Document] = relationship(back_populates="versions")
     file: Mapped[StoredFile] = relationship()
@@ -250,6 +253,7 @@ class DocumentAttachment(db.Model):  # type: ignore[name-defined]
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
     signed_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     file: Mapped[StoredFile] = relationship(foreign_keys=[file_id])
     signed_file: Mapped[StoredFile | None] = relationship(foreign_keys=[signed_file_id])
@@ -368,3 +372,79 @@ class SigningPinState(db.Model):  # type: ignore[name-defined]
     key_id: Mapped[str] = mapped_column(String(80), unique=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ExternalOrgan(db.Model):  # type: ignore[name-defined]
+    """Another agency on the exchange network (edXML To/From), known by its 13-char OrganId."""
+
+    __tablename__ = "document_external_organs"
+    __table_args__ = (UniqueConstraint("organisation_id", "organ_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    organ_id: Mapped[str] = mapped_column(String(13))
+    name: Mapped[str] = mapped_column(String(255))
+    organ_add: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    telephone: Mapped[str] = mapped_column(String(40), default="")
+    fax: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(255), default="")
+
+
+class DocumentExternalRecipient(db.Model):  # type: ignore[name-defined]
+    """An outgoing document's recipient outside the organisation, with its latest handling
+    status as reported back by edXML status messages (01 arrived … 06 completed)."""
+
+    __tablename__ = "document_external_recipients"
+    __table_args__ = (UniqueConstraint("document_id", "external_organ_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    external_organ_id: Mapped[int] = mapped_column(ForeignKey("document_external_organs.id"))
+    status_code: Mapped[str] = mapped_column(String(2), default="")
+    status_description: Mapped[str] = mapped_column(String(500), default="")
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organ: Mapped[ExternalOrgan] = relationship()
+
+
+class EdxmlRecord(db.Model):  # type: ignore[name-defined]
+    """An edXML file kept for a document: the raw package received (``package_in``), a status
+    message we produced (``status_out``) or one we were sent (``status_in``). The bytes live in
+    the object store under ``object_key`` (their SHA-256)."""
+
+    __tablename__ = "document_edxml_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status_code: Mapped[str] = mapped_column(String(2), default="")
+    external_recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_external_recipients.id"))
+    object_key: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)  # content removed on revocation
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DocumentConsultation(db.Model):  # type: ignore[name-defined]
+    """A request for opinion (lấy ý kiến) on a draft, to one person, with its answer."""
+
+    __tablename__ = "document_consultations"
+    __table_args__ = (Index("ix_document_consultations_user_open", "user_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    question: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opinion: Mapped[str] = mapped_column(String(10), default="")  # agree / comments
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[Document] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

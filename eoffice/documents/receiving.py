@@ -91,6 +91,13 @@ def receive_package(actor: User, data: bytes, *, confirm_duplicate: bool = False
         db.session.add(DocumentAttachment(document_id=document.id, file_id=stored.id))
     comment(actor, document, f"Nhận qua trục liên thông (edXML), mã văn bản "
                              f"{package.document_id}. {signature_verdict(pdfs[0].data)}")
+    from eoffice.documents.edxml import StatusCode
+    from eoffice.documents.exchange import report_status, store_record
+
+    store_record(actor, document, "package_in", data)
+    report_status(actor, document, StatusCode.ARRIVED)
+    report_status(actor, document, StatusCode.ACCEPTED,
+                  f"Đã vào sổ văn bản đến, số đến {document.arrival_number}.")
     return result
 
 

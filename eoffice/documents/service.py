@@ -76,6 +76,8 @@ class Result:
     document: Document
     notices: list[Notice] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Objects to delete once the caller committed (revoked content).
+    purge_keys: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -305,6 +307,10 @@ def comment(actor: User, document: Document, body: str, kind: str = "comment") -
 
 def act(actor: User, document: Document, action: str, note: str = "") -> Result:
     """A plain workflow step (approve, return, resubmit, archive, revoke) with an optional note."""
+    if action == "revoke" and document.direction == Direction.INCOMING:
+        from eoffice.documents.revocation import revoke_incoming
+
+        return revoke_incoming(actor, document, note)
     row = transition(actor, document, action)
     if note.strip():
         comment(actor, document, note, kind="return" if action == "return" else "comment")
@@ -322,6 +328,12 @@ def act(actor: User, document: Document, action: str, note: str = "") -> Result:
     )  # type: ignore[call-overload]
     if nxt:
         notices.append(_notice([u.id for u in document.people(nxt[0])], nxt[1], document))
+    if row.target == Out.FORMAT_OK and document.direction == Direction.OUTGOING:
+        # "Trình ký": the draft is on the signer's desk; reports measure signing latency
+        # from here (the signer approves, then signs).
+        audit.record(actor, "submitted_for_signature", "document", document.id,
+                     direction=document.direction,
+                     user_ids=[u.id for u in document.people(ParticipantRole.SIGNER)])
     return Result(document, notices)
 
 
@@ -899,6 +911,9 @@ def waiting_for(user: User, limit: int = 100) -> list[Document]:
         ),
     )
     conditions.append(and_(Document.state == Out.ISSUED, Document.id.in_(unread)))
+    from eoffice.documents.consultation import OPEN_STATES, open_for
+
+    conditions.append(and_(Document.state.in_(OPEN_STATES), Document.id.in_(open_for(user))))
     return list(
         db.session.execute(
             select(Document)

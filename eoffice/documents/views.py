@@ -17,7 +17,7 @@ from sqlalchemy import select
 from eoffice.accounts.models import User, UserRole
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
-from eoffice.documents import notifications, service, signing_service
+from eoffice.documents import consultation, exchange, notifications, service, signing_service
 from eoffice.documents.forms import CaseFileForm, IncomingForm, OutgoingForm, end_of_day
 from eoffice.documents.models import (
     CaseFile,
@@ -89,6 +89,10 @@ def _unit_choices() -> list[tuple[int, str]]:
 
 def _done(result: service.Result, message: str) -> ResponseReturnValue:
     db.session.commit()
+    if result.purge_keys:
+        from eoffice.documents.revocation import purge_unreferenced
+
+        purge_unreferenced(result.purge_keys)
     notifications.send(result.notices)
     flash(message, "success")
     return redirect(_detail_url(result.document), code=303)
@@ -266,6 +270,15 @@ def _detail(document: Document) -> ResponseReturnValue:
         in_files=in_files,
         replies=replies,
         has_certificate=signing_service.has_user_certificate(user) if "sign" in can else True,
+        external_recipients=exchange.external_recipients_of(document),
+        may_add_external=exchange.may_add_recipients(user, document),
+        edxml_records=exchange.records_of(document),
+        edxml_kinds=exchange.KIND_LABELS,
+        status_label=exchange.status_label,
+        consultations=consultation.consultations_of(document),
+        opinions=consultation.OPINIONS,
+        may_consult=is_drafter and document.state in consultation.OPEN_STATES,
+        consult_people=_user_choices() if is_drafter else [],
         may_progress=document.state in (In.DIRECTED, In.IN_PROGRESS) and (
             service.is_assignee(user, document) or "start" in can),
     )
@@ -360,6 +373,82 @@ def replace(document_id: int) -> ResponseReturnValue:
                              _int(request.form.get("replacement_id")) or 0,
                              request.form.get("note", ""))
     return _done(result, "Đã đánh dấu văn bản bị thay thế.")
+
+
+# --------------------------------------------------------------------------- exchange
+@bp.post("/<int:document_id>/external-recipients")
+@login_required
+@handles_workflow_errors
+def add_external_recipient(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    form = request.form
+    exchange.add_external_recipient(
+        current_user, document, form.get("organ_id", ""), form.get("name", ""),
+        organ_add=form.get("organ_add", ""), email=form.get("email", ""),
+        telephone=form.get("telephone", ""))
+    return _done(service.Result(document), "Đã thêm nơi nhận bên ngoài.")
+
+
+@bp.get("/<int:document_id>/edxml/export/<int:recipient_id>")
+@login_required
+@handles_workflow_errors
+def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    export = exchange.export_package(current_user, document, recipient_id)
+    db.session.commit()
+    return _xml(export.data, export.filename)
+
+
+@bp.get("/<int:document_id>/edxml/<int:record_id>")
+@login_required
+@handles_workflow_errors
+def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    data, name = exchange.record_bytes(document, record_id)
+    return _xml(data, name)
+
+
+def _xml(data: bytes, name: str) -> ResponseReturnValue:
+    from flask import send_file
+
+    return send_file(io.BytesIO(data), mimetype="application/xml", as_attachment=True,
+                     download_name=name, max_age=0)
+
+
+@bp.post("/edxml/status")
+@login_required
+@handles_workflow_errors
+def receive_status() -> ResponseReturnValue:
+    upload = request.files.get("status")
+    if upload is None or not upload.filename:
+        raise service.InvalidInput("Hãy chọn tệp thông điệp trạng thái.")
+    document, recipient = exchange.receive_status(
+        current_user, upload.stream.read(exchange.MAX_STATUS_BYTES + 1))
+    return _done(service.Result(document),
+                 f"Đã cập nhật trạng thái xử lý của {recipient.organ.name}.")
+
+
+# --------------------------------------------------------------------------- consultation
+@bp.post("/<int:document_id>/consultations")
+@login_required
+@handles_workflow_errors
+def request_opinions(document_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    ids = [i for i in (_int(v) for v in request.form.getlist("user_id")) if i]
+    result = consultation.request_opinions(
+        current_user, document, ids, end_of_day(_parse_date(request.form.get("deadline"))),
+        request.form.get("question", ""))
+    return _done(result, "Đã gửi yêu cầu lấy ý kiến.")
+
+
+@bp.post("/<int:document_id>/consultations/<int:consultation_id>/answer")
+@login_required
+@handles_workflow_errors
+def answer_consultation(document_id: int, consultation_id: int) -> ResponseReturnValue:
+    document = _visible(document_id)
+    result = consultation.answer(current_user, document, consultation_id,
+                                 request.form.get("opinion", ""), request.form.get("body", ""))
+    return _done(result, "Đã gửi ý kiến góp ý.")
 
 
 # --------------------------------------------------------------------------- incoming

@@ -287,4 +287,8 @@ def transition(
     from eoffice.documents.indexing import reindex  # the index shows the new state at once
 
     reindex(document)
+    if document.direction == Direction.INCOMING:
+        from eoffice.documents.exchange import on_transition  # tell an edXML sender
+
+        on_transition(actor, document, row.target)
     return row

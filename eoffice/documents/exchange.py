@@ -1,0 +1,343 @@
+"""Inter-agency exchange around a document: external recipients, edXML export of an issued
+outgoing document (one package per recipient organisation), the raw packages we received and
+the handling-status messages (QCVN 102:2016) in both directions.
+
+edXML files are not user uploads of office formats, so they do not go through the foundation's
+content sniffing: they are parsed here (``edxml.parse_*`` refuses anything hostile) and stored
+straight in the object store with our own size limit. Secret documents never leave as edXML.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from eoffice import audit
+from eoffice.accounts.models import User
+from eoffice.accounts.permissions import has_role
+from eoffice.accounts.roles import Role
+from eoffice.documents import edxml
+from eoffice.documents.models import (
+    Direction,
+    Document,
+    DocumentExternalRecipient,
+    EdxmlRecord,
+    ExternalOrgan,
+    ParticipantRole,
+)
+from eoffice.documents.service import InvalidInput, attachments_of
+from eoffice.documents.workflow import In, NotPermitted, NotVisible, Out
+from eoffice.extensions import db
+from eoffice.files.service import object_store
+from eoffice.timestamps import VIETNAM, utcnow
+
+MAX_EDXML_BYTES = 100 * 1024 * 1024
+MAX_STATUS_BYTES = 1024 * 1024
+XML = "application/xml"
+ORGAN_ID = re.compile(r"^[0-9A-Za-z.]{13}$")
+EXPORTABLE = (Out.ISSUED, Out.ARCHIVED)
+SECRET_REFUSED = ("Văn bản mật không được xuất gói edXML và không được gửi qua trục liên thông "
+                  "văn bản điện tử.")
+# Incoming state reached → status reported to the sender (01 and 03 are sent on receipt).
+STATUS_ON_STATE = {
+    In.DIRECTED: edxml.StatusCode.ASSIGNED,
+    In.IN_PROGRESS: edxml.StatusCode.IN_PROGRESS,
+    In.COMPLETED: edxml.StatusCode.COMPLETED,
+    In.RETURNED: edxml.StatusCode.REJECTED,
+}
+KIND_LABELS = {"package_in": "Gói edXML nhận được", "status_out": "Thông điệp trạng thái đã gửi",
+               "status_in": "Thông điệp trạng thái nhận được"}
+
+
+# --------------------------------------------------------------------------- recipients
+def _is_drafter_or_clerk(user: User, document: Document) -> bool:
+    if has_role(user, Role.CLERK) and user.organisation_id == document.organisation_id:
+        return True
+    return any(p.user_id == user.id and p.role == ParticipantRole.DRAFTER
+               for p in document.participants)
+
+
+def may_add_recipients(user: User, document: Document) -> bool:
+    return (document.direction == Direction.OUTGOING and not document.is_secret
+            and document.state not in (Out.REVOKED, Out.REPLACED, Out.ARCHIVED)
+            and _is_drafter_or_clerk(user, document))
+
+
+def add_external_recipient(actor: User, document: Document, organ_id: str, name: str, *,
+                           organ_add: str = "", email: str = "", telephone: str = "",
+                           fax: str = "", website: str = "") -> DocumentExternalRecipient:
+    """Name an organisation outside ours as a recipient (kept in the organisation's address
+    book by its OrganId, so the next document finds it)."""
+    if document.direction != Direction.OUTGOING:
+        raise InvalidInput("Chỉ văn bản đi có nơi nhận bên ngoài.")
+    if not _is_drafter_or_clerk(actor, document):
+        raise NotPermitted("Chỉ người soạn thảo hoặc văn thư được thêm nơi nhận.")
+    if document.state in (Out.REVOKED, Out.REPLACED, Out.ARCHIVED):
+        raise InvalidInput("Văn bản đã đóng, không thêm nơi nhận được.")
+    organ_id, name = (organ_id or "").strip(), (name or "").strip()
+    if not ORGAN_ID.match(organ_id):
+        raise InvalidInput("Mã định danh cơ quan (OrganId) phải gồm đúng 13 ký tự, "
+                           "ví dụ 000.00.00.H41.")
+    if organ_id == document.organisation.organ_id:
+        raise InvalidInput("Nơi nhận bên ngoài không được là chính cơ quan mình.")
+    organ = db.session.execute(select(ExternalOrgan).where(
+        ExternalOrgan.organisation_id == document.organisation_id,
+        ExternalOrgan.organ_id == organ_id)).scalar_one_or_none()
+    if organ is None:
+        if not name:
+            raise InvalidInput("Chưa nhập tên cơ quan nhận.")
+        organ = ExternalOrgan(organisation_id=document.organisation_id, organ_id=organ_id,
+                              name=name[:255])
+        db.session.add(organ)
+    elif name:
+        organ.name = name[:255]
+    for attr, value, size in (("organ_add", organ_add, 255), ("email", email, 120),
+                              ("telephone", telephone, 40), ("fax", fax, 40),
+                              ("website", website, 255)):
+        if value.strip():
+            setattr(organ, attr, value.strip()[:size])
+    db.session.flush()
+    row = db.session.execute(select(DocumentExternalRecipient).where(
+        DocumentExternalRecipient.document_id == document.id,
+        DocumentExternalRecipient.external_organ_id == organ.id)).scalar_one_or_none()
+    if row is None:
+        row = DocumentExternalRecipient(document_id=document.id, external_organ_id=organ.id)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def external_recipients_of(document: Document) -> list[DocumentExternalRecipient]:
+    return list(db.session.execute(
+        select(DocumentExternalRecipient)
+        .where(DocumentExternalRecipient.document_id == document.id)
+        .order_by(DocumentExternalRecipient.id)).scalars())
+
+
+# --------------------------------------------------------------------------- export
+def our_organ(document: Document) -> edxml.OrganInfo:
+    org = document.organisation
+    return edxml.OrganInfo(organ_id=org.organ_id, organ_name=org.name,
+                           organization_in_charge=org.parent_name or "", organ_add=org.place)
+
+
+def _code_number(document: Document) -> str:
+    return f"{document.code_number:02d}" if document.code_number is not None else ""
+
+
+def outgoing_document_id(document: Document) -> str:
+    """The exchange name of one of our issued documents (``OrganId,YYYY/MM/DD,Nr/Notation``)."""
+    assert document.issued_date is not None
+    return edxml.document_id(document.organ_id or document.organisation.organ_id,
+                             document.issued_date, _code_number(document),
+                             document.code_notation)
+
+
+@dataclass(frozen=True)
+class Export:
+    data: bytes
+    filename: str
+    recipient: DocumentExternalRecipient
+
+
+def export_package(actor: User, document: Document, recipient_id: int) -> Export:
+    """The edXML package of an issued outgoing document for one external recipient."""
+    if document.direction != Direction.OUTGOING:
+        raise InvalidInput("Chỉ văn bản đi được xuất gói edXML.")
+    if document.is_secret:
+        raise InvalidInput(SECRET_REFUSED)
+    if document.state not in EXPORTABLE or document.issued_date is None:
+        raise InvalidInput("Chỉ xuất gói edXML cho văn bản đã phát hành.")
+    recipient = db.session.get(DocumentExternalRecipient, recipient_id)
+    if recipient is None or recipient.document_id != document.id:
+        raise NotVisible("Không tìm thấy nơi nhận.")
+    version = document.current_version
+    if version is None:
+        raise InvalidInput("Văn bản chưa có tệp.")
+    store = object_store()
+    files = [edxml.Attachment(name=f"{document.code_number:02d}-{document.type_code or 'CV'}.pdf"
+                              if document.code_number is not None else "van-ban.pdf",
+                              content_type=version.file.content_type,
+                              data=store.read_bytes(version.file.sha256),
+                              description="Văn bản chính")]
+    for attachment in attachments_of(document):
+        stored = attachment.signed_file or attachment.file
+        files.append(edxml.Attachment(name=stored.original_name, content_type=stored.content_type,
+                                      data=store.read_bytes(stored.sha256),
+                                      description="Phụ lục"))
+    organ = recipient.organ
+    now = utcnow()
+    due = document.due_date.astimezone(VIETNAM).date() if document.due_date else None
+    message = edxml.EdxmlMessage(
+        from_org=our_organ(document),
+        to_orgs=(edxml.OrganInfo(organ_id=organ.organ_id, organ_name=organ.name,
+                                 organ_add=organ.organ_add, email=organ.email,
+                                 telephone=organ.telephone, fax=organ.fax,
+                                 website=organ.website),),
+        code_number=_code_number(document),
+        code_notation=document.code_notation,
+        place=document.organisation.place,
+        promulgation_date=document.issued_date,
+        document_type=1 if document.is_legal_normative else 2,
+        type_name=document.type_name,
+        subject=document.subject,
+        content=document.description,
+        signer=edxml.SignerInfo(competence=document.authority,
+                                position=document.signer_position,
+                                full_name=document.signer_full_name),
+        due_date=due,
+        to_places=tuple(line.strip(" -") for line in document.to_places.splitlines()
+                        if line.strip(" -")),
+        other_info=edxml.OtherInfo(priority=document.urgency,
+                                   promulgation_amount=document.issued_amount or 0,
+                                   page_amount=document.page_amount or 0,
+                                   appendixes=tuple(f.name for f in files[1:])),
+        trace_headers=(edxml.TraceHeader(document.organisation.organ_id, now),),
+    )
+    try:
+        data = edxml.build_package(message, files)
+    except edxml.EdxmlError as error:
+        raise InvalidInput(str(error)) from None
+    recipient.exported_at = now
+    audit.record(actor, "exported", "document", document.id, direction=document.direction,
+                 organ_id=organ.organ_id, external_recipient_id=recipient.id,
+                 document_key=message.document_id, number=document.number_and_notation)
+    safe = re.sub(r"[^0-9A-Za-z.]+", "-", f"{document.number_and_notation}-{organ.organ_id}")
+    return Export(data, f"edxml-{safe.strip('-')}.xml", recipient)
+
+
+# --------------------------------------------------------------------------- records
+def store_record(actor: User | None, document: Document, kind: str, data: bytes, *,
+                 status_code: str = "", recipient_id: int | None = None) -> EdxmlRecord:
+    """Keep an edXML file (already parsed by the caller) in the object store."""
+    if len(data) > MAX_EDXML_BYTES:
+        raise InvalidInput("Tệp edXML vượt quá dung lượng cho phép.")
+    stored = object_store().put(io.BytesIO(data), content_type=XML, max_bytes=MAX_EDXML_BYTES)
+    row = EdxmlRecord(document_id=document.id, kind=kind, status_code=status_code,
+                      external_recipient_id=recipient_id, object_key=stored.key,
+                      size=stored.size, created_by_id=actor.id if actor else None)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def records_of(document: Document) -> list[EdxmlRecord]:
+    return list(db.session.execute(select(EdxmlRecord).where(
+        EdxmlRecord.document_id == document.id).order_by(EdxmlRecord.id)).scalars())
+
+
+def record_bytes(document: Document, record_id: int) -> tuple[bytes, str]:
+    """The stored file of one record of ``document`` (caller checked the document is visible)."""
+    row = db.session.get(EdxmlRecord, record_id)
+    if row is None or row.document_id != document.id or row.revoked:
+        raise NotVisible("Không tìm thấy tệp edXML.")
+    name = f"{row.kind}-{row.status_code or row.id}-{document.id}.xml"
+    return object_store().read_bytes(row.object_key), name
+
+
+def received_package(document: Document) -> edxml.EdxmlPackage | None:
+    row = db.session.execute(select(EdxmlRecord).where(
+        EdxmlRecord.document_id == document.id, EdxmlRecord.kind == "package_in",
+        EdxmlRecord.revoked.is_(False)).limit(1)).scalar_one_or_none()
+    if row is None:
+        return None
+    return edxml.parse_package(object_store().read_bytes(row.object_key))
+
+
+# --------------------------------------------------------------------------- status out
+def report_status(actor: User | None, document: Document, code: edxml.StatusCode,
+                  description: str = "") -> EdxmlRecord | None:
+    """Produce the status message telling the sender how its document is handled here.
+    Only documents that arrived by edXML have a sender on the network; others get nothing."""
+    if document.direction != Direction.INCOMING:
+        return None
+    package = received_package(document)
+    if package is None:
+        return None
+    message = package.message
+    status = edxml.StatusMessage(
+        response_for=edxml.ResponseFor(
+            organ_id=message.from_org.organ_id,
+            code=f"{message.code_number}/{message.code_notation}",
+            promulgation_date=message.promulgation_date, document_id=package.document_id),
+        from_org=our_organ(document), code=code, timestamp=utcnow(),
+        description=description or code.label,
+        staff=edxml.StaffInfo(staff=actor.full_name if actor else ""),
+    )
+    row = store_record(actor, document, "status_out", edxml.build_status(status),
+                       status_code=code.value)
+    audit.record(actor, "status_reported", "document", document.id,
+                 direction=document.direction, status_code=code.value,
+                 organ_id=message.from_org.organ_id, document_key=package.document_id)
+    return row
+
+
+def on_transition(actor: User, document: Document, target: str) -> None:
+    """Called by ``workflow.transition``: report the new handling state to the sender."""
+    code = STATUS_ON_STATE.get(target)  # type: ignore[call-overload]
+    if code is not None and document.direction == Direction.INCOMING:
+        report_status(actor, document, code)
+
+
+# --------------------------------------------------------------------------- status in
+def _parse_document_key(key: str) -> tuple[str, datetime, int, str] | None:
+    try:
+        organ_id, day, code = key.split(",", 2)
+        number, notation = code.split("/", 1)
+        return organ_id.strip(), datetime.strptime(day.strip(), "%Y/%m/%d"), int(number), \
+            notation.strip()
+    except ValueError:
+        return None
+
+
+def receive_status(actor: User, data: bytes) -> tuple[Document, DocumentExternalRecipient]:
+    """Consume a status message about one of our issued documents (matched by its DocumentId)
+    and keep the recipient's latest handling status."""
+    if not has_role(actor, Role.CLERK):
+        raise NotPermitted("Chỉ văn thư được tiếp nhận thông điệp trạng thái.")
+    if len(data) > MAX_STATUS_BYTES:
+        raise InvalidInput("Thông điệp trạng thái vượt quá dung lượng cho phép.")
+    try:
+        status = edxml.parse_status(data)
+    except edxml.EdxmlError as error:
+        raise InvalidInput(str(error)) from None
+    parsed = _parse_document_key(status.response_for.document_id)
+    if parsed is None:
+        raise InvalidInput("Mã văn bản (DocumentId) trong thông điệp không hợp lệ.")
+    organ_id, day, number, notation = parsed
+    document = db.session.execute(select(Document).where(
+        Document.organisation_id == actor.organisation_id,
+        Document.direction == Direction.OUTGOING, Document.code_number == number,
+        Document.code_notation == notation, Document.issued_date == day.date(),
+    )).scalars().first()
+    if document is None or organ_id != document.organisation.organ_id:
+        raise InvalidInput("Không tìm thấy văn bản đi được nói tới trong thông điệp "
+                           f"({status.response_for.document_id}).")
+    recipient = db.session.execute(
+        select(DocumentExternalRecipient).join(ExternalOrgan).where(
+            DocumentExternalRecipient.document_id == document.id,
+            ExternalOrgan.organ_id == status.from_org.organ_id)).scalar_one_or_none()
+    if recipient is None:
+        raise InvalidInput(f"Cơ quan {status.from_org.organ_name or status.from_org.organ_id} "
+                           "không có trong danh sách nơi nhận của văn bản.")
+    if recipient.status_at is None or status.timestamp >= recipient.status_at:
+        recipient.status_code = status.code.value
+        recipient.status_description = (status.description or status.code.label)[:500]
+        recipient.status_at = status.timestamp
+    store_record(actor, document, "status_in", data, status_code=status.code.value,
+                 recipient_id=recipient.id)
+    audit.record(actor, "status_received", "document", document.id,
+                 direction=document.direction, status_code=status.code.value,
+                 organ_id=status.from_org.organ_id, external_recipient_id=recipient.id)
+    return document, recipient
+
+
+def status_label(code: str) -> str:
+    try:
+        return edxml.StatusCode(code).label
+    except ValueError:
+        return code or "Chưa có phản hồi"
