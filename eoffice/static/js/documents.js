@@ -1,24 +1,9 @@
-// Documents: batch signing with live progress, and "new item in my work" toasts.
+// Documents: batch signing with live progress (over the page-wide /notify socket).
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]');
-  var socket = window.io ? window.io("/notify", { transports: ["websocket", "polling"] }) : null;
-
-  function toast(text, url) {
-    var box = document.createElement("div");
-    box.className = "notify-toast";
-    box.setAttribute("role", "status");
-    var link = document.createElement("a");
-    link.href = url || "/my-work";
-    link.textContent = text;
-    box.appendChild(link);
-    document.body.appendChild(box);
-    setTimeout(function () { box.remove(); }, 8000);
-  }
-
-  if (socket) {
-    socket.on("work", function (data) { toast(data.title, data.url); });
-  }
+  // The shared /notify connection (and its "work" toasts) comes from notify.js on every page.
+  var socket = window.eofficeNotify || null;
 
   var form = document.getElementById("batch-form");
   if (!form) { return; }
