@@ -1,0 +1,70 @@
+"""Live "new work" pop-ups reach a user on any page, not only on document pages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from eoffice.documents import notifications, service
+from eoffice.extensions import db
+from tests.conftest import _wipe, make_app
+from tests.documents.conftest import create_outgoing, user
+from tests.documents.test_browser import session
+from tests.services.live_server import serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """A served app whose Socket.IO runs in threading mode (WebSockets over the live server)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("browser paths run once, on SQLite")
+    application = make_app(tmp_path, database_url, extra={"SOCKETIO_ASYNC_MODE": "threading"})
+    with application.app_context():
+        from eoffice.demo import seed_demo
+
+        seed_demo()
+        db.session.remove()
+    try:
+        with serve(application) as base_url:
+            yield application, base_url
+    finally:
+        _wipe(application)
+
+
+def wait_connected(page: Any, seconds: float = 10.0) -> None:
+    """Poll (the CSP forbids Playwright's eval-based wait_for_function)."""
+    deadline = time.monotonic() + seconds
+    connected = "() => Boolean(window.eofficeNotify && window.eofficeNotify.connected)"
+    while not page.evaluate(connected):
+        assert time.monotonic() < deadline, "the page never connected to /notify"
+        page.wait_for_timeout(100)
+
+
+def test_user_on_my_work_sees_the_popup_when_a_document_is_delivered(
+        browser: Any, live: tuple[Flask, str]) -> None:
+    application, base_url = live
+    page = session(browser, base_url, "thuky")
+    assert page.url.endswith("/my-work")
+    wait_connected(page)
+    with application.app_context():
+        document = create_outgoing(recipient_user_ids=[user("thuky").id])
+        document.state, document.code_number, document.code_notation = (
+            "ORG_SIGNED", 3, "UBND-VP")
+        db.session.commit()
+        result = service.issue(user("vanthu"), document)
+        db.session.commit()
+        with application.test_request_context("/"):
+            notifications.send(result.notices)
+        document_id = document.id
+        db.session.remove()
+    toast = page.locator(".notify-toast")
+    toast.wait_for(timeout=10_000)
+    assert "Văn bản mới: 03/UBND-VP" in toast.inner_text()
+    assert toast.locator("a").get_attribute("href") == f"/documents/outgoing/{document_id}"
