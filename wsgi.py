@@ -7,6 +7,13 @@ per core, with EOFFICE_REDIS_URL set so the processes share Socket.IO events.
 
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # Served from this file, the app runs on gevent as in production; the standard library
+    # must be patched before anything imports sockets or threads.
+    from gevent import monkey
+
+    monkey.patch_all()
+
 import os
 import sys
 

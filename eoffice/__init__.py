@@ -112,7 +112,9 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         app,
         message_queue=settings.redis_url,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        # None keeps Engine.IO's same-origin check: a page on another site cannot open a
+        # socket with the user's cookie. List extra origins only for a separate front-end.
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         logger=False,
         engineio_logger=False,
     )

@@ -48,9 +48,13 @@ def database_url(
 
 def make_app(instance: Path, database_url: str, **overrides: object) -> Flask:
     """An app configured only by its arguments, never by the developer's environment."""
+    # The tests serve apps with werkzeug threads (tests.services.live_server), so Socket.IO
+    # runs in threading mode there; production and `make run` use gevent.
+    extra = {"SOCKETIO_ASYNC_MODE": "threading", **overrides.pop("extra", {})}  # type: ignore[dict-item]
     settings = Settings.from_env(
         instance,
         environ={},
+        extra=extra,
         database_url=database_url,
         storage_url=overrides.pop("storage_url", f"file://{instance / 'objects'}"),
         secret_key="test-secret-key-" + "x" * 32,
