@@ -35,6 +35,13 @@ SUMMARIES: dict[str, str] = {
     "documents_api.complete": "Hoàn thành xử lý, liên kết văn bản trả lời",
     "documents_api.batch_sign": "Ký số hàng loạt với một lần nhập PIN",
     "documents_api.openapi": "Tài liệu OpenAPI này",
+    "documents_api.edxml_list": "Tệp edXML của văn bản và tình trạng xử lý của nơi nhận bên ngoài",
+    "documents_api.edxml_record": "Tải một tệp edXML đã lưu (gói nhận được, thông điệp trạng thái)",
+    "documents_api.edxml_export": "Xuất gói edXML của văn bản đã phát hành cho một nơi nhận bên "
+                                  "ngoài (văn bản mật bị từ chối)",
+    "documents_api.add_external_recipient": "Thêm nơi nhận bên ngoài (organ_id 13 ký tự, name)",
+    "documents_api.receive_status": "Tiếp nhận thông điệp trạng thái edXML về văn bản đi "
+                                    "(multipart: status)",
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -50,6 +57,8 @@ BODIES: dict[str, dict[str, Any]] = {
         "opinion": {"type": "string"},
     },
     "documents_api.progress": {"body": {"type": "string"}},
+    "documents_api.add_external_recipient": {"organ_id": {"type": "string"},
+                                             "name": {"type": "string"}},
     "documents_api.complete": {"reply_document_id": {"type": "integer"},
                                "note": {"type": "string"}},
     "documents_api.batch_sign": {"document_ids": {"type": "array",
@@ -57,7 +66,8 @@ BODIES: dict[str, dict[str, Any]] = {
                                  "pin": {"type": "string"}},
 }
 
-MULTIPART = {"documents_api.create_outgoing", "documents_api.register_incoming"}
+MULTIPART = {"documents_api.create_outgoing", "documents_api.register_incoming",
+             "documents_api.receive_status"}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 

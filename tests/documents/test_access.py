@@ -61,9 +61,14 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
     return found
 
 
+SUB_OBJECT = re.compile(r"<int:(recipient_id|record_id|consultation_id)>")
+
+
 def _url(rule: str, document_id: int) -> str:
     url = rule.replace("<int:document_id>", str(document_id))
     url = url.replace("<action>", "approve_content").replace("<int:number>", "1")
+    for name in ("recipient_id", "record_id", "consultation_id"):
+        url = url.replace(f"<int:{name}>", "1")
     assert "<" not in url, url
     return url
 
@@ -119,7 +124,11 @@ def test_every_endpoint_answers_404_to_those_who_may_not_see(
                 url = _url(rule, document_id)
                 if method == "GET":
                     status = client.get(url).status_code
-                    if visible:
+                    if visible and SUB_OBJECT.search(rule):
+                        # Sub-object 1 (an edXML record, an external recipient) may be
+                        # missing or refused; what matters is the 404 below for the others.
+                        assert status in (200, 303, 400, 404), (username, key, url, status)
+                    elif visible:
                         assert status == 200, (username, key, url, status)
                     else:
                         assert status == 404, (username, key, url, status)
