@@ -54,16 +54,21 @@ def document_link(object_id: str) -> str | None:
 
 def my_work_section(user: User):  # type: ignore[no-untyped-def]
     """Documents waiting for ``user``, most urgent and nearest deadline first."""
+    from eoffice.documents.consultation import open_for
     from eoffice.documents.models import Direction
     from eoffice.documents.service import is_overdue, waiting_for
     from eoffice.documents.workflow import STATE_LABELS
+    from eoffice.extensions import db
     from eoffice.web.my_work import WorkItem, WorkSection
 
+    consulted = set(db.session.execute(open_for(user)).scalars())
     items = []
     for document in waiting_for(user):
         outgoing = document.direction == Direction.OUTGOING
         endpoint = "documents.outgoing_view" if outgoing else "documents.incoming_view"
         marks = [STATE_LABELS.get(document.state, document.state)]
+        if document.id in consulted:
+            marks.insert(0, "Xin ý kiến của bạn")
         if document.urgency:
             marks.append(document.urgency_label)
         if document.secrecy:

@@ -305,7 +305,7 @@ def test_drafter_consults_people_who_answer_while_the_draft_goes_on(
 
     switch(client, "thuky")
     work = client.get("/my-work").get_data(as_text=True)
-    assert document.subject in work
+    assert document.subject in work and "Xin ý kiến của bạn" in work
     assert document.id in [d.id for d in service.waiting_for(user("thuky"))]
 
     token = switch(client, "truongphong")  # the draft does not wait for the answers
