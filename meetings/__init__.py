@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     if app.extensions.get("eoffice.meetings"):
         return
     from eoffice.files.access import register_file_rule
+    from eoffice.reports.links import register_object_link
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
     from meetings import service
@@ -26,8 +27,16 @@ def init_app(app: Flask) -> None:
     register_nav(app, NavEntry("Cuộc họp", "meetings.index"))
     register_section(app, "meetings", my_work_section)
     register_file_rule(app, service.file_rule)
+    register_object_link(app, "meeting", meeting_link)
     _register_cli(app)
     app.extensions["eoffice.meetings"] = True
+
+
+def meeting_link(object_id: str) -> str | None:
+    """Where reports send a reader of an event about meeting ``object_id``."""
+    from flask import url_for
+
+    return url_for("meetings.detail", meeting_id=int(object_id)) if object_id.isdigit() else None
 
 
 def _register_cli(app: Flask) -> None:

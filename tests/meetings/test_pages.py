@@ -116,3 +116,11 @@ def test_reminders_go_once_to_those_still_coming(mapp: Flask, prepared: Prepared
                                         "chuyenvien")))]
         assert service.due_reminders() == []
         assert db.session.execute(select(Event).where(Event.action == "reminded")).scalar()
+
+
+def test_reports_link_meeting_events_to_the_meeting_page(mapp: Flask) -> None:
+    from eoffice.reports.links import link_for
+
+    with mapp.test_request_context():
+        assert link_for("meeting", "42") == "/meetings/42"
+        assert link_for("meeting", "not-a-number") is None
