@@ -23,16 +23,17 @@ from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf
 from tests.services.live_server import serve
 
-pytestmark = pytest.mark.browser
+# The browser checks the pages; both databases are covered by the other tests, and a second
+# Chromium run would double the suite's slowest part: these run on SQLite only.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
 
 
 @pytest.fixture()
 def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[tuple[Flask, str]]:
-    if not database_url.startswith("sqlite"):
-        # The browser checks the pages; both databases are covered by the other tests, and
-        # a second Chromium run would double the suite's slowest part.
-        pytest.skip("browser paths run once, on SQLite")
     application = make_app(tmp_path, database_url,
                            pki_dir=str(tmp_path_factory.getbasetemp() / "pki-browser"))
     with application.app_context():

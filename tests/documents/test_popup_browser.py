@@ -17,14 +17,17 @@ from tests.documents.conftest import create_outgoing, user
 from tests.documents.test_browser import session
 from tests.services.live_server import serve
 
-pytestmark = pytest.mark.browser
+# The browser checks the pages; both databases are covered by the other tests, and a second
+# Chromium run would double the suite's slowest part: these run on SQLite only.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
 
 
 @pytest.fixture()
 def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     """A served app whose Socket.IO runs in threading mode (WebSockets over the live server)."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("browser paths run once, on SQLite")
     application = make_app(tmp_path, database_url, extra={"SOCKETIO_ASYNC_MODE": "threading"})
     with application.app_context():
         from eoffice.demo import seed_demo
