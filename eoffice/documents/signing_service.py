@@ -115,13 +115,15 @@ def has_seal_certificate(organisation: Organisation) -> bool:
 
 
 def ensure_demo_credentials(users: Sequence[User]) -> list[str]:
-    """Give demo leaders and clerks a certificate and each organisation its seal (PIN 123456)."""
+    """Give demo leaders and meeting secretaries a certificate (leaders sign documents and
+    minutes, secretaries sign minutes first) and each organisation its seal (PIN 123456)."""
     from eoffice.accounts.permissions import has_role
     from eoffice.accounts.roles import Role
 
     issued: list[str] = []
     for user in users:
-        if has_role(user, Role.LEADER) and Role.ADMIN not in user.roles and \
+        signs = has_role(user, Role.LEADER, Role.MEETING_SECRETARY)
+        if signs and Role.ADMIN not in user.roles and \
                 not has_user_certificate(user):
             issue_user_certificate(user, DEMO_PIN)
             issued.append(user.username)

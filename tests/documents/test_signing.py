@@ -248,3 +248,10 @@ def test_separate_attachments_get_the_organisation_text_signature(sctx: Flask) -
     report = signing.validate(signed, pki=signing_service.demo_pki())
     assert report.ok and len(report.signatures) == 1
     assert report.signatures[0].field_name.startswith("ChuKyDinhKem")
+
+
+def test_demo_secretary_and_leaders_can_sign_out_of_the_box(sctx: Flask) -> None:
+    """`make run` must let the secretary and the chair sign minutes without extra set-up."""
+    for username in ("thuky", "chutich", "phochutich"):
+        assert signing_service.has_user_certificate(user(username)), username
+    assert not signing_service.has_user_certificate(user("chuyenvien"))
