@@ -7,7 +7,6 @@ The OpenAPI document describing these endpoints is served at /api/v1/openapi.jso
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -17,11 +16,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from eoffice.documents import notifications, service, signing_service
+from eoffice.documents.exchange import XML
 from eoffice.documents.forms import end_of_day
 from eoffice.documents.models import Direction, Document
 from eoffice.documents.workflow import STATE_LABELS, WorkflowError, available
 from eoffice.extensions import db
-from eoffice.files.views import send_verified
+from eoffice.files.views import send_generated, send_verified
 
 bp = Blueprint("documents_api", __name__, url_prefix="/api/v1")
 
@@ -200,7 +200,7 @@ def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
 
     document = service.get_visible(current_user, document_id)
     data, name = exchange.record_bytes(document, record_id)
-    return _xml(data, name)
+    return send_generated(data, name, XML)
 
 
 @bp.get("/documents/<int:document_id>/edxml/export/<int:recipient_id>")
@@ -212,7 +212,7 @@ def edxml_export(document_id: int, recipient_id: int) -> ResponseReturnValue:
     document = service.get_visible(current_user, document_id)
     export = exchange.export_package(current_user, document, recipient_id)
     db.session.commit()
-    return _xml(export.data, export.filename)
+    return send_generated(export.data, export.filename, XML)
 
 
 @bp.post("/documents/<int:document_id>/external-recipients")
@@ -242,12 +242,6 @@ def receive_status() -> ResponseReturnValue:
     return jsonify(document_id=document.id, external_recipient_id=recipient.id,
                    status_code=recipient.status_code)
 
-
-def _xml(data: bytes, name: str) -> ResponseReturnValue:
-    from flask import send_file
-
-    return send_file(io.BytesIO(data), mimetype="application/xml", as_attachment=True,
-                     download_name=name, max_age=0)
 
 
 @bp.post("/documents/outgoing")

@@ -18,6 +18,7 @@ from eoffice.accounts.models import User, UserRole
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.documents import consultation, exchange, notifications, service, signing_service
+from eoffice.documents.exchange import XML
 from eoffice.documents.forms import CaseFileForm, IncomingForm, OutgoingForm, end_of_day
 from eoffice.documents.models import (
     CaseFile,
@@ -28,6 +29,7 @@ from eoffice.documents.models import (
 )
 from eoffice.documents.workflow import STATE_LABELS, In, Out, WorkflowError, available
 from eoffice.extensions import db
+from eoffice.files.views import send_generated
 from eoffice.organisation.service import unit_tree
 from eoffice.timestamps import VIETNAM, utcnow
 
@@ -396,7 +398,7 @@ def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     export = exchange.export_package(current_user, document, recipient_id)
     db.session.commit()
-    return _xml(export.data, export.filename)
+    return send_generated(export.data, export.filename, XML)
 
 
 @bp.get("/<int:document_id>/edxml/<int:record_id>")
@@ -405,14 +407,8 @@ def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
 def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     data, name = exchange.record_bytes(document, record_id)
-    return _xml(data, name)
+    return send_generated(data, name, XML)
 
-
-def _xml(data: bytes, name: str) -> ResponseReturnValue:
-    from flask import send_file
-
-    return send_file(io.BytesIO(data), mimetype="application/xml", as_attachment=True,
-                     download_name=name, max_age=0)
 
 
 @bp.post("/edxml/status")

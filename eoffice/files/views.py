@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tempfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -79,6 +80,12 @@ def send_verified(stored: StoredFile, *, as_attachment: bool = True) -> Response
         download_name=stored.original_name,
         max_age=0,
     )
+
+
+def send_generated(data: bytes, filename: str, mimetype: str) -> ResponseReturnValue:
+    """Serve bytes made for this request (an export, a package) as a download, never cached."""
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=filename, max_age=0)
 
 
 @bp.route("/<int:file_id>/download")
