@@ -981,34 +981,25 @@ def add_attachment(actor: User, document: Document, stored: StoredFile) -> Docum
     return row
 
 
-def deliveries_of(document: Document) -> list[DocumentDelivery]:
+def _rows_of(model: Any, document: Document) -> list[Any]:
+    """A document's child rows of one kind, in the order they were written."""
     return list(
         db.session.execute(
-            select(DocumentDelivery)
-            .where(DocumentDelivery.document_id == document.id)
-            .order_by(DocumentDelivery.id)
+            select(model).where(model.document_id == document.id).order_by(model.id)
         ).scalars()
     )
+
+
+def deliveries_of(document: Document) -> list[DocumentDelivery]:
+    return _rows_of(DocumentDelivery, document)
 
 
 def assignments_of(document: Document) -> list[DocumentAssignment]:
-    return list(
-        db.session.execute(
-            select(DocumentAssignment)
-            .where(DocumentAssignment.document_id == document.id)
-            .order_by(DocumentAssignment.id)
-        ).scalars()
-    )
+    return _rows_of(DocumentAssignment, document)
 
 
 def comments_of(document: Document) -> list[DocumentComment]:
-    return list(
-        db.session.execute(
-            select(DocumentComment)
-            .where(DocumentComment.document_id == document.id)
-            .order_by(DocumentComment.id)
-        ).scalars()
-    )
+    return _rows_of(DocumentComment, document)
 
 
 def search_documents(
