@@ -197,7 +197,7 @@ def drive(urls: list[str], prepared: dict[str, object], args: argparse.Namespace
         "urls": urls, "node_modules": str(NODE_MODULES), "user_agent": USER_AGENT,
         "meeting_id": prepared["meeting_id"], "document_id": prepared["document_id"],
         "participant_cookies": prepared["cookies"], "chair_cookie": prepared["chair_cookie"],
-        "changes": args.changes, "pause_ms": args.pause_ms,
+        "client": args.client, "changes": args.changes, "pause_ms": args.pause_ms,
         "ballots": min(args.ballots, args.clients), "ballot_window_ms": args.ballot_window * 1000,
     }
     result = subprocess.run(
@@ -279,6 +279,9 @@ def report(name: str, result: dict[str, object]) -> None:
           f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
           f"max {result['max_ms']:.1f} ms over {len(result['fanout_ms'])} changes",  # type: ignore[arg-type]
           flush=True)
+    samples = sorted(result["fanout_ms"])  # type: ignore[type-var]
+    print(f"  fastest {samples[0]:.1f} ms; slowest five: "
+          + ", ".join(f"{value:.1f}" for value in samples[-5:]), flush=True)
     ballots = result.get("ballots")
     if ballots:
         print(f"{name}: {ballots['cast']} ballots in {ballots['seconds']:.2f} s "  # type: ignore[index]
@@ -294,6 +297,9 @@ def main() -> None:
     parser.add_argument("--mode", choices=("gevent", "threading"), default="gevent")
     parser.add_argument("--processes", type=int, default=1,
                         help="server processes sharing events through Redis (needs redis-server)")
+    parser.add_argument("--client", choices=("light", "official"), default="light",
+                        help="participants speak the protocol over `ws` (light) or run "
+                             "socket.io-client (official)")
     parser.add_argument("--changes", type=int, default=60)
     parser.add_argument("--pause-ms", type=int, default=100)
     parser.add_argument("--ballots", type=int, default=500)

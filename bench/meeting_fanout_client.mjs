@@ -7,30 +7,86 @@ import { performance } from "node:perf_hooks";
 
 const config = JSON.parse(readFileSync(0, "utf8"));
 const require = createRequire(config.node_modules + "/");
-const { io } = require("socket.io-client");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const fail = (message) => { process.stdout.write(JSON.stringify({ error: message }) + "\n"); process.exit(1); };
 
 const urls = config.urls || [config.url];
 let nextUrl = 0;
 
-function connect(cookie) {
-  const url = urls[nextUrl++ % urls.length]; // participants spread over the server processes
-  return new Promise((resolve, reject) => {
+// Two ways to be a participant. "official": socket.io-client, as the browser runs it.
+// "light" (default): the same Engine.IO 4 / Socket.IO 5 protocol spoken directly over a `ws`
+// WebSocket — a real participant runs on its own device, so the per-message cost of 500
+// socket.io-client instances sharing this one process would otherwise be measured as
+// server latency. Both servers are measured with the same kind.
+function connectOfficial(url, cookie) {
+    return new Promise((resolve, reject) => {
     const socket = io(`${url}/meeting`, {
       transports: ["websocket"], forceNew: true, reconnection: false,
       extraHeaders: { Cookie: cookie, "User-Agent": config.user_agent }, timeout: 60000,
     });
-    socket.once("connect", () => resolve(socket));
+    const client = {
+      on: (event, fn) => socket.on(event, fn),
+      call: (event, payload) => new Promise((res, rej) => {
+        socket.timeout(30000).emit(event, payload, (err, reply) => (err ? rej(err) : res(reply)));
+      }),
+      close: () => socket.close(),
+    };
+    socket.once("connect", () => resolve(client));
     socket.once("connect_error", reject);
   });
 }
 
-function call(socket, event, payload) {
+const NSP = "/meeting,";
+function connectLight(url, cookie) {
+  const WebSocket = require("ws");
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`, {
+    headers: { Cookie: cookie, "User-Agent": config.user_agent }, perMessageDeflate: false,
+  });
+  const handlers = new Map();
+  const pending = new Map();
+  let nextId = 0;
+  const client = {
+    on: (event, fn) => handlers.set(event, fn),
+    call: (event, payload) => new Promise((res, rej) => {
+      const id = nextId++;
+      const timer = setTimeout(() => { pending.delete(id); rej(new Error(`${event}: no reply`)); }, 30000);
+      pending.set(id, (reply) => { clearTimeout(timer); res(reply); });
+      ws.send(`42${NSP}${id}${JSON.stringify([event, payload])}`);
+    }),
+    close: () => ws.close(),
+  };
   return new Promise((resolve, reject) => {
-    socket.timeout(30000).emit(event, payload, (err, reply) => (err ? reject(err) : resolve(reply)));
+    ws.on("error", reject);
+    ws.on("message", (raw) => {
+      const text = raw.toString();
+      if (text === "2") { ws.send("3"); return; } // Engine.IO ping → pong
+      if (text[0] === "0") { ws.send(`40${NSP}`); return; } // open → join the namespace
+      if (!text.startsWith(NSP, 2)) return;
+      const type = text[1];
+      const body = text.slice(2 + NSP.length);
+      if (type === "0") resolve(client);
+      else if (type === "4") reject(new Error(body));
+      else if (type === "2") {
+        const [event, data] = JSON.parse(body);
+        const fn = handlers.get(event);
+        if (fn) fn(data);
+      } else if (type === "3") {
+        const bracket = body.indexOf("[");
+        const id = Number(body.slice(0, bracket));
+        const done = pending.get(id);
+        pending.delete(id);
+        if (done) done(JSON.parse(body.slice(bracket))[0]);
+      }
+    });
   });
 }
+
+function connect(cookie) {
+  const url = urls[nextUrl++ % urls.length]; // participants spread over the server processes
+  return config.client === "official" ? connectOfficial(url, cookie) : connectLight(url, cookie);
+}
+
+const call = (client, event, payload) => client.call(event, payload);
 
 async function inBatches(items, size, fn) {
   const out = [];

@@ -61,10 +61,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
 
 def _engine_options(database_url: str) -> dict[str, Any]:
+    from eoffice import json_columns
+
+    codec = {"json_serializer": json_columns.dumps, "json_deserializer": json_columns.loads}
     if database_url.startswith("sqlite"):
         # Several threads (Socket.IO, the dev server) share the file; wait instead of failing.
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, **codec}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, **codec}
 
 
 def _init_extensions(app: Flask, settings: Settings) -> None:
