@@ -50,20 +50,11 @@ def _register_cli(app: Flask) -> None:
     @group.command("remind")
     def remind_command() -> None:
         """Remind invitees of meetings starting within a day (each once), push and e-mail."""
-        from flask import url_for
+        from meetings.reminders import send_reminders
 
-        from eoffice.documents.notifications import push
-        from eoffice.extensions import db
-        from eoffice.timestamps import format_local
-        from meetings.service import due_reminders
-
-        due = due_reminders()
-        db.session.commit()
-        with app.test_request_context():
-            for meeting, user_ids in due:
-                push(user_ids, "work", {
-                    "title": f"Nhắc lịch họp: {meeting.title} ({format_local(meeting.starts_at)})",
-                    "url": url_for("meetings.detail", meeting_id=meeting.id)})
-        click.echo(f"Đã nhắc lịch {sum(len(u) for _, u in due)} người, {len(due)} cuộc họp.")
+        with app.test_request_context("/"):
+            done = send_reminders()
+        click.echo(f"Đã nhắc lịch {done.people} người, {done.meetings} cuộc họp; "
+                   f"đã gửi {done.mails} thư điện tử.")
 
     app.cli.add_command(group)

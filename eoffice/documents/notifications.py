@@ -2,16 +2,14 @@
 
 Each signed-in browser joins the room ``user:<id>`` of the ``/notify`` namespace; services
 return ``Notice`` objects and the handler calls ``send`` after its commit, so nobody is told
-about a change that was then rolled back. E-mail goes out only when EOFFICE_SMTP_URL is set.
+about a change that was then rolled back. E-mail goes out only when EOFFICE_SMTP_URL is set
+(delivery itself is ``eoffice.mail.send_mail``).
 """
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Iterable
-from email.message import EmailMessage
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, url_for
 from flask_login import current_user
@@ -21,6 +19,7 @@ from sqlalchemy import select
 from eoffice.accounts.models import User
 from eoffice.documents.service import Notice
 from eoffice.extensions import db, socketio
+from eoffice.mail import Mail, send_mail
 
 NAMESPACE = "/notify"
 
@@ -54,7 +53,7 @@ def send(notices: Iterable[Notice]) -> None:
     if not notices:
         return
     settings = current_app.config["EOFFICE_SETTINGS"]
-    mails: list[tuple[str, str, str]] = []
+    mails: list[Mail] = []
     for notice in notices:
         endpoint = "documents.outgoing_view" if notice.direction == "outgoing" else \
             "documents.incoming_view"
@@ -67,28 +66,6 @@ def send(notices: Iterable[Notice]) -> None:
                 select(User.email).where(User.id.in_(notice.user_ids), User.email.isnot(None))
             ).scalars():
                 if email:
-                    mails.append((email, notice.title, absolute))
-    if mails:
-        _send_mail(settings.smtp_url, settings.mail_from, mails, current_app.logger)
-
-
-def _send_mail(smtp_url: str, sender: str, mails: list[tuple[str, str, str]],
-               logger: Any) -> None:
-    """Deliver in one SMTP session; a mail server being down must not fail the user's action."""
-    parts = urlsplit(smtp_url)
-    try:
-        connect = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-        with connect(parts.hostname or "localhost", parts.port or 25, timeout=10) as smtp:
-            if parts.username:
-                smtp.login(unquote(parts.username), unquote(parts.password or ""))
-            for to, title, url in mails:
-                message = EmailMessage()
-                message["From"] = sender
-                message["To"] = to
-                message["Subject"] = f"[eOffice] {title}"
-                message.set_content(f"{title}\n\nXem tại: {url}\n")
-                smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        logger.exception("could not send notification e-mail")
-
-
+                    mails.append(Mail(email, f"[eOffice] {notice.title}",
+                                      f"{notice.title}\n\nXem tại: {absolute}\n"))
+    send_mail(settings, mails, current_app.logger)

@@ -4,13 +4,10 @@ issued documents record delivery and first opening per recipient."""
 from __future__ import annotations
 
 import io
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -21,33 +18,7 @@ from eoffice.documents.models import DocumentDelivery
 from eoffice.extensions import db, socketio
 from tests.conftest import _wipe, login, make_app
 from tests.documents.conftest import create_outgoing, make_pdf, user
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture()
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+from tests.services.smtp import Inbox, smtp_server  # noqa: F401
 
 
 @pytest.fixture()
