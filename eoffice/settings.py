@@ -77,6 +77,21 @@ def _http_url(value: str) -> str:
     raise ValueError("expected an http(s):// URL")
 
 
+def _public_url(value: str) -> str:
+    """Where people reach eoffice; commands build e-mail links from it (they have no request)."""
+    parts = urlsplit(value)
+    if (
+        parts.scheme in ("http", "https")
+        and parts.hostname
+        and "?" not in value
+        and "#" not in value
+        and not any(character.isspace() for character in value)
+    ):
+        _ = parts.port  # raises ValueError on a non-numeric port
+        return value.rstrip("/")
+    raise ValueError("expected http(s)://HOST[/PREFIX] without ?query or #fragment")
+
+
 def _smtp_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme in ("smtp", "smtps") and parts.hostname:
@@ -103,6 +118,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_SMTP_URL": ("smtp_url", _smtp_url),
     "EOFFICE_MAIL_FROM": ("mail_from", _text),
     "EOFFICE_TIMEZONE": ("timezone", _text),
+    "EOFFICE_PUBLIC_URL": ("public_url", _public_url),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -127,6 +143,7 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "eoffice@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"
+    public_url: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property

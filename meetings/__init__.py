@@ -50,9 +50,10 @@ def _register_cli(app: Flask) -> None:
     @group.command("remind")
     def remind_command() -> None:
         """Remind invitees of meetings starting within a day (each once), push and e-mail."""
+        from eoffice.links import link_context
         from meetings.reminders import send_reminders
 
-        with app.test_request_context("/"):
+        with link_context(app):
             done = send_reminders()
         click.echo(f"Đã nhắc lịch {done.people} người, {done.meetings} cuộc họp; "
                    f"đã gửi {done.mails} thư điện tử.")

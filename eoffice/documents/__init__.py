@@ -127,10 +127,11 @@ def _register_cli(app: Flask) -> None:
         from eoffice.documents.notifications import send
         from eoffice.documents.service import sweep_overdue
         from eoffice.extensions import db
+        from eoffice.links import link_context
 
         notices = sweep_overdue()
         db.session.commit()
-        with app.test_request_context("/"):
+        with link_context(app):
             send(notices)
         click.echo(f"{len(notices)} văn bản quá hạn được ghi nhận.")
 

@@ -45,6 +45,40 @@ def test_bad_values_name_the_variable(tmp_path: Path, variable: str, value: str)
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "eoffice.hoabinh.gov.vn",
+        "ftp://eoffice.hoabinh.gov.vn",
+        "https:///eoffice",
+        "https://eoffice.hoabinh.gov.vn/?lang=vi",
+        "https://eoffice.hoabinh.gov.vn/#top",
+    ],
+)
+def test_malformed_public_url_is_refused_in_one_line(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(tmp_path, environ={"EOFFICE_PUBLIC_URL": value})
+    assert str(caught.value) == (
+        "EOFFICE_PUBLIC_URL: expected http(s)://HOST[/PREFIX] without ?query or #fragment"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("https://eoffice.hoabinh.gov.vn", "https://eoffice.hoabinh.gov.vn"),
+        ("https://so.gov.vn/eoffice/", "https://so.gov.vn/eoffice"),
+        ("http://10.0.0.5:8080", "http://10.0.0.5:8080"),
+    ],
+)
+def test_public_url_accepts_a_host_with_an_optional_prefix(
+    tmp_path: Path, value: str, kept: str
+) -> None:
+    settings = Settings.from_env(tmp_path, environ={"EOFFICE_PUBLIC_URL": value})
+    assert settings.public_url == kept
+    assert Settings.from_env(tmp_path, environ={}).public_url is None
+
+
 def test_postgres_url_uses_psycopg_driver(tmp_path: Path) -> None:
     settings = Settings.from_env(
         tmp_path, environ={"EOFFICE_DATABASE_URL": "postgresql://u:p@db/eoffice"}

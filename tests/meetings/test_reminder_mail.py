@@ -83,6 +83,29 @@ def test_remind_command_mails_each_invitee_with_an_address_once(
     live.disconnect(namespace="/notify")
 
 
+def test_reminder_links_use_the_public_address_under_its_prefix(
+    app: Flask, demo: None, database_url: str, tmp_path: Path, smtp: tuple[Inbox, int]
+) -> None:
+    """Cron has no request to learn the host from; EOFFICE_PUBLIC_URL gives it, prefix included."""
+    inbox, port = smtp
+    public = make_app(tmp_path / "meetings-public", database_url,
+                      smtp_url=f"smtp://127.0.0.1:{port}",
+                      public_url="https://so.hoabinh.gov.vn/eoffice")
+    meetings.init_app(public)
+    prepared = prepare_meeting(public)
+    with public.app_context():
+        _set_email("truongphong", "nam.hv@hoabinh.gov.vn")
+        db.session.commit()
+        db.session.remove()
+
+    result = public.test_cli_runner().invoke(args=["meetings", "remind"])
+    assert result.exit_code == 0, result.output
+    body = inbox.parsed()[0].get_content()
+    assert f"https://so.hoabinh.gov.vn/eoffice/meetings/{prepared.meeting_id}\n" in body
+    assert "localhost" not in body
+    assert "EOFFICE_PUBLIC_URL" not in result.output
+
+
 def test_mail_server_down_is_logged_and_nothing_raised(tmp_path: Path,
                                                       caplog: pytest.LogCaptureFixture) -> None:
     import logging
