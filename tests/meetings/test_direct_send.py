@@ -1,0 +1,350 @@
+"""Packets written straight to each WebSocket under gevent (``meetings.direct_send``).
+
+The test process is not monkey-patched, so the frame writer is exercised here over real
+gevent TCP sockets, and the whole patched path end to end in a gevent server process of its
+own, with a room full of real Socket.IO clients.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import gevent
+import pytest
+import requests
+import socketio
+from flask import Flask
+from gevent import socket as gsocket
+from geventwebsocket.websocket import Header
+
+from meetings import direct_send
+from meetings.direct_send import FrameWriter, frame
+from tests.meetings.conftest import Prepared
+from tests.meetings.test_official_clients import USER_AGENT, cookie_header, http_login
+from tests.services.redis import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT, BINARY = 0x1, 0x2  # WebSocket opcodes (RFC 6455 §5.2)
+
+
+# --------------------------------------------------------------------------- framing
+def vietnamese(size: int) -> str:
+    """Text of exactly ``size`` UTF-8 bytes, mostly three-byte letters (so fewer characters)."""
+    text = "ệ" * (size // 3) + "a" * (size % 3)
+    assert len(text.encode("utf-8")) == size
+    return text
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
+def test_frames_are_byte_for_byte_what_gevent_websocket_would_send(size: int) -> None:
+    text = vietnamese(size)
+    if size >= 3:
+        assert len(text) != size  # the length form must follow bytes, not characters
+    payload = text.encode("utf-8")
+    assert frame(text) == Header.encode_header(True, TEXT, b"", size, 0) + payload
+    binary = bytes(i % 251 for i in range(size))
+    assert frame(binary) == Header.encode_header(True, BINARY, b"", size, 0) + binary
+
+
+def decode_frames(data: bytes) -> list[tuple[int, bytes]]:
+    """Split a byte stream into (opcode, payload) with gevent-websocket's own header parser."""
+    stream = io.BytesIO(data)
+    frames: list[tuple[int, bytes]] = []
+    while stream.tell() < len(data):
+        header = Header.decode_header(stream)
+        assert header.fin and not header.mask
+        payload = stream.read(header.length)
+        assert len(payload) == header.length, "truncated frame"
+        frames.append((header.opcode, payload))
+    return frames
+
+
+# --------------------------------------------------------------------------- frame writer
+@contextmanager
+def tcp_pair(buffer_bytes: int) -> Iterator[tuple[gsocket.socket, gsocket.socket]]:
+    """A connected (writing, reading) pair of gevent TCP sockets with small kernel buffers.
+
+    Small buffers so that a reader who does not read fills them after a few kilobytes, as a
+    tablet on a weak Wi-Fi does after a few page changes.
+    """
+    listener = gsocket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, buffer_bytes)  # inherited
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    writing = gsocket.socket()
+    writing.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, buffer_bytes)
+    writing.connect(listener.getsockname())
+    reading, _ = listener.accept()
+    listener.close()
+    try:
+        yield writing, reading
+    finally:
+        writing.close()
+        reading.close()
+
+
+def read_until(sock: gsocket.socket, size: int | None) -> bytes:
+    """Read ``size`` bytes, or until end of stream when ``size`` is None."""
+    chunks: list[bytes] = []
+    received = 0
+    while size is None or received < size:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        received += len(chunk)
+    return b"".join(chunks)
+
+
+def messages(count: int) -> list[str | bytes]:
+    """Distinct Socket.IO-like messages of mixed sizes and kinds, a few MB in all."""
+    out: list[str | bytes] = []
+    for i in range(count):
+        match i % 5:
+            case 0:
+                out.append(f'42/meeting,["change",{{"version":{i},"tiêu đề":"Họp giao ban"}}]')
+            case 1:
+                out.append(f"{i:08d}" + vietnamese(300))
+            case 2:
+                out.append(bytes([i % 256]) * 4_000)
+            case 3:
+                out.append(f"{i:08d}" + vietnamese(30_000))
+            case _:
+                out.append(i.to_bytes(4, "big") * 17_000)  # 68 kB: the 64-bit length form
+    return out
+
+
+def as_frames(sent: list[str | bytes]) -> list[tuple[int, bytes]]:
+    return [(TEXT, m.encode("utf-8")) if isinstance(m, str) else (BINARY, m) for m in sent]
+
+
+def test_slow_reader_gets_every_frame_in_order_and_writes_never_wait() -> None:
+    sent = messages(200)
+    total = sum(len(frame(m)) for m in sent)
+    assert 2_000_000 < total < direct_send.MAX_BACKLOG  # far beyond what the kernel buffers
+    with tcp_pair(16_384) as (writing, reading):
+        writer = FrameWriter(writing)
+        started = time.monotonic()
+        # A write that waited would park this greenlet in the hub with nobody reading: the
+        # timeout turns that hang into a failure.
+        with gevent.Timeout(5, AssertionError("a write waited for the reader")):
+            for message in sent[:100]:
+                writer.write(frame(message))
+            gevent.sleep(0.05)  # the backlog's own greenlet fills the socket, then waits
+            for message in sent[100:]:
+                writer.write(frame(message))
+        assert time.monotonic() - started < 2
+        assert not writer.broken
+
+        reader = gevent.spawn(read_until, reading, total)
+        with gevent.Timeout(20, AssertionError("the backlog was not delivered")):
+            received = reader.get()
+        assert decode_frames(received) == as_frames(sent)
+
+        # Once caught up, the connection is written directly again and stays usable.
+        writer.write(frame("Trang 7"))
+        with gevent.Timeout(5):
+            assert read_until(reading, len(frame("Trang 7"))) == frame("Trang 7")
+
+
+def test_a_reader_too_far_behind_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    cap = 64 * 1024
+    monkeypatch.setattr(direct_send, "MAX_BACKLOG", cap)
+    frames = [frame(f'42/meeting,["change",{{"version":{i},"note":"{vietnamese(900)}"}}]')
+              for i in range(2_000)]  # about 2 MB of page changes, far past the cap
+    stream = b"".join(frames)
+    with tcp_pair(16_384) as (writing, reading):
+        writer = FrameWriter(writing)
+        written = 0
+        with pytest.raises(OSError):  # the loop is what reaches the cap
+            for data in frames:
+                writer.write(data)
+                written += 1
+        assert writer.broken
+        with pytest.raises(OSError):
+            writer.write(frame("sau khi ngắt"))
+        # The peer is told: what the kernel had already taken, then end of stream (its
+        # Socket.IO client reconnects and gets a fresh snapshot).
+        with gevent.Timeout(5, AssertionError("the dropped connection was not shut down")):
+            received = read_until(reading, None)
+        assert received  # it was a connection that worked until it fell behind
+        assert stream.startswith(received)  # nothing reordered, nothing from after the drop
+        # Everything accepted but not taken by the kernel was the backlog: falling behind by
+        # up to the cap is tolerated, and the frame that took it past the cap cut the reader.
+        behind = sum(len(f) for f in frames[:written]) - len(received)
+        assert behind - len(frames[written - 1]) <= cap < behind
+
+
+# --------------------------------------------------------------------------- install
+def install_in_fresh_process(patch_gevent: bool) -> str:
+    code = (
+        ("from gevent import monkey; monkey.patch_all()\n" if patch_gevent else "")
+        + "from engineio.socket import Socket\n"
+        + "from meetings.direct_send import install\n"
+        + "stock = Socket.send\n"
+        + "print(install(), install(), Socket.send is stock)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, check=True)
+    return result.stdout.strip()
+
+
+def test_fast_path_is_installed_only_in_a_gevent_patched_process() -> None:
+    assert install_in_fresh_process(True) == "True True False"
+    assert install_in_fresh_process(False) == "False False True"
+
+
+# --------------------------------------------------------------------------- end to end
+# ``tests.meetings.server_process`` (as production runs: gevent + gevent-websocket), with
+# Engine.IO's own per-packet log written to a file, so that the test can tell which path
+# each packet took: the fast path logs "Sending packet 4 (direct)" for a message, the stock
+# queue logs "Sending packet MESSAGE data ...".
+LAUNCHER = """
+import logging, runpy, sys
+from gevent import monkey
+monkey.patch_all()
+log_path = sys.argv.pop()
+logger = logging.getLogger("engineio.server")
+logger.setLevel(logging.INFO)
+logger.addHandler(logging.FileHandler(log_path, encoding="utf-8"))
+runpy.run_module("tests.meetings.server_process", run_name="__main__")
+"""
+
+
+@contextmanager
+def gevent_server(database_url: str, instance: Path, log_path: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, str(port), database_url, str(instance), "-",
+         "gevent", str(log_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base_url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"server process did not start: {output[-2000:]}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Participant:
+    """One tablet in the room: a Socket.IO client that records the changes it receives.
+
+    Straight over a WebSocket, or (``upgrade``) long-polling first and then upgraded, as a
+    browser behind a picky proxy does: the packets around the upgrade go through Engine.IO's
+    queue and the rest directly, and must still keep one order.
+    """
+
+    def __init__(self, base_url: str, cookie: str, *, upgrade: bool = False) -> None:
+        self.changes: list[dict[str, Any]] = []
+        self.sio = socketio.Client()
+        self.sio.on("change", self.changes.append, namespace="/meeting")
+        self.sio.connect(base_url, namespaces=["/meeting"],
+                         transports=["polling", "websocket"] if upgrade else ["websocket"],
+                         headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+
+    def call(self, event: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        reply: dict[str, Any] = self.sio.call(event, payload or {}, namespace="/meeting",
+                                              timeout=10)
+        assert reply["ok"], (event, reply)
+        return reply
+
+
+PAGES = 30  # one burst within the chair's allowance (40 events at once per connection)
+MEMBERS = ("phochutich", "truongphong", "chuyenvien", "vanthu", "thuky")  # invited
+CONNECTIONS_PER_MEMBER = 4  # 20 tablets, and two more that upgrade from long-polling
+
+
+def test_page_burst_reaches_every_tablet_complete_and_in_order_through_the_fast_path(
+    mapp: Flask, prepared: Prepared, database_url: str, tmp_path: Path
+) -> None:
+    log_path = tmp_path / "engineio.log"
+    with gevent_server(database_url, tmp_path / "server", log_path) as base_url:
+        cookies = {name: cookie_header(http_login(base_url, name))
+                   for name in ("chutich", *MEMBERS)}
+        chair = Participant(base_url, cookies["chutich"])
+        tablets = [Participant(base_url, cookies[name])
+                   for name in MEMBERS for _ in range(CONNECTIONS_PER_MEMBER)]
+        tablets += [Participant(base_url, cookies[name], upgrade=True)
+                    for name in ("truongphong", "vanthu")]
+        try:
+            chair.call("join", {"meeting_id": prepared.meeting_id})
+            chair.call("open")
+            joined = [t.call("join", {"meeting_id": prepared.meeting_id})["snapshot"]["version"]
+                      for t in tablets]
+            assert set(joined) == {1}  # everyone saw the opening in the snapshot
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and any(
+                    t.sio.transport() != "websocket" for t in tablets):
+                time.sleep(0.05)
+            assert {t.sio.transport() for t in tablets} == {"websocket"}
+
+            # The chair flicks through the document without waiting for acknowledgements.
+            acks: dict[int, int] = {}  # version -> page
+            done = threading.Event()
+
+            def acknowledged(page: int) -> Any:
+                def record(reply: dict[str, Any]) -> None:
+                    assert reply["ok"], reply
+                    acks[reply["version"]] = page
+                    if len(acks) == PAGES:
+                        done.set()
+                return record
+
+            for page in range(1, PAGES + 1):
+                chair.sio.emit("present", {"document_id": prepared.document_id, "page": page},
+                               namespace="/meeting", callback=acknowledged(page))
+            assert done.wait(15), f"only {len(acks)} of {PAGES} page changes acknowledged"
+            assert sorted(acks) == list(range(2, PAGES + 2))
+            assert set(acks.values()) == set(range(1, PAGES + 1))
+
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and any(
+                    len(t.changes) < PAGES for t in tablets):
+                time.sleep(0.05)
+            for index, tablet in enumerate(tablets):
+                versions = [c["version"] for c in tablet.changes]
+                assert versions == list(range(2, PAGES + 2)), (index, versions)
+                pages = [c["patch"]["presenter"]["page"] for c in tablet.changes]
+                assert pages == [acks[v] for v in versions], index
+            last_page = acks[PAGES + 1]
+            final = tablets[-1].call("snapshot")["snapshot"]
+            assert final["presenter"] == {"document_id": prepared.document_id,
+                                          "page": last_page}
+            assert tablets[0].changes[-1]["patch"]["presenter"]["page"] == last_page
+        finally:
+            for participant in (chair, *tablets):
+                participant.sio.disconnect()
+
+    # The server's own log: every page change left through the fast path, none queued.
+    log = log_path.read_text(encoding="utf-8")
+    direct = log.count("Sending packet 4 (direct)")
+    queued_changes = [line for line in log.splitlines()
+                      if "Sending packet MESSAGE" in line and '["change"' in line]
+    assert queued_changes == []
+    assert direct >= (len(tablets) + 1) * PAGES
