@@ -14,7 +14,13 @@ in arrival order. A packet is only written directly when nothing is queued for t
 connection, so it cannot overtake an earlier one. When a connection cannot take a whole
 frame (a slow tablet, a full socket buffer), the rest waits in its backlog, flushed by its
 own greenlet, and the other participants are not held up; a connection whose backlog passes
-``MAX_BACKLOG`` is dropped (its client reconnects and gets a snapshot).
+``MAX_BACKLOG`` is dropped (its client reconnects and gets a snapshot). When the server ends a
+connection, gevent closes the socket as the handler returns: what a slow reader still had in
+its backlog (the closing frames) is lost, where the stock writer would wait for it, possibly
+for ever on a stuck client; the client notices the closed connection either way.
+
+Every sender must be a greenlet of the hub's thread (Flask-SocketIO's gevent mode: handlers,
+background tasks, the Redis listener); ``install`` refuses an unpatched process.
 
 Only plain TCP connections served by gevent-websocket in a monkey-patched process take this
 path; anything else (threading mode, TLS terminated by gevent, polling) keeps the stock one.
@@ -82,12 +88,15 @@ class FrameWriter:
         self._backlog_bytes += len(data)
         if self._backlog_bytes > MAX_BACKLOG:
             self._drop()
+            raise OSError("reader too far behind: connection dropped")
 
     def _flush(self) -> None:
         try:
             while self._backlog:
                 chunk = self._backlog[0]
                 self._sock.sendall(chunk)
+                if self.broken:  # dropped while this chunk was on its way
+                    return
                 self._backlog.popleft()
                 self._backlog_bytes -= len(chunk)
         except OSError:
@@ -156,8 +165,10 @@ def install() -> bool:
             return
         if not self.check_ping_timeout():
             return
-        with contextlib.suppress(OSError):  # a dead connection: the reader closes the socket
+        try:
             writer.write(frame(pkt.encode()))
+        except OSError:  # a dead or dropped connection: its reader closes the socket
+            return
         self.server.logger.info("%s: Sending packet %s (direct)", self.sid, pkt.packet_type)
 
     socket_class._websocket_handler = _websocket_handler

@@ -165,7 +165,7 @@ def test_a_reader_too_far_behind_is_dropped(monkeypatch: pytest.MonkeyPatch) -> 
     with tcp_pair(16_384) as (writing, reading):
         writer = FrameWriter(writing)
         written = 0
-        with pytest.raises(OSError):  # the loop is what reaches the cap
+        with pytest.raises(OSError):  # the write that takes the backlog past the cap
             for data in frames:
                 writer.write(data)
                 written += 1
@@ -178,10 +178,11 @@ def test_a_reader_too_far_behind_is_dropped(monkeypatch: pytest.MonkeyPatch) -> 
             received = read_until(reading, None)
         assert received  # it was a connection that worked until it fell behind
         assert stream.startswith(received)  # nothing reordered, nothing from after the drop
-        # Everything accepted but not taken by the kernel was the backlog: falling behind by
-        # up to the cap is tolerated, and the frame that took it past the cap cut the reader.
-        behind = sum(len(f) for f in frames[:written]) - len(received)
-        assert behind - len(frames[written - 1]) <= cap < behind
+        # Everything handed over but not taken by the kernel was the backlog: falling behind
+        # by up to the cap is tolerated, and the frame that took it past the cap (its write
+        # raised) cut the reader.
+        behind = sum(len(f) for f in frames[:written + 1]) - len(received)
+        assert behind - len(frames[written]) <= cap < behind
 
 
 # --------------------------------------------------------------------------- install
