@@ -136,6 +136,7 @@ def install() -> bool:
     if not monkey.is_module_patched("threading") or not monkey.is_module_patched("socket"):
         return False
     from engineio import socket as engineio_socket
+    from engineio.packet import MESSAGE
 
     socket_class = engineio_socket.Socket
     if getattr(socket_class, "_eoffice_direct_send", False):
@@ -159,8 +160,11 @@ def install() -> bool:
 
     def _send(self: Any, pkt: Any) -> None:
         writer: FrameWriter | None = getattr(self, _WRITER, None)
-        if (writer is None or not self.upgraded or self.upgrading or self.closed
-                or self.queue.qsize()):
+        # Only messages go direct. Pings, the closing packet and the rest keep the queue: the
+        # writer greenlet gives up on a connection after ping_interval + ping_timeout without
+        # a packet (and closes it), so the pings must keep reaching it.
+        if (pkt.packet_type != MESSAGE or writer is None or not self.upgraded
+                or self.upgrading or self.closed or self.queue.qsize()):
             stock_send(self, pkt)
             return
         if not self.check_ping_timeout():

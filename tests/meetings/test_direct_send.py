@@ -214,6 +214,13 @@ import logging, runpy, sys
 from gevent import monkey
 monkey.patch_all()
 log_path = sys.argv.pop()
+ping = int(sys.argv.pop())  # whole seconds: Engine.IO announces them in milliseconds
+if ping:  # Engine.IO's heartbeat shortened, to see a connection through several of them
+    from engineio import base_server
+    stock_init = base_server.BaseServer.__init__
+    def init(self, *args, **kwargs):
+        stock_init(self, *args, **{**kwargs, "ping_interval": ping, "ping_timeout": ping})
+    base_server.BaseServer.__init__ = init
 logger = logging.getLogger("engineio.server")
 logger.setLevel(logging.INFO)
 logger.addHandler(logging.FileHandler(log_path, encoding="utf-8"))
@@ -222,11 +229,12 @@ runpy.run_module("tests.meetings.server_process", run_name="__main__")
 
 
 @contextmanager
-def gevent_server(database_url: str, instance: Path, log_path: Path) -> Iterator[str]:
+def gevent_server(database_url: str, instance: Path, log_path: Path,
+                  ping_seconds: int = 0) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", LAUNCHER, str(port), database_url, str(instance), "-",
-         "gevent", str(log_path)],
+         "gevent", str(ping_seconds), str(log_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -349,3 +357,35 @@ def test_page_burst_reaches_every_tablet_complete_and_in_order_through_the_fast_
                       if "Sending packet MESSAGE" in line and '["change"' in line]
     assert queued_changes == []
     assert direct >= (len(tablets) + 1) * PAGES
+
+
+def test_a_quiet_connection_stays_open_through_heartbeats(
+    mapp: Flask, prepared: Prepared, database_url: str, tmp_path: Path
+) -> None:
+    """A tablet left on one page for a long while still gets the next page and answers.
+
+    Engine.IO's writer greenlet closes a connection that had nothing to send for
+    ping_interval + ping_timeout, so the heartbeat must keep going through it; here the
+    heartbeat is 1 s (the writer would give up after 2 s) and the tablet sits quiet for 5 s
+    (production: 25 s and 45 s).
+    """
+    with gevent_server(database_url, tmp_path / "server", tmp_path / "engineio.log",
+                       ping_seconds=1) as base_url:
+        chair = Participant(base_url, cookie_header(http_login(base_url, "chutich")))
+        tablet = Participant(base_url, cookie_header(http_login(base_url, "phochutich")))
+        try:
+            chair.call("join", {"meeting_id": prepared.meeting_id})
+            chair.call("open")
+            tablet.call("join", {"meeting_id": prepared.meeting_id})
+            time.sleep(5)
+            assert tablet.sio.connected
+            version = chair.call("present", {"document_id": prepared.document_id,
+                                             "page": 2})["version"]
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not tablet.changes:
+                time.sleep(0.05)
+            assert [c["version"] for c in tablet.changes] == [version]
+            assert tablet.call("snapshot")["snapshot"]["presenter"]["page"] == 2
+        finally:
+            for participant in (chair, tablet):
+                participant.sio.disconnect()
