@@ -44,7 +44,7 @@ const NSP = "/meeting,";
 // A WebSocket client over a bare TCP socket: the handshake, unmasked server frames in, masked
 // client frames out (RFC 6455). What a participant costs this process is then little more
 // than the kernel's read; `ws` adds a stream, events and buffers per message.
-function rawWebSocket(url, headers, onText, onError) {
+function rawWebSocket(url, headers, onText, onError, onClose) {
   const { hostname, port } = new URL(url);
   const sock = net.connect({ host: hostname, port: Number(port) });
   sock.setNoDelay(true);
@@ -70,6 +70,7 @@ function rawWebSocket(url, headers, onText, onError) {
     sock.write(lines.join("\r\n") + "\r\n\r\n");
   });
   sock.on("error", onError);
+  sock.on("close", onClose);
   sock.on("data", (chunk) => {
     buffer = buffer === null ? chunk : Buffer.concat([buffer, chunk]);
     if (!upgraded) {
@@ -101,12 +102,13 @@ function rawWebSocket(url, headers, onText, onError) {
   return { send: (text) => writeFrame(1, Buffer.from(text)), close: () => sock.destroy() };
 }
 
-function wsWebSocket(url, headers, onText, onError) {
+function wsWebSocket(url, headers, onText, onError, onClose) {
   const WebSocket = require("ws");
   const ws = new WebSocket(`${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
     { headers, perMessageDeflate: false });
   ws.on("error", onError);
   ws.on("message", (raw) => onText(raw.toString()));
+  ws.on("close", onClose);
   return { send: (text) => ws.send(text), close: () => ws.close() };
 }
 
@@ -148,7 +150,12 @@ function connectProtocol(url, cookie, transport) {
       }
     };
     const headers = { Cookie: cookie, "User-Agent": config.user_agent };
-    socket = (transport === "ws" ? wsWebSocket : rawWebSocket)(url, headers, onText, reject);
+    let closing = false;
+    const onClose = () => { // the server ended the connection: say so instead of timing out
+      if (!closing) fail(`a participant's connection was closed by the server`);
+    };
+    client.close = () => { closing = true; socket.close(); };
+    socket = (transport === "ws" ? wsWebSocket : rawWebSocket)(url, headers, onText, reject, onClose);
   });
 }
 
