@@ -304,7 +304,7 @@ def report(name: str, result: dict[str, object]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--mode", choices=("gevent", "threading"), default="gevent")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
                         help="server processes sharing events through Redis (needs redis-server)")
