@@ -9,6 +9,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -57,9 +58,9 @@ class ExistingFileForm(FlaskForm):
 
 
 class RespondForm(FlaskForm):
-    answer = RadioField("Phản hồi", choices=[("accepted", "Tham dự"),
-                                             ("declined", "Vắng mặt (nêu lý do)"),
-                                             ("delegated", "Cử người dự thay")],
+    answer = RadioField("Phản hồi", choices=[SelectChoice("accepted", "Tham dự"),
+                                             SelectChoice("declined", "Vắng mặt (nêu lý do)"),
+                                             SelectChoice("delegated", "Cử người dự thay")],
                         validators=[DataRequired("Hãy chọn phản hồi.")])
     reason = StringField("Lý do", validators=[Optional(), Length(max=500)])
     deputy_id = SelectField("Người dự thay", coerce=int, validate_choice=False, default=0)

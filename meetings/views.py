@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
 from eoffice.accounts.models import User
 from eoffice.extensions import db
@@ -57,12 +58,13 @@ def _from_local(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=VIETNAM)
 
 
-def _colleagues() -> list[tuple[int, str]]:
+def _colleagues() -> list[SelectChoice]:
     users = db.session.execute(
         select(User).where(User.organisation_id == current_user.organisation_id,
                            User.active.is_(True)).order_by(User.full_name)
     ).scalars()
-    return [(u.id, f"{u.full_name} ({u.title})" if u.title else u.full_name) for u in users]
+    return [SelectChoice(u.id, f"{u.full_name} ({u.title})" if u.title else u.full_name)
+            for u in users]
 
 
 @bp.route("/")
@@ -107,13 +109,13 @@ def new() -> ResponseReturnValue:
     return render_template("meetings/new.html", form=form), status
 
 
-def _pdf_choices() -> list[tuple[int, str]]:
+def _pdf_choices() -> list[SelectChoice]:
     """PDFs the user may already see (their uploads, issued documents shared with them)."""
     rows = db.session.execute(
         select(StoredFile).where(StoredFile.content_type == "application/pdf")
         .order_by(StoredFile.uploaded_at.desc()).limit(200)
     ).scalars()
-    return [(f.id, f.original_name) for f in rows if can_view_file(current_user, f)]
+    return [SelectChoice(f.id, f.original_name) for f in rows if can_view_file(current_user, f)]
 
 
 @bp.route("/<int:meeting_id>")
@@ -121,15 +123,15 @@ def _pdf_choices() -> list[tuple[int, str]]:
 def detail(meeting_id: int) -> ResponseReturnValue:
     meeting = meeting_or_404(meeting_id)
     agenda_form = AgendaForm()
-    invited = [(p.user_id, p.user.full_name) for p in meeting.participants]
-    agenda_form.presenter_id.choices = [(0, "—"), *invited]
+    invited = [SelectChoice(p.user_id, p.user.full_name) for p in meeting.participants]
+    agenda_form.presenter_id.choices = [SelectChoice(0, "—"), *invited]
     agenda_form.restricted_to.choices = invited
     existing_form = ExistingFileForm()
     manage = service.can_manage(current_user, meeting)
     existing_form.file_id.choices = _pdf_choices() if manage else []
     respond_form = RespondForm()
-    respond_form.deputy_id.choices = [(0, "—"), *[
-        c for c in _colleagues() if c[0] not in {p.user_id for p in meeting.participants}]]
+    respond_form.deputy_id.choices = [SelectChoice(0, "—"), *[
+        c for c in _colleagues() if c.value not in {p.user_id for p in meeting.participants}]]
     mine = service.participant_row(current_user, meeting)
     documents_visible = {
         d.id for i in meeting.items for d in i.documents

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from eoffice.accounts.forms import UnitForm, UserForm
 from eoffice.accounts.models import User
@@ -24,9 +25,11 @@ def _fill_choices(form: UserForm) -> None:
     positions = db.session.execute(
         select(Position).where(Position.organisation_id == org_id).order_by(Position.title)
     ).scalars()
-    form.position_id.choices = [(0, "—")] + [(p.id, p.title) for p in positions]
-    form.roles.choices = [(role.value, label) for role, label in ROLE_LABELS.items()]
-    units = [(u.id, "— " * depth + u.name) for depth, u in unit_tree(org_id)]
+    form.position_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(p.id, p.title) for p in positions
+    ]
+    form.roles.choices = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+    units = [SelectChoice(u.id, "— " * depth + u.name) for depth, u in unit_tree(org_id)]
     form.unit_ids.choices = units
     form.head_of_unit_ids.choices = units
 
@@ -119,8 +122,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
 def units() -> ResponseReturnValue:
     form = UnitForm()
     tree = unit_tree(current_user.organisation_id)
-    form.parent_id.choices = [(0, "— (cấp cao nhất)")] + [
-        (u.id, "— " * depth + u.name) for depth, u in tree
+    form.parent_id.choices = [SelectChoice(0, "— (cấp cao nhất)")] + [
+        SelectChoice(u.id, "— " * depth + u.name) for depth, u in tree
     ]
     if form.validate_on_submit():
         try:

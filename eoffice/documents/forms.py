@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,9 +22,9 @@ from eoffice.documents.doctypes import DOCUMENT_TYPES
 from eoffice.documents.models import SECRECY_LABELS, URGENCY_LABELS
 from eoffice.timestamps import VIETNAM
 
-TYPE_CHOICES = [(code, name) for code, name in DOCUMENT_TYPES.items()]
-URGENCY_CHOICES = [(int(level), label) for level, label in URGENCY_LABELS.items()]
-SECRECY_CHOICES = [(int(level), label) for level, label in SECRECY_LABELS.items()]
+TYPE_CHOICES = [SelectChoice(code, name) for code, name in DOCUMENT_TYPES.items()]
+URGENCY_CHOICES = [SelectChoice(int(level), label) for level, label in URGENCY_LABELS.items()]
+SECRECY_CHOICES = [SelectChoice(int(level), label) for level, label in SECRECY_LABELS.items()]
 REQUIRED = "Trường này là bắt buộc."
 
 

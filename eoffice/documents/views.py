@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from eoffice.accounts.models import User, UserRole
 from eoffice.accounts.permissions import has_role
@@ -80,13 +81,14 @@ def _org_users(*roles: Role) -> list[User]:
     return list(db.session.execute(query.order_by(User.full_name)).scalars().unique())
 
 
-def _user_choices(*roles: Role) -> list[tuple[int, str]]:
-    return [(u.id, f"{u.full_name} — {u.title}" if u.title else u.full_name)
+def _user_choices(*roles: Role) -> list[SelectChoice]:
+    return [SelectChoice(u.id, f"{u.full_name} — {u.title}" if u.title else u.full_name)
             for u in _org_users(*roles)]
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    return [(u.id, "— " * depth + u.name) for depth, u in unit_tree(current_user.organisation_id)]
+def _unit_choices() -> list[SelectChoice]:
+    return [SelectChoice(u.id, "— " * depth + u.name)
+            for depth, u in unit_tree(current_user.organisation_id)]
 
 
 def _done(result: service.Result, message: str) -> ResponseReturnValue:

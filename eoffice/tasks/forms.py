@@ -7,6 +7,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,7 +28,10 @@ class AssignForm(FlaskForm):
     working_days = IntegerField(
         "hoặc số ngày làm việc kể từ hôm nay", validators=[Optional(), NumberRange(1, 365)]
     )
-    priority = SelectField("Mức ưu tiên", choices=list(PRIORITIES.items()), default="normal")
+    priority = SelectField(
+        "Mức ưu tiên", choices=[SelectChoice(v, label) for v, label in PRIORITIES.items()],
+        default="normal",
+    )
 
 
 class ActionForm(FlaskForm):
@@ -55,5 +59,6 @@ class ExtensionForm(FlaskForm):
 class ReviewForm(FlaskForm):
     note = TextAreaField("Nhận xét", validators=[Optional()])
     rating = SelectField("Đánh giá chất lượng", choices=[
-        ("", "—"), ("5", "5 — Xuất sắc"), ("4", "4 — Tốt"), ("3", "3 — Đạt"),
-        ("2", "2 — Chưa đạt"), ("1", "1 — Kém")], default="")
+        SelectChoice("", "—"), SelectChoice("5", "5 — Xuất sắc"), SelectChoice("4", "4 — Tốt"),
+        SelectChoice("3", "3 — Đạt"), SelectChoice("2", "2 — Chưa đạt"),
+        SelectChoice("1", "1 — Kém")], default="")

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from eoffice.accounts.models import User
 from eoffice.extensions import db
@@ -68,11 +69,12 @@ def new() -> ResponseReturnValue:
         abort(403)
     form = AssignForm()
     org = current_user.organisation_id
-    form.assignee_ids.choices = [(u.id, f"{u.full_name} ({u.title})" if u.title else u.full_name)
-                                 for u in db.session.execute(
-        select(User).where(User.organisation_id == org, User.active.is_(True))
-        .order_by(User.full_name)).scalars()]
-    form.unit_ids.choices = [(u.id, u.name) for u in db.session.execute(
+    form.assignee_ids.choices = [
+        SelectChoice(u.id, f"{u.full_name} ({u.title})" if u.title else u.full_name)
+        for u in db.session.execute(
+            select(User).where(User.organisation_id == org, User.active.is_(True))
+            .order_by(User.full_name)).scalars()]
+    form.unit_ids.choices = [SelectChoice(u.id, u.name) for u in db.session.execute(
         select(Unit).where(Unit.organisation_id == org).order_by(Unit.name)).scalars()]
     source_kind = request.args.get("source_kind") or None
     source_id = request.args.get("source_id", type=int)
