@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from eoffice.extension_points import registered
 from eoffice.extensions import db
 
 
@@ -20,8 +21,10 @@ def register_cli(app: Flask) -> None:
         for user in users:
             roles = ", ".join(role.label for role in user.roles)
             click.echo(f"  {user.username:<14} {user.full_name} — {roles}")
-        for hook in app.extensions.get("eoffice.seed_hooks", []):  # modules extend the demo
-            for line in hook() or []:
+        # Modules add their demo data (documents: signing credentials; meetings: a meeting).
+        # Contract: a callable taking no arguments, returning lines to print or None.
+        for seeder in registered("demo_seeders", app):
+            for line in seeder() or []:
                 click.echo(line)
 
     audit_group = AppGroup("audit", help="The hash-chained audit trail.")

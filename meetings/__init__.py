@@ -9,14 +9,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the ``/meeting`` namespace, navigation, "my work" and file rule."""
+    """Register the blueprint, the ``/meeting`` namespace, navigation, "my work", file rule
+    and the demo meeting ``flask seed-demo`` prepares."""
     if app.extensions.get("eoffice.meetings"):
         return
+    from eoffice.extension_points import register
     from eoffice.files.access import register_file_rule
     from eoffice.reports.links import register_object_link
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
     from meetings import service
+    from meetings.demo import seed_meeting
     from meetings.direct_send import install as install_direct_send
     from meetings.namespace import init_socketio
     from meetings.transport import NoDelay
@@ -31,6 +34,7 @@ def init_app(app: Flask) -> None:
     register_file_rule(app, service.file_rule)
     register_object_link(app, "meeting", meeting_link)
     _register_cli(app)
+    register(app, "demo_seeders", seed_meeting)  # after the documents seeder (init order)
     app.extensions["eoffice.meetings"] = True
 
 

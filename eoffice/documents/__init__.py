@@ -7,6 +7,7 @@ from flask import Flask, url_for
 from flask.cli import AppGroup
 
 from eoffice.accounts.models import User
+from eoffice.extension_points import register
 
 
 def init_app(app: Flask) -> None:
@@ -32,8 +33,7 @@ def init_app(app: Flask) -> None:
     register_object_link(app, "document", document_link)
     init_socket(app)
     _register_cli(app)
-    hooks = app.extensions.setdefault("eoffice.seed_hooks", [])
-    hooks.append(seed_documents)
+    register(app, "demo_seeders", seed_documents)  # runs in ``flask seed-demo``
 
 
 def document_link(object_id: str) -> str | None:
