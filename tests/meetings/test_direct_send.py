@@ -20,7 +20,6 @@ from typing import Any
 
 import gevent
 import pytest
-import requests
 import socketio
 from flask import Flask
 from gevent import socket as gsocket
@@ -30,6 +29,7 @@ from meetings import direct_send
 from meetings.direct_send import FrameWriter, frame
 from tests.meetings.conftest import Prepared
 from tests.meetings.test_official_clients import USER_AGENT, cookie_header, http_login
+from tests.services.live_server import server_subprocess
 from tests.services.redis import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -232,33 +232,11 @@ runpy.run_module("tests.meetings.server_process", run_name="__main__")
 def gevent_server(database_url: str, instance: Path, log_path: Path,
                   ping_seconds: int = 0) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen(
+    with server_subprocess(
         [sys.executable, "-c", LAUNCHER, str(port), database_url, str(instance), "-",
-         "gevent", str(ping_seconds), str(log_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base_url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"server process did not start: {output[-2000:]}")
-            time.sleep(0.1)
+         "gevent", str(ping_seconds), str(log_path)], port, ROOT,
+    ) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class Participant:

@@ -13,14 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 import socketio
 from flask import Flask
 
 from tests.conftest import csrf_token_from
 from tests.meetings.conftest import Prepared
-from tests.services.live_server import serve
+from tests.services.live_server import serve, server_subprocess
 from tests.services.redis import free_port, redis_url  # noqa: F401
 from tests.services.require import missing, require_executable
 
@@ -147,33 +146,11 @@ def test_node_socketio_client_receives_the_same_events_as_the_browser(
 @contextmanager
 def server_process(database_url: str, instance: Path, redis: str, mode: str) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen(
+    with server_subprocess(
         [sys.executable, "-m", "tests.meetings.server_process", str(port), database_url,
-         str(instance), redis, mode],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base_url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"server process did not start: {output[-2000:]}")
-            time.sleep(0.1)
+         str(instance), redis, mode], port, ROOT,
+    ) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_two_processes_share_events_through_redis(

@@ -1,11 +1,17 @@
-"""The app served over real HTTP on a free loopback port, in a background thread."""
+"""The app served over real HTTP on a free loopback port: in a background thread (``serve``)
+or as a process of its own, as production runs it (``server_subprocess``)."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
+import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -21,3 +27,34 @@ def serve(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@contextmanager
+def server_subprocess(command: list[str], port: int, cwd: Path) -> Iterator[str]:
+    """Run ``command`` (a server listening on ``port``) until its health check answers; yield
+    its base URL and stop it when the block ends. A server that dies or never answers fails
+    the test with the end of its output."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base_url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"server process did not start: {output[-2000:]}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
