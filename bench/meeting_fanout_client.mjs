@@ -22,6 +22,7 @@ let nextUrl = 0;
 // so whatever the driver spends per message is taken from the servers and counted as their
 // latency (the driver prints its own CPU per change). Both servers meet the same driver.
 function connectOfficial(url, cookie) {
+  const { io } = require("socket.io-client");
     return new Promise((resolve, reject) => {
     const socket = io(`${url}/meeting`, {
       transports: ["websocket"], forceNew: true, reconnection: false,
