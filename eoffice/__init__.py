@@ -111,9 +111,11 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         raise SettingsError("EOFFICE_STORAGE_URL", str(error)) from None
     app.extensions["eoffice.object_store"] = store
 
+    from eoffice.socket_queue import client_manager
+
     socketio.init_app(
         app,
-        message_queue=settings.redis_url,
+        client_manager=client_manager(settings.redis_url),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         # None keeps Engine.IO's same-origin check: a page on another site cannot open a
         # socket with the user's cookie. List extra origins only for a separate front-end.
