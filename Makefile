@@ -19,7 +19,8 @@ RUN_DEBS := nodejs npm
 
 run: install static
 	@$(PY) -m flask --app wsgi db upgrade heads --directory migrations >/dev/null
-	@$(PY) -m flask --app wsgi seed-demo >/dev/null
+	@$(PY) -m flask --app wsgi seed-demo > instance/seed-demo.log
+	@grep "^Cuộc họp dùng thử" instance/seed-demo.log || true
 	@$(PY) wsgi.py
 
 test: install-dev static debs-test
