@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         EOFFICE_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,  # room for form fields
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -60,14 +60,28 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     return app
 
 
-def _engine_options(database_url: str) -> dict[str, Any]:
+def _engine_options(settings: Settings) -> dict[str, Any]:
     from eoffice import json_columns
 
+    database_url = settings.database_url
     codec = {"json_serializer": json_columns.dumps, "json_deserializer": json_columns.loads}
     if database_url.startswith("sqlite"):
-        # Several threads (Socket.IO, the dev server) share the file; wait instead of failing.
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}, **codec}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, **codec}
+        from eoffice import sqlite_writes
+
+        # Writers wait their turn at a cooperative gate, never inside SQLite (see the module).
+        # Requests waiting at the gate keep their connection, so the pool is wide enough that
+        # readers (pages, the health check) never queue behind a burst of writers; a SQLite
+        # connection costs a file handle and a small page cache.
+        return {"connect_args": sqlite_writes.connect_args(settings.sqlite_write_wait_seconds),
+                "pool_size": 20,
+                "max_overflow": 80, "pool_timeout": 20, **codec}
+    from eoffice import database_busy
+
+    # A request waits at most this long for a lock or a connection, then gets 503 (never hangs).
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20,
+            "pool_timeout": database_busy.POOL_TIMEOUT_SECONDS,
+            "connect_args": {"options": f"-c lock_timeout={database_busy.POSTGRES_LOCK_TIMEOUT}"},
+            **codec}
 
 
 def _init_extensions(app: Flask, settings: Settings) -> None:
@@ -79,13 +93,11 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     db.init_app(app)
     if settings.database_url.startswith("sqlite"):
         with app.app_context():
+            from eoffice import sqlite_writes
+
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-                cursor = connection.cursor()
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=30000")
-                cursor.close()
+                sqlite_writes.on_connect(connection)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -159,6 +171,8 @@ ERROR_TEXT = {
 def _register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from eoffice import database_busy
+
     def render_error(code: int, description: str | None) -> ResponseReturnValue:
         message = ERROR_TEXT.get(code, "Đã có lỗi xảy ra.")
         detail = description if description and not description.isascii() else None
@@ -178,8 +192,13 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
+        if database_busy.is_busy(error):
+            app.logger.warning("database busy on %s %s: %s", request.method, request.path,
+                               error)
+            response = render_error(503, database_busy.MESSAGE)
+            return response[0], 503, {"Retry-After": "2"}  # type: ignore[index]
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500, None)
 
 

@@ -119,6 +119,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_MAIL_FROM": ("mail_from", _text),
     "EOFFICE_TIMEZONE": ("timezone", _text),
     "EOFFICE_PUBLIC_URL": ("public_url", _public_url),
+    "EOFFICE_SQLITE_WRITE_WAIT_SECONDS": ("sqlite_write_wait_seconds", _positive_int),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -144,6 +145,8 @@ class Settings:
     mail_from: str = "eoffice@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"
     public_url: str | None = None
+    #: SQLite only: how long a request waits for its turn to write before it answers 503.
+    sqlite_write_wait_seconds: int = 20
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
