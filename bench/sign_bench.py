@@ -34,7 +34,7 @@ from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from signing import DemoPKI, DocumentSigner, load_pkcs12, validate
+from signing import DemoPKI, DocumentSigner, install_speedups, load_pkcs12, validate
 from signing.pki import to_asn1_cert
 from signing.samples import make_pdf
 
@@ -93,6 +93,7 @@ class Stock:
 
 
 def main() -> None:
+    install_speedups()
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = ap.parse_args()

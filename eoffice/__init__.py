@@ -49,6 +49,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.config.update(settings.extra)
 
     _init_extensions(app, settings)
+    from eoffice.realtime.patches import install_all
+
+    # Process-wide, explicit, version-guarded replacements of library internals (see module).
+    app.extensions["eoffice.patches"] = install_all()
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
@@ -123,7 +127,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         raise SettingsError("EOFFICE_STORAGE_URL", str(error)) from None
     app.extensions["eoffice.object_store"] = store
 
-    from eoffice.socket_queue import client_manager
+    from eoffice.realtime.socket_queue import client_manager
 
     socketio.init_app(
         app,

@@ -20,7 +20,6 @@ def init_app(app: Flask) -> None:
     from eoffice.web.navigation import NavEntry, register_nav
     from meetings import service
     from meetings.demo import seed_meeting
-    from meetings.direct_send import install as install_direct_send
     from meetings.namespace import init_socketio
     from meetings.transport import NoDelay
     from meetings.views import bp, my_work_section
@@ -28,7 +27,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     init_socketio(app)
     app.wsgi_app = NoDelay(app.wsgi_app)  # type: ignore[method-assign]
-    install_direct_send()  # process-wide, and only where it is safe (gevent): see the module
     register_nav(app, NavEntry("Cuộc họp", "meetings.index"))
     register_section(app, "meetings", my_work_section)
     register_file_rule(app, service.file_rule)

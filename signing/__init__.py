@@ -44,7 +44,7 @@ from .sign import (
 )
 from .validate import SignatureReport, ValidationReport, validate
 
-_speedups.install()
+install_speedups = _speedups.install
 
 __all__ = [
     "DATE_FIELD",
@@ -82,6 +82,7 @@ __all__ = [
     "demo_seal_png",
     "demo_signature_png",
     "fill_fields",
+    "install_speedups",
     "list_text_fields",
     "load_pkcs12",
     "open_pkcs11_signer",

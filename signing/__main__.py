@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import install_speedups
 from .appearance import AttachmentAppearance, LeaderAppearance, SealAppearance
 from .errors import BadPdfError, SigningError
 from .fields import ReservedFields, fill_fields
@@ -335,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR if os.environ.get("SIGNING_DEBUG") else
                         logging.CRITICAL, format="%(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    install_speedups()
     try:
         return args.func(args)
     except SigningError as exc:

@@ -1,4 +1,4 @@
-"""Socket.IO events between server processes (eoffice/socket_queue.py), over a real Redis."""
+"""Socket.IO events between server processes (eoffice/realtime/socket_queue.py), on Redis."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import redis
 import socketio
 
-from eoffice.socket_queue import PublishFirstRedisManager, client_manager
+from eoffice.realtime.socket_queue import PublishFirstRedisManager, client_manager
 from tests.services.redis import redis_url  # noqa: F401
 
 

@@ -1,7 +1,7 @@
 """Real Chromium following the chair on the production transport (gevent + gevent-websocket).
 
 The other browser tests serve the app in threading mode (werkzeug), where every packet goes
-through Engine.IO's queue. In production, under gevent, ``meetings.direct_send`` writes each
+through Engine.IO's queue. In production, under gevent, ``eoffice.realtime.direct_send`` writes each
 Socket.IO message straight to the WebSocket, so a real browser must be seen to decode those
 frames too: here a member's tablet page follows the presenter while the server's own
 Engine.IO log tells which path each packet took.

@@ -1,4 +1,4 @@
-"""Packets written straight to each WebSocket under gevent (``meetings.direct_send``).
+"""Packets written straight to each WebSocket under gevent (``eoffice.realtime.direct_send``).
 
 The test process is not monkey-patched, so the frame writer is exercised here over real
 gevent TCP sockets, and the whole patched path end to end in a gevent server process of its
@@ -25,8 +25,8 @@ from flask import Flask
 from gevent import socket as gsocket
 from geventwebsocket.websocket import Header
 
-from meetings import direct_send
-from meetings.direct_send import FrameWriter, frame
+from eoffice.realtime import direct_send
+from eoffice.realtime.direct_send import FrameWriter, frame
 from tests.meetings.conftest import Prepared
 from tests.meetings.test_official_clients import USER_AGENT, cookie_header, http_login
 from tests.services.live_server import server_subprocess
@@ -190,7 +190,7 @@ def install_in_fresh_process(patch_gevent: bool) -> str:
     code = (
         ("from gevent import monkey; monkey.patch_all()\n" if patch_gevent else "")
         + "from engineio.socket import Socket\n"
-        + "from meetings.direct_send import install\n"
+        + "from eoffice.realtime.direct_send import install\n"
         + "stock = Socket.send\n"
         + "print(install(), install(), Socket.send is stock)\n"
     )

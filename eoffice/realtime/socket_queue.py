@@ -15,6 +15,11 @@ from typing import Any
 
 import socketio
 
+from eoffice.realtime.patches import WrittenFor
+
+#: Relies on ``PubSubManager.emit`` calling ``_handle_emit`` before ``_publish`` in this release.
+WRITTEN_FOR = WrittenFor("python-socketio", "5.18.1")
+
 
 class PublishFirstRedisManager(socketio.RedisManager):
     """``RedisManager`` that tells the other processes before serving its own clients."""
@@ -58,5 +63,6 @@ def client_manager(redis_url: str | None) -> socketio.Manager:
     one extension object, and an app without Redis must not inherit another app's queue.
     """
     if redis_url:
-        return PublishFirstRedisManager(redis_url, channel="flask-socketio")
+        manager = PublishFirstRedisManager if WRITTEN_FOR.matches() else socketio.RedisManager
+        return manager(redis_url, channel="flask-socketio")
     return socketio.Manager()

@@ -34,6 +34,10 @@ import struct
 from collections import deque
 from typing import Any
 
+from eoffice.realtime.patches import WrittenFor
+
+#: Replaces ``engineio.socket.Socket.send`` and ``_websocket_handler`` of this release.
+WRITTEN_FOR = WrittenFor("python-engineio", "4.15.1")
 MAX_BACKLOG = 8 * 1024 * 1024  # bytes a connection may fall behind before it is dropped
 _WRITER = "_eoffice_frame_writer"
 
@@ -129,11 +133,13 @@ def install() -> bool:
     """Route engineio's WebSocket writes through :class:`FrameWriter` (once per process).
 
     Returns whether the fast path is active: only in a gevent-patched process, where no two
-    greenlets run at once.
+    greenlets run at once, and only on the python-engineio release it was written for.
     """
     from gevent import monkey
 
     if not monkey.is_module_patched("threading") or not monkey.is_module_patched("socket"):
+        return False
+    if not WRITTEN_FOR.matches():
         return False
     from engineio import socket as engineio_socket
     from engineio.packet import MESSAGE
