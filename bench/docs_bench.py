@@ -118,7 +118,6 @@ def subject(rng: random.Random) -> str:
 def load_documents(count: int, world: dict[str, Any], rng: random.Random) -> None:
     from sqlalchemy import insert
 
-    from eoffice.documents.doctypes import DOCUMENT_TYPES
     from eoffice.documents.models import (
         Document,
         DocumentAssignment,
@@ -128,6 +127,7 @@ def load_documents(count: int, world: dict[str, Any], rng: random.Random) -> Non
     from eoffice.documents.search import search_words
     from eoffice.documents.search_models import DocumentSearch
     from eoffice.extensions import db
+    from formats.doctypes import DOCUMENT_TYPES
 
     people = world["people"]
     staff = world["staff"] + [people["chuyenvien"], people["thuky"]]

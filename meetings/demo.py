@@ -187,7 +187,7 @@ def _paper(item: DemoItem, organisation: Organisation, today: date) -> bytes:
 
 def _invitation(meeting: Meeting) -> tuple[bytes | None, str]:
     """The giấy mời as PDF, or None and why (LibreOffice missing or failing)."""
-    from eoffice.documents.conversion import ConversionError
+    from formats.conversion import ConversionError
     from meetings.paperwork import invitation_docx, to_pdf
 
     try:

@@ -11,13 +11,14 @@ the demo still gets a readable paper instead of a failed seed.
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from formats.folding import strip_marks
 
 DPI = 150
 PAGE_WIDTH, PAGE_HEIGHT = round(21 / 2.54 * DPI), round(29.7 / 2.54 * DPI)  # A4
@@ -70,10 +71,8 @@ class _Fonts:
 
 def _ascii_fold(value: str) -> str:
     """"Đường giao thông" → "Duong giao thong": readable where the font lacks the letters."""
-    value = value.replace("Đ", "D").replace("đ", "d").replace("–", "-").replace("—", "-")
-    decomposed = unicodedata.normalize("NFD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).encode(
-        "ascii", "replace").decode("ascii")
+    value = strip_marks(value.replace("–", "-").replace("—", "-"))
+    return value.encode("ascii", "replace").decode("ascii")
 
 
 def _points(size: float) -> int:

@@ -54,7 +54,7 @@ def generate(user: User, meeting: Meeting) -> Meeting:
         raise MeetingError("Chỉ lập biên bản sau khi cuộc họp bế mạc.")
     if meeting.minutes_status not in (MinutesStatus.NONE, MinutesStatus.GENERATED):
         raise MeetingError("Biên bản đã được ký; không thể lập lại.")
-    from eoffice.documents.conversion import ConversionError
+    from formats.conversion import ConversionError
 
     try:
         pdf = to_pdf(minutes_docx(record_of(meeting)))

@@ -2,7 +2,7 @@
 
 Both are built with python-docx (Times New Roman 13–14 pt, the two-column header with the
 organisation on the left and the national motto on the right) and converted to PDF by
-LibreOffice through ``eoffice.documents.conversion``, so what is signed is a PDF.
+LibreOffice through ``formats.conversion``, so what is signed is a PDF.
 """
 
 from __future__ import annotations
@@ -227,6 +227,6 @@ def _save(document: Document) -> bytes:
 
 def to_pdf(docx: bytes) -> bytes:
     """DOCX → PDF with the shared LibreOffice converter (private profile, serialized)."""
-    from eoffice.documents.conversion import convert_docx_to_pdf
+    from formats.conversion import convert_docx_to_pdf
 
     return convert_docx_to_pdf(docx)

@@ -226,7 +226,7 @@ def attach_file(meeting_id: int, item_id: int) -> ResponseReturnValue:
 @bp.post("/<int:meeting_id>/invite")
 @login_required
 def invite(meeting_id: int) -> ResponseReturnValue:
-    from eoffice.documents.conversion import ConversionError
+    from formats.conversion import ConversionError
     from meetings.paperwork import invitation_docx, to_pdf
 
     meeting = meeting_or_404(meeting_id)

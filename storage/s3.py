@@ -27,6 +27,7 @@ import urllib3
 from minio import Minio
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
 
+from formats.folding import strip_marks
 from storage.base import (
     DEFAULT_CONTENT_TYPE,
     BytesLike,
@@ -298,7 +299,7 @@ def content_disposition(filename: str) -> str:
     ignore `filename*` still get a readable "Cong van so 12.pdf".
     """
     name = filename.replace("\r", " ").replace("\n", " ").strip() or "download"
-    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = unicodedata.normalize("NFKD", strip_marks(name))
     ascii_name = "".join(c for c in ascii_name if c.isascii() and c.isprintable())
     ascii_name = ascii_name.replace("\\", "_").replace('"', "_") or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -18,9 +18,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from eoffice.documents.doctypes import DOCUMENT_TYPES
 from eoffice.documents.models import SECRECY_LABELS, URGENCY_LABELS
 from eoffice.timestamps import VIETNAM
+from formats.doctypes import DOCUMENT_TYPES
 
 TYPE_CHOICES = [SelectChoice(code, name) for code, name in DOCUMENT_TYPES.items()]
 URGENCY_CHOICES = [SelectChoice(int(level), label) for level, label in URGENCY_LABELS.items()]

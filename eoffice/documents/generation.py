@@ -12,8 +12,6 @@ from collections.abc import Sequence
 
 from eoffice.accounts.models import User
 from eoffice.documents import numbering
-from eoffice.documents.conversion import ConversionError, convert_docx_to_pdf
-from eoffice.documents.drafting import DraftSpec, Signer, build_draft_docx, locate_reserved_areas
 from eoffice.documents.models import Document, Secrecy, Urgency
 from eoffice.documents.service import (
     DRAFT_FILES,
@@ -26,6 +24,8 @@ from eoffice.documents.service import (
 )
 from eoffice.extensions import db
 from eoffice.organisation.models import Unit
+from formats.conversion import ConversionError, convert_docx_to_pdf
+from formats.drafting import DraftSpec, Signer, build_draft_docx, locate_reserved_areas
 
 
 def spec_for(actor: User, draft: OutgoingDraft, body: Sequence[str],
@@ -57,7 +57,7 @@ def spec_for(actor: User, draft: OutgoingDraft, body: Sequence[str],
 
 
 def _type_name(code: str) -> str:
-    from eoffice.documents.doctypes import type_name
+    from formats.doctypes import type_name
 
     return type_name(code)
 

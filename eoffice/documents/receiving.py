@@ -12,7 +12,6 @@ import io
 from datetime import UTC, datetime, time
 
 from eoffice.accounts.models import User
-from eoffice.documents.doctypes import DOCUMENT_TYPES
 from eoffice.documents.edxml import EdxmlError, EdxmlPackage, parse_package
 from eoffice.documents.models import DocumentAttachment
 from eoffice.documents.service import (
@@ -27,6 +26,7 @@ from eoffice.documents.service import (
 )
 from eoffice.extensions import db
 from eoffice.timestamps import VIETNAM
+from formats.doctypes import DOCUMENT_TYPES
 
 MAX_PACKAGE_BYTES = 100 * 1024 * 1024
 _TYPE_BY_NAME = {name.lower(): code for code, name in DOCUMENT_TYPES.items()}

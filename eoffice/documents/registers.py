@@ -14,7 +14,9 @@ from sqlalchemy import select
 from eoffice.accounts.models import User
 from eoffice.documents.access import visible_filter
 from eoffice.documents.models import Direction, Document, DocumentAssignment, DocumentDelivery
-from eoffice.documents.registers_export import (
+from eoffice.extensions import db
+from eoffice.timestamps import VIETNAM
+from formats.registers_export import (
     FollowUpRegisterRow,
     IncomingRegisterRow,
     OutgoingRegisterRow,
@@ -22,8 +24,6 @@ from eoffice.documents.registers_export import (
     RegisterKind,
     Row,
 )
-from eoffice.extensions import db
-from eoffice.timestamps import VIETNAM
 
 SERIES = {
     "outgoing": (RegisterKind.OUTGOING, ["outgoing"], "Văn bản hành chính"),

@@ -1,6 +1,6 @@
 """Accent-insensitive full-text search over documents, on SQLite and PostgreSQL.
 
-Everything stored and every query goes through :func:`eoffice.documents.folding.fold_vi` and
+Everything stored and every query goes through :func:`formats.folding.fold_vi` and
 is then reduced to plain words separated by spaces ("15/QĐ-UBND" → "15 qd ubnd"). Doing that
 in Python, before the database sees the text, is what makes the two backends behave alike:
 
@@ -33,10 +33,10 @@ from datetime import date
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from eoffice.documents.folding import fold_vi
 from eoffice.documents.search_models import FTS_TABLE, PG_VECTOR_COLUMN, DocumentSearch
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
+from formats.folding import fold_vi
 
 __all__ = [
     "MAX_BODY_CHARS",

@@ -21,7 +21,6 @@ from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.documents import numbering
 from eoffice.documents.access import can_view, visible_filter
-from eoffice.documents.doctypes import DOCUMENT_TYPES
 from eoffice.documents.models import (
     CaseFile,
     CaseFileEntry,
@@ -52,6 +51,7 @@ from eoffice.files.models import StoredFile
 from eoffice.files.service import UploadError, save_upload
 from eoffice.organisation.models import Unit
 from eoffice.timestamps import VIETNAM, utcnow
+from formats.doctypes import DOCUMENT_TYPES
 
 DRAFT_FILES = frozenset({PDF, DOCX})
 PDF_ONLY = frozenset({PDF})

@@ -243,7 +243,7 @@ def _sign(signer: signing.DocumentSigner, data: bytes, **kwargs: object) -> byte
 
 def date_line(organisation: Organisation, day: date) -> str:
     """"Hòa Bình, ngày 05 tháng 02 năm 2026" (zero before days < 10 and months 1–2)."""
-    from eoffice.documents.drafting import format_place_date
+    from formats.drafting import format_place_date
 
     return format_place_date(organisation.place, day)
 

@@ -639,8 +639,8 @@ def registers() -> ResponseReturnValue:
         if series not in SERIES or start > end:
             flash("Sổ hoặc khoảng thời gian không hợp lệ.", "error")
             return redirect(url_for("documents.registers"), code=303)
-        from eoffice.documents.conversion import ConversionError
-        from eoffice.documents.registers_export import build_register_docx, build_register_pdf
+        from formats.conversion import ConversionError
+        from formats.registers_export import build_register_docx, build_register_pdf
 
         kind, heading, rows = register_rows(current_user, RegisterRequest(series, start, end))
         name = f"so-{series}-{start:%Y%m%d}-{end:%Y%m%d}"

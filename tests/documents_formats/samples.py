@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eoffice.documents.drafting import DraftSpec, Signer
+from formats.drafting import DraftSpec, Signer
 
 DECISION = DraftSpec(
     parent_body="",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from eoffice.documents.conversion import ConversionError, Converter
-from eoffice.documents.drafting import build_draft_docx, locate_reserved_areas
+from formats.conversion import ConversionError, Converter
+from formats.drafting import build_draft_docx, locate_reserved_areas
 from tests.documents_formats.samples import DECISION, LETTER
 from tests.services.require import require_executable
 
@@ -155,7 +155,7 @@ def test_concurrent_requests_are_serialized_and_all_succeed(converter: Converter
 def test_signing_library_fills_number_and_date_in_the_reserved_places(
     converter: Converter,
 ) -> None:
-    from eoffice.documents.drafting import format_place_date
+    from formats.drafting import format_place_date
     from signing.fields import (
         DATE_FIELD,
         NUMBER_FIELD,

@@ -10,7 +10,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from eoffice.documents.drafting import (
+from formats.drafting import (
     build_draft_docx,
     format_number,
     format_place_date,

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from eoffice.documents.folding import fold_vi
+from formats.folding import fold_vi
 
 WORDS = [
     ("Quyết định", "quyet dinh"),

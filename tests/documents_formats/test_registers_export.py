@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from eoffice.documents.conversion import Converter
-from eoffice.documents.registers_export import (
+from formats.conversion import Converter
+from formats.registers_export import (
     FollowUpRegisterRow,
     IncomingRegisterRow,
     OutgoingRegisterRow,

@@ -9,8 +9,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, text
 
-from eoffice.documents.conversion import Converter
-from eoffice.documents.drafting import build_draft_docx
 from eoffice.documents.search import (
     IndexEntry,
     SearchQuery,
@@ -23,6 +21,8 @@ from eoffice.documents.search import (
 from eoffice.documents.search_models import DocumentSearch
 from eoffice.extensions import db
 from eoffice.organisation.models import Organisation
+from formats.conversion import Converter
+from formats.drafting import build_draft_docx
 from tests.documents_formats.samples import DECISION
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from eoffice.documents.conversion import Converter
-from eoffice.documents.drafting import (
+from formats.conversion import Converter
+from formats.drafting import (
     build_draft_docx,
     format_number,
     format_place_date,

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 import meetings.demo_pdf
-from eoffice.documents import conversion
 from eoffice.extensions import db
 from eoffice.timestamps import VIETNAM, utcnow
+from formats import conversion
 from meetings.demo import DEMO_TITLE, start_time
 from meetings.demo_pdf import Block, Style, text_pdf
 from meetings.models import Meeting, MeetingStatus, ParticipantRole

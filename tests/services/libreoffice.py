@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from eoffice.documents.conversion import Converter
+from formats.conversion import Converter
 from tests.services.require import require_executable
 
 HOW = "apt-get install libreoffice-writer-nogui fonts-liberation2"

@@ -1,7 +1,7 @@
 """Outgoing drafts as DOCX in the Decree 30/2020 layout (Appendix I, "thể thức").
 
 The drafter fills a :class:`DraftSpec` (plain values, no database objects) and gets the DOCX a
-specialist can still edit in Word/LibreOffice; :mod:`eoffice.documents.conversion` turns it into
+specialist can still edit in Word/LibreOffice; :mod:`formats.conversion` turns it into
 the PDF the leader signs.
 
 Number and date are issued only *after* the leader signed (never by hand). An unnumbered draft

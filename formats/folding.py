@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["fold_vi"]
+__all__ = ["fold_vi", "strip_marks"]
 
-_D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def strip_marks(text: str) -> str:
+    """``text`` without Vietnamese diacritics, case kept ("Đồng Nai" → "Dong Nai"): for ASCII
+    fallbacks (download names, fonts without the letters) and as the first half of
+    :func:`fold_vi`."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped)
 
 
 def fold_vi(text: str) -> str:
     """Return ``text`` lowercased without Vietnamese diacritics ("Đồng Nai" → "dong nai")."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # casefold after stripping so e.g. "ẞ"/"ß" also compare sensibly; NFC keeps the rest stable.
-    return unicodedata.normalize("NFC", stripped).casefold()
+    # casefold after stripping so e.g. "ẞ"/"ß" also compare sensibly.
+    return strip_marks(text).casefold()

@@ -22,8 +22,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from eoffice.documents.conversion import Converter, default_converter
-from eoffice.documents.drafting import FONT_NAME
+from formats.conversion import Converter, default_converter
+from formats.drafting import FONT_NAME
 
 __all__ = [
     "FollowUpRegisterRow",
