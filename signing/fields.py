@@ -20,6 +20,7 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from .appearance import Rect, vn_font_engine
 from .errors import SigningError
+from .pdf_input import open_pdf_for_update
 
 __all__ = [
     "DATE_FIELD",
@@ -161,7 +162,6 @@ def fill_fields(pdf: bytes, values: dict[str, str], *, font_size: float | None =
     ``values`` maps field names (:data:`NUMBER_FIELD`, :data:`DATE_FIELD`, or
     any text field) to text; Vietnamese is rendered with an embedded font.
     """
-    from .sign import open_pdf_for_update  # avoid a cycle
 
     writer = open_pdf_for_update(pdf)
     try:

@@ -25,7 +25,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from .appearance import iso_vn
 from .errors import BadPdfError, EncryptedPdfError
-from .sign import MAX_PDF_BYTES, check_pdf_bytes, read_pdf_bytes
+from .pdf_input import MAX_PDF_BYTES, check_pdf_bytes, read_pdf_bytes
 
 __all__ = ["CertInfo", "SignatureReport", "ValidationReport", "validate"]
 

@@ -34,7 +34,7 @@ import struct
 from collections import deque
 from typing import Any
 
-from eoffice.realtime.patches import WrittenFor
+from eoffice.version_guard import WrittenFor
 
 #: Replaces ``engineio.socket.Socket.send`` and ``_websocket_handler`` of this release.
 WRITTEN_FOR = WrittenFor("python-engineio", "4.15.1")

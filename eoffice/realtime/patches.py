@@ -10,37 +10,15 @@ reviewed and its ``WRITTEN_FOR`` moved.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from importlib.metadata import version
+import signing
+from eoffice.realtime import direct_send
+from eoffice.version_guard import WrittenFor
 
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WrittenFor:
-    """The distribution and exact version a replacement of its internals was written for."""
-
-    distribution: str
-    version: str
-
-    def matches(self) -> bool:
-        """True when the installed version is this one; otherwise warn and say False."""
-        installed = version(self.distribution)
-        if installed == self.version:
-            return True
-        logger.warning(
-            "%s %s is installed; the replacement of its internals was written for %s and "
-            "stays off (stock behaviour, slower). Review it and update WRITTEN_FOR.",
-            self.distribution, installed, self.version)
-        return False
+__all__ = ["WrittenFor", "install_all"]
 
 
 def install_all() -> dict[str, bool]:
     """Install every replacement that applies to this process; say which are active."""
-    import signing
-    from eoffice.realtime import direct_send
-
     return {
         "pyhanko hex-string reader": signing.install_speedups(),
         "engineio direct send": direct_send.install(),

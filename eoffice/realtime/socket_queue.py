@@ -15,7 +15,7 @@ from typing import Any
 
 import socketio
 
-from eoffice.realtime.patches import WrittenFor
+from eoffice.version_guard import WrittenFor
 
 #: Relies on ``PubSubManager.emit`` calling ``_handle_emit`` before ``_publish`` in this release.
 WRITTEN_FOR = WrittenFor("python-socketio", "5.18.1")
