@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     _register_error_handlers(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    from eoffice.web import control_characters
+
+    control_characters.init_app(app)
 
     from eoffice.cli import register_cli
 
@@ -126,6 +129,9 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     except ValueError as error:
         raise SettingsError("EOFFICE_STORAGE_URL", str(error)) from None
     app.extensions["eoffice.object_store"] = store
+    from eoffice.files import orphans
+
+    orphans.init_app(app)
 
     from eoffice.realtime.socket_queue import client_manager
 

@@ -39,6 +39,7 @@ DEMO_UNITS = [
 ]
 
 DEMO_USERS = [
+    DemoUser("quantri", "Ngô Quốc Bảo", "Quản trị toàn hệ thống", (Role.SUPER_ADMIN,), None),
     DemoUser("admin", "Phạm Minh Tuấn", "Quản trị hệ thống", (Role.ADMIN,), "VP"),
     DemoUser("chutich", "Trần Văn Hùng", "Chủ tịch", (Role.LEADER, Role.MANAGER), None),
     DemoUser("phochutich", "Lê Thị Hoa", "Phó Chủ tịch", (Role.LEADER,), None),

@@ -25,7 +25,7 @@ from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.extensions import db
-from eoffice.files.access import can_view_file
+from eoffice.files.access import can_view_file, is_vetoed
 from eoffice.files.content_check import PDF
 from eoffice.files.models import StoredFile
 from eoffice.files.service import save_upload
@@ -105,6 +105,11 @@ def live_role(user: User, meeting: Meeting) -> str | None:
 
 
 def can_view_document(user: User, document: MeetingDocument) -> bool:
+    """Meeting rules (invitee; restricted items for the named few) *and* the file's vetoes:
+    a secret incoming document attached by its chair stays secret from the other members,
+    and a revoked one is served to nobody."""
+    if is_vetoed(user, document.file):
+        return False
     item = document.item
     meeting = item.meeting
     if not can_view(user, meeting):

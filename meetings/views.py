@@ -312,7 +312,8 @@ def document_file(meeting_id: int, document_id: int) -> ResponseReturnValue:
     if document is None or document.item.meeting_id != meeting.id or not (
         service.can_view_document(current_user, document)
     ):
-        abort(404)
+        abort(404, description="Không tìm thấy tài liệu, tài liệu đã bị thu hồi hoặc bạn "
+                               "không có quyền xem tài liệu này.")
     return _send(document.file, as_attachment=False)
 
 

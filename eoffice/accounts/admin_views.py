@@ -28,7 +28,10 @@ def _fill_choices(form: UserForm) -> None:
     form.position_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.title) for p in positions
     ]
-    form.roles.choices = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+    form.roles.choices = [
+        SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()
+        if role != Role.SUPER_ADMIN or Role.SUPER_ADMIN in current_user.roles
+    ]
     units = [SelectChoice(u.id, "— " * depth + u.name) for depth, u in unit_tree(org_id)]
     form.unit_ids.choices = units
     form.head_of_unit_ids.choices = units

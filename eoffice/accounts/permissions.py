@@ -15,11 +15,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def has_role(user: Any, *roles: Role) -> bool:
-    """True when ``user`` is authenticated, active and holds any of ``roles`` (admins hold all)."""
+    """True when ``user`` is authenticated, active and holds any of ``roles``.
+
+    No role implies another. An administrator manages accounts and settings; numbering,
+    sealing, reading content or chairing needs the role itself (separation of duties: every
+    act is done by someone whose job it is, and the record says who).
+    """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     held = user.roles
-    return Role.ADMIN in held or any(role in held for role in roles)
+    return any(role in held for role in roles)
 
 
 def require_role(*roles: Role) -> Callable[[F], F]:

@@ -6,7 +6,8 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    ADMIN = "admin"
+    SUPER_ADMIN = "super_admin"  # installation-wide settings: holidays, organisations
+    ADMIN = "admin"  # accounts, units and settings of one organisation
     CLERK = "clerk"  # văn thư
     SPECIALIST = "specialist"  # chuyên viên
     UNIT_HEAD = "unit_head"  # trưởng/phó phòng
@@ -20,7 +21,8 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.ADMIN: "Quản trị hệ thống",
+    Role.SUPER_ADMIN: "Quản trị toàn hệ thống",
+    Role.ADMIN: "Quản trị cơ quan",
     Role.CLERK: "Văn thư",
     Role.SPECIALIST: "Chuyên viên",
     Role.UNIT_HEAD: "Trưởng/phó đơn vị",

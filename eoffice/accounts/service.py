@@ -84,6 +84,7 @@ def create_user(
     password_hash: str | None = None,
 ) -> User:
     """Create a user. ``password_hash`` (argon2) may replace ``password`` for bulk imports."""
+    _check_grantable(actor, set(roles), set())
     username = username.strip()
     if not username or not full_name.strip():
         raise AccountError("Tên đăng nhập và họ tên là bắt buộc.")
@@ -131,8 +132,13 @@ def update_user(
     email: str | None = None,
     new_password: str | None = None,
 ) -> None:
-    if user.id == actor.id and (not active or Role.ADMIN not in set(roles)):
+    roles = set(roles)
+    if Role.SUPER_ADMIN not in actor.roles and Role.SUPER_ADMIN in user.roles:
+        # An organisation admin's form cannot show the installation-wide role: keep it.
+        roles.add(Role.SUPER_ADMIN)
+    if user.id == actor.id and (not active or not roles & {Role.ADMIN, Role.SUPER_ADMIN}):
         raise AccountError("Không thể tự khóa hoặc tự bỏ quyền quản trị của chính mình.")
+    _check_grantable(actor, roles, set(user.roles))
     head_ids = set(head_of_unit_ids)
     units = _check_units(user.organisation_id, set(unit_ids) | head_ids)
     user.full_name = full_name.strip() or user.full_name
@@ -152,6 +158,15 @@ def update_user(
         roles=sorted(r.value for r in user.roles), active=active,
         password_changed=bool(new_password),
     )
+
+
+def _check_grantable(actor: User | None, wanted: set[Role], held: set[Role]) -> None:
+    """Only a super-administrator gives or takes the installation-wide role: an organisation's
+    admin must not be able to raise anyone (themselves included) above their organisation.
+    ``actor`` None is the command line, run by the operator."""
+    changes_super = (Role.SUPER_ADMIN in wanted) != (Role.SUPER_ADMIN in held)
+    if changes_super and actor is not None and Role.SUPER_ADMIN not in actor.roles:
+        raise AccountError("Chỉ quản trị toàn hệ thống được cấp hoặc thu hồi vai trò này.")
 
 
 def _sync_roles(user: User, roles: Iterable[Role]) -> None:

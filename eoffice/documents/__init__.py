@@ -14,15 +14,21 @@ def init_app(app: Flask) -> None:
     """Plug the module into the application: models, file rule, pages, API, sockets, CLI."""
     from eoffice.documents import models  # noqa: F401  (tables known to migrations)
     from eoffice.documents.api import bp as api_bp
-    from eoffice.documents.files_rule import document_file_rule, secret_document_veto
+    from eoffice.documents.files_rule import (
+        document_file_rule,
+        edxml_record_names,
+        secret_document_veto,
+    )
     from eoffice.documents.notifications import init_socket
     from eoffice.documents.views import bp
     from eoffice.files.access import register_file_rule, register_file_veto
+    from eoffice.files.orphans import register_object_reference
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
 
     register_file_rule(app, document_file_rule)
     register_file_veto(app, secret_document_veto)
+    register_object_reference(app, edxml_record_names)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     register_nav(app, NavEntry("Văn bản đến", "documents.incoming_list"))

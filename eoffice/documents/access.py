@@ -57,7 +57,7 @@ def can_view(user: Any, document: Document | None) -> bool:
         return True
     if document.is_secret:
         return False
-    if has_role(user, Role.ADMIN, Role.CLERK):
+    if has_role(user, Role.CLERK):
         return True
     unit_ids = _unit_ids(user)
     headed = _headed_unit_ids(user)
@@ -172,7 +172,7 @@ def visible_filter(user: User, *, dense: bool = True, direction: str | None = No
     else:
         named = Document.id.in_(select(DocumentParticipant.document_id).where(
             DocumentParticipant.user_id == user.id))
-    if has_role(user, Role.ADMIN, Role.CLERK):
+    if has_role(user, Role.CLERK):
         return and_(same_org, or_(Document.secrecy == 0,
                                   Document.id.in_(secret_named_ids(user))))
     unit_ids = _unit_ids(user)

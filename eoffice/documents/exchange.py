@@ -32,6 +32,7 @@ from eoffice.documents.models import (
 from eoffice.documents.service import InvalidInput, attachments_of
 from eoffice.documents.workflow import In, NotPermitted, NotVisible, Out
 from eoffice.extensions import db
+from eoffice.files.orphans import note_object_put
 from eoffice.files.service import object_store
 from eoffice.timestamps import VIETNAM, utcnow
 
@@ -217,6 +218,7 @@ def store_record(actor: User | None, document: Document, kind: str, data: bytes,
     if len(data) > MAX_EDXML_BYTES:
         raise InvalidInput("Tệp edXML vượt quá dung lượng cho phép.")
     stored = object_store().put(io.BytesIO(data), content_type=XML, max_bytes=MAX_EDXML_BYTES)
+    note_object_put(stored.key)  # removed at the request's end if no row keeps it
     row = EdxmlRecord(document_id=document.id, kind=kind, status_code=status_code,
                       external_recipient_id=recipient_id, object_key=stored.key,
                       size=stored.size, created_by_id=actor.id if actor else None)

@@ -6,7 +6,12 @@ from sqlalchemy import or_, select
 
 from eoffice.accounts.models import User
 from eoffice.documents.access import can_view
-from eoffice.documents.models import Document, DocumentAttachment, DocumentVersion
+from eoffice.documents.models import (
+    Document,
+    DocumentAttachment,
+    DocumentVersion,
+    EdxmlRecord,
+)
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
 
@@ -37,3 +42,10 @@ def secret_document_veto(user: User, stored: StoredFile) -> bool:
     if is_revoked_file(stored):
         return True
     return any(d.is_secret and not can_view(user, d) for d in documents_using(stored))
+
+
+def edxml_record_names(key: str) -> bool:
+    """edXML packages and status messages name their objects directly (no ``StoredFile``):
+    registered with ``eoffice.files.orphans`` so a kept record keeps its object."""
+    return db.session.execute(
+        select(EdxmlRecord.id).where(EdxmlRecord.object_key == key).limit(1)).first() is not None

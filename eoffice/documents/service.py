@@ -274,11 +274,14 @@ def create_outgoing(actor: User, draft: OutgoingDraft, stored: StoredFile) -> Re
     return Result(document, [_notice([reviewer.id], "Dự thảo chờ kiểm tra nội dung", document)])
 
 
+def _is_drafter(user: User, document: Document) -> bool:
+    return any(p.user_id == user.id and p.role == ParticipantRole.DRAFTER
+               for p in document.participants)
+
+
 def revise_draft(actor: User, document: Document, stored: StoredFile, note: str = "") -> Result:
     """The drafter uploads a new version while the draft is in DRAFT or REVISION."""
-    if not any(
-        p.user_id == actor.id and p.role == ParticipantRole.DRAFTER for p in document.participants
-    ):
+    if not _is_drafter(actor, document):
         raise NotPermitted("Chỉ người soạn thảo được tải phiên bản mới.")
     if document.state not in (Out.DRAFT, Out.REVISION):
         raise IllegalTransition("Chỉ sửa dự thảo khi văn bản chưa được duyệt nội dung.")
@@ -819,7 +822,7 @@ def list_documents(
     from eoffice.documents.access import reach_branches, secret_named_ids
 
     offset = (max(page, 1) - 1) * per_page
-    if has_role(user, Role.ADMIN, Role.CLERK):
+    if has_role(user, Role.CLERK):
         where = [Document.organisation_id == user.organisation_id,
                  Document.direction == direction,
                  or_(Document.secrecy == 0,
@@ -917,7 +920,11 @@ def waiting_for(user: User, limit: int = 100) -> list[Document]:
     return list(
         db.session.execute(
             select(Document)
-            .where(Document.organisation_id == user.organisation_id, or_(*conditions))
+            # The list obeys the same rule as the documents it names: a secret document's
+            # subject never shows to someone not named on it (a unit head it was assigned
+            # to, a member of a recipient unit).
+            .where(Document.organisation_id == user.organisation_id, or_(*conditions),
+                   visible_filter(user))
             .order_by(*URGENCY_FIRST)
             .limit(limit)
         ).scalars()
@@ -964,17 +971,19 @@ def attachments_of(document: Document) -> list[DocumentAttachment]:
 
 
 def add_attachment(actor: User, document: Document, stored: StoredFile) -> DocumentAttachment:
-    if document.direction != Direction.OUTGOING or document.state not in (
-        Out.DRAFT,
-        Out.REVISION,
-        Out.CONTENT_OK,
-        Out.FORMAT_OK,
-        Out.APPROVED,
-        Out.SIGNED,
-    ):
-        raise IllegalTransition("Không thể thêm phụ lục ở trạng thái này.")
+    """An attachment is content: only the drafter adds one, and only while the draft can still
+    change (before the content is approved). What the reviewer approved, the leader signed
+    and the clerk seals and issues is then one and the same; a later change goes through
+    "trả lại" (back to revision) and every approval again."""
     if not can_view(actor, document):
         raise NotVisible("Không tìm thấy văn bản.")
+    if document.direction != Direction.OUTGOING or document.state not in (Out.DRAFT,
+                                                                           Out.REVISION):
+        raise IllegalTransition(
+            "Không thể thêm phụ lục khi dự thảo đã được duyệt: nội dung lãnh đạo duyệt, ký "
+            "phải giữ nguyên. Hãy trả lại dự thảo để sửa, rồi trình duyệt lại.")
+    if not _is_drafter(actor, document):
+        raise NotPermitted("Chỉ người soạn thảo được thêm phụ lục.")
     row = DocumentAttachment(document_id=document.id, file_id=stored.id)
     db.session.add(row)
     db.session.flush()

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from flask import Flask
 
 from eoffice.accounts.models import User
-from eoffice.accounts.permissions import has_role
-from eoffice.accounts.roles import Role
 from eoffice.extension_points import register, registered
 from eoffice.files.models import StoredFile
 
@@ -30,13 +28,21 @@ def register_file_veto(app: Flask, veto: FileRule) -> None:
     register(app, "file_vetoes", veto)
 
 
+def is_vetoed(user: User, stored: StoredFile) -> bool:
+    """True when a registered veto withholds ``stored`` from ``user`` (a secret document's
+    file for someone not named on it, a revoked document's content for everyone).
+
+    Every route that serves bytes under another object's rules (a meeting's agenda, a task's
+    attachments) must ask this too: the object's own rule cannot know the file is secret.
+    """
+    return any(veto(user, stored) for veto in registered("file_vetoes"))
+
+
 def can_view_file(user: User, stored: StoredFile) -> bool:
     if not user.is_authenticated:
         return False
-    if any(veto(user, stored) for veto in registered("file_vetoes")):
+    if is_vetoed(user, stored):
         return False
     if stored.uploaded_by_id == user.id:
-        return True
-    if has_role(user, Role.ADMIN) and stored.uploaded_by.organisation_id == user.organisation_id:
         return True
     return any(rule(user, stored) for rule in registered("file_rules"))

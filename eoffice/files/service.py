@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import unicodedata
 from typing import BinaryIO
 
 from flask import current_app
@@ -16,8 +17,9 @@ from sqlalchemy import select
 from eoffice import audit
 from eoffice.accounts.models import User
 from eoffice.extensions import db
-from eoffice.files.content_check import RejectedContent, sniff
+from eoffice.files.content_check import DOCX, JPEG, PDF, PNG, RejectedContent, Sniffed, sniff
 from eoffice.files.models import StoredFile
+from eoffice.files.orphans import note_object_put
 from storage import ObjectStore
 from storage.errors import StorageError
 
@@ -30,6 +32,27 @@ class UploadError(ValueError):
 
 def object_store() -> ObjectStore:
     return current_app.extensions["eoffice.object_store"]
+
+
+# What a name's ending promises, and the content types that keep the promise.
+EXTENSION_TYPES = {".pdf": PDF, ".docx": DOCX, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG}
+
+
+def check_file_name(filename: str | None) -> None:
+    """Refuse names with control characters (NUL among them: PostgreSQL cannot store it, and
+    such a name is never a person's choice)."""
+    if filename and any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in filename):
+        raise UploadError("Tên tệp chứa ký tự điều khiển không hợp lệ; hãy đổi tên tệp "
+                          "rồi gửi lại.")
+
+
+def check_name_matches_content(filename: str | None, kind: Sniffed) -> None:
+    """A file named ``.pdf`` must be a PDF: a PNG renamed would be shown and signed as what it
+    is not."""
+    ending = "." + (filename or "").rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
+    promised = EXTENSION_TYPES.get(ending)
+    if promised and promised != kind.content_type:
+        raise UploadError(f"Nội dung tệp không khớp với phần mở rộng “{ending}” của tên tệp.")
 
 
 def _display_name(filename: str | None, extension: str) -> str:
@@ -50,6 +73,7 @@ def save_upload(
     max_bytes: int | None = None,
 ) -> StoredFile:
     """Store an uploaded file and return its row (flushed, not committed)."""
+    check_file_name(filename)
     limit = max_bytes or current_app.config["EOFFICE_SETTINGS"].max_upload_bytes
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
         copied = 0
@@ -66,8 +90,10 @@ def save_upload(
             kind = sniff(spool) if allowed is None else sniff(spool, allowed)
         except RejectedContent as error:
             raise UploadError(str(error)) from None
+        check_name_matches_content(filename, kind)
         try:
             stored = object_store().put(spool, content_type=kind.content_type)
+            note_object_put(stored.key)  # removed at the request's end if no row keeps it
         except StorageError as error:
             current_app.logger.error("object store refused an upload: %s", error)
             raise UploadError("Kho lưu trữ tệp không phản hồi; tệp chưa được lưu.") from None

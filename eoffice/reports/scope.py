@@ -30,8 +30,6 @@ def managed_unit_ids(user: User) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
     units = _all_units(user.organisation_id)
-    if has_role(user, Role.ADMIN):
-        return {unit.id for unit in units}
     if not can_see_dashboard(user):
         return set()
     headed = {m.unit_id for m in user.memberships if m.is_head}
@@ -74,9 +72,7 @@ def unit_subtree_ids(unit: Unit) -> set[int]:
 def visible_user_ids(user: User) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    if has_role(user, Role.ADMIN) or (
-        Role.MANAGER in user.roles and not any(m.is_head for m in user.memberships)
-    ):
+    if Role.MANAGER in user.roles and not any(m.is_head for m in user.memberships):
         return set(db.session.execute(
             select(User.id).where(User.organisation_id == user.organisation_id)
         ).scalars())

@@ -27,8 +27,9 @@ from sqlalchemy import select
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
 
+from eoffice import audit
 from eoffice.accounts.models import User
-from eoffice.accounts.permissions import require_role
+from eoffice.accounts.permissions import has_role, require_role
 from eoffice.accounts.roles import Role
 from eoffice.audit.models import Event
 from eoffice.extensions import db
@@ -191,30 +192,45 @@ class HolidayForm(FlaskForm):
                                                     Length(max=200)])
 
 
+# Public holidays count for every organisation's deadlines and timeliness, so they are an
+# installation-wide setting: organisation admins and managers read them, only the
+# super-administrator changes them.
+HOLIDAY_READERS = (Role.SUPER_ADMIN, Role.ADMIN, Role.MANAGER)
+
+
 @bp.route("/holidays", methods=["GET", "POST"])
-@require_role(Role.ADMIN)
+@require_role(*HOLIDAY_READERS)
 def holidays() -> ResponseReturnValue:
     form = HolidayForm()
+    can_edit = has_role(current_user, Role.SUPER_ADMIN)
+    if request.method == "POST" and not can_edit:
+        abort(403)
     if form.validate_on_submit():
         exists = db.session.execute(select(Holiday).where(Holiday.day == form.day.data)).first()
         if exists:
             flash("Ngày này đã có trong danh sách.", "error")
         else:
-            db.session.add(Holiday(day=form.day.data, name=(form.name.data or "").strip()))
+            holiday = Holiday(day=form.day.data, name=(form.name.data or "").strip())
+            db.session.add(holiday)
+            db.session.flush()
+            audit.record(current_user, "holiday_added", "holiday", holiday.id,
+                         day=holiday.day.isoformat(), name=holiday.name)
             db.session.commit()
             flash("Đã thêm ngày nghỉ. Số liệu cũ được tính lại bằng lệnh "
                   "“flask reports rebuild”.", "success")
             return redirect(url_for("reports.holidays"))
     rows = db.session.execute(select(Holiday).order_by(Holiday.day.desc())).scalars().all()
-    return render_template("reports/holidays.html", form=form, holidays=rows)
+    return render_template("reports/holidays.html", form=form, holidays=rows, can_edit=can_edit)
 
 
 @bp.post("/holidays/<int:holiday_id>/delete")
-@require_role(Role.ADMIN)
+@require_role(Role.SUPER_ADMIN)
 def delete_holiday(holiday_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     row = db.session.get(Holiday, holiday_id) or abort(404)
+    audit.record(current_user, "holiday_removed", "holiday", row.id, day=row.day.isoformat(),
+                 name=row.name)
     db.session.delete(row)
     db.session.commit()
     flash("Đã xóa ngày nghỉ.", "success")

@@ -84,7 +84,7 @@ def test_every_allowed_transition_moves_and_is_audited(
 def test_moves_not_in_the_table_are_refused_with_409(
     ctx: Flask, new_outgoing: Callable[..., Any], new_incoming: Callable[..., Any]
 ) -> None:
-    admin = user("admin")  # may see everything that is not secret, so only the table decides
+    admin = user("vanthu")  # the clerk sees everything that is not secret: only the table decides
     for direction, table, document in (
         ("outgoing", OUTGOING, new_outgoing()),
         ("incoming", INCOMING, new_incoming()),

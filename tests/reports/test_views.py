@@ -95,9 +95,9 @@ def test_unit_head_sees_own_unit_only(
     assert client.get(f"/reports/person/{seeded['chair']}").status_code == 404
 
 
-def test_admin_manages_holidays(client: FlaskClient, login_as: Callable[[str], str],
-                                app: Flask) -> None:
-    token = login_as("admin")
+def test_super_admin_manages_holidays(client: FlaskClient, login_as: Callable[[str], str],
+                                      app: Flask) -> None:
+    token = login_as("quantri")
     response = client.post("/reports/holidays", data={
         "csrf_token": token, "day": "2026-11-24", "name": "Ngày Văn hóa Việt Nam"})
     assert response.status_code == 302
