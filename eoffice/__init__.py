@@ -233,18 +233,37 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
 
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "serial=(), bluetooth=(), magnetometer=(), gyroscope=(), "
+                      "accelerometer=(), interest-cohort=()")
+
+
 def _register_security_headers(app: Flask) -> None:
+    secure = app.config["EOFFICE_SETTINGS"].secure_cookies
+
     @app.after_request
     def _headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # WebSockets only to this very host (browsers differ on whether 'self' covers ws:).
+        host = request.host
+        headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-            "connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; "
-            "frame-ancestors 'self'",
+            f"connect-src 'self' ws://{host} wss://{host}; worker-src 'self' blob:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
         )
+        if secure:  # served over HTTPS: browsers must never come back over plain HTTP
+            headers.setdefault("Strict-Transport-Security",
+                               "max-age=31536000; includeSubDomains")
+        if not request.path.startswith("/static/"):
+            # Pages, API answers and downloads carry people's documents: never kept by a
+            # browser cache or a proxy (a shared computer, the back button after logout).
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
         return response
 
 

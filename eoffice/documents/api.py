@@ -203,7 +203,7 @@ def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
     return send_generated(data, name, XML)
 
 
-@bp.get("/documents/<int:document_id>/edxml/export/<int:recipient_id>")
+@bp.post("/documents/<int:document_id>/edxml/export/<int:recipient_id>")  # an act: POST
 @login_required
 @api_errors
 def edxml_export(document_id: int, recipient_id: int) -> ResponseReturnValue:

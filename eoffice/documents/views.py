@@ -393,7 +393,9 @@ def add_external_recipient(document_id: int) -> ResponseReturnValue:
     return _done(service.Result(document), "Đã thêm nơi nhận bên ngoài.")
 
 
-@bp.get("/<int:document_id>/edxml/export/<int:recipient_id>")
+# POST: exporting is an act (an ``exported`` event, the recipient's exported_at), so a plain
+# link or a prefetch must never do it on the clerk's behalf. The package is the answer.
+@bp.post("/<int:document_id>/edxml/export/<int:recipient_id>")
 @login_required
 @handles_workflow_errors
 def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:

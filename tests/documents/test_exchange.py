@@ -110,14 +110,20 @@ def test_issued_document_exports_one_package_per_external_recipient(
     document.to_places = "- Như trên;\n- Bộ Kế hoạch và Đầu tư;"
     db.session.commit()
 
-    switch(client, "vanthu")
+    token = switch(client, "vanthu")
     html = client.get(page).get_data(as_text=True)
     assert html.count("Tải gói edXML") == 2
+    # Exporting is an act: a GET (a link, a prefetch) does nothing.
+    first = next(iter(client.get(f"/api/v1/documents/{document.id}/edxml").get_json()[
+        "external_recipients"]))["id"]
+    assert client.get(f"/documents/{document.id}/edxml/export/{first}").status_code == 405
+    assert events(document.id, "exported") == []
     api = client.get(f"/api/v1/documents/{document.id}/edxml").get_json()
     recipients = {r["organ_id"]: r["id"] for r in api["external_recipients"]}
     seen = []
     for organ_id, rid in recipients.items():
-        reply = client.get(f"/documents/{document.id}/edxml/export/{rid}")
+        reply = client.post(f"/documents/{document.id}/edxml/export/{rid}",
+                            headers={"X-CSRFToken": token})
         assert reply.status_code == 200 and reply.mimetype == "application/xml"
         package = edxml.parse_package(reply.data)
         message = package.message
@@ -134,8 +140,8 @@ def test_issued_document_exports_one_package_per_external_recipient(
         assert package.document_id == "000.00.00.H41,2026/03/06,09/UBND-VP"
         assert package.attachments[0].data == pdf
         seen.append(organ_id)
-    via_api = client.get(f"/api/v1/documents/{document.id}/edxml/export/"
-                         f"{recipients['000.00.00.G12']}")
+    via_api = client.post(f"/api/v1/documents/{document.id}/edxml/export/"
+                          f"{recipients['000.00.00.G12']}", headers={"X-CSRFToken": token})
     assert edxml.parse_package(via_api.data).message.to_orgs[0].organ_name == "Bộ Tài chính"
     exported = events(document.id, "exported")
     assert sorted(e.details["organ_id"] for e in exported) == sorted([*seen, "000.00.00.G12"])
@@ -147,12 +153,14 @@ def test_secret_document_is_never_exported(ctx: Flask, client: FlaskClient) -> N
     document = issued(secrecy=1)
     row = add_external_recipient(user("vanthu"), document, "000.00.00.G22", "Bộ KH&ĐT")
     db.session.commit()
-    switch(client, "vanthu")
-    reply = client.get(f"/api/v1/documents/{document.id}/edxml/export/{row.id}")
+    token = switch(client, "vanthu")
+    reply = client.post(f"/api/v1/documents/{document.id}/edxml/export/{row.id}",
+                        headers={"X-CSRFToken": token})
     assert reply.status_code == 400
     assert "Văn bản mật không được xuất gói edXML" in reply.get_json()["message"]
-    page = client.get(f"/documents/{document.id}/edxml/export/{row.id}",
-                      follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/documents/{document.id}/edxml/export/{row.id}",
+                       headers={"X-CSRFToken": token}, follow_redirects=True).get_data(
+        as_text=True)
     assert "Văn bản mật không được xuất gói edXML" in page
     assert events(document.id, "exported") == []
 
