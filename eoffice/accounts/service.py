@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import session as flask_session
 from sqlalchemy import func, select
 
 from eoffice import audit
-from eoffice.accounts import throttle
+from eoffice.accounts import sessions, throttle
 from eoffice.accounts.models import UnitMembership, User, UserRole
 from eoffice.accounts.passwords import (
     DUMMY_HASH,
@@ -148,11 +149,13 @@ def update_user(
     _sync_memberships(user, units, head_ids)
     if user.active != active:
         user.session_version += 1
+        sessions.end_all_sessions(user.id)
     user.active = active
     if new_password:
         _check_password(new_password)
         user.password_hash = hash_password(new_password)
         user.session_version += 1
+        sessions.end_all_sessions(user.id)
     audit.record(
         actor, "user_updated", "user", user.id,
         roles=sorted(r.value for r in user.roles), active=active,
@@ -194,12 +197,19 @@ def _sync_memberships(user: User, units: list[Unit], head_ids: set[int]) -> None
     )
 
 
+#: Where the cookie keeps the server-side session's token.
+SESSION_TOKEN_KEY = "eoffice_sid"
+
+
 def load_session_user(session_id: str) -> User | None:
-    """Resolve Flask-Login's stored id ``"<user id>:<session version>"``."""
+    """Resolve Flask-Login's stored id ``"<user id>:<session version>"``, and only while the
+    server-side session the cookie names is open (``eoffice.accounts.sessions``)."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.active:
+        return None
+    if sessions.open_row(flask_session.get(SESSION_TOKEN_KEY), user.id) is None:
         return None
     return user

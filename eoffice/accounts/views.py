@@ -9,8 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eoffice import audit
+from eoffice.accounts import sessions
 from eoffice.accounts.forms import LoginForm
-from eoffice.accounts.service import authenticate
+from eoffice.accounts.service import SESSION_TOKEN_KEY, authenticate
 from eoffice.extensions import db
 from eoffice.timestamps import format_local
 
@@ -36,6 +37,9 @@ def login() -> ResponseReturnValue:
         result = authenticate(form.username.data or "", form.password.data or "")
         if result.user is not None:
             session.clear()  # a fresh session id on login: no session fixation
+            session[SESSION_TOKEN_KEY] = sessions.open_session(
+                result.user.id, request.user_agent.string)
+            db.session.commit()
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")))
         if result.locked_until is not None:
@@ -57,6 +61,7 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     audit.record(current_user, "logout", "user", current_user.id)
+    sessions.end_session(session.get(SESSION_TOKEN_KEY))  # a copied cookie stops working
     db.session.commit()
     logout_user()
     session.clear()
