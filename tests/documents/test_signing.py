@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 import signing
 from eoffice.documents import service, signing_service
-from eoffice.documents.models import Document, SigningPinState
+from eoffice.documents.models import Document, DocumentAttachment, SigningPinState
 from eoffice.documents.signing_service import SigningFailed
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
@@ -58,7 +58,9 @@ def sctx(sapp: Flask) -> Iterator[Flask]:
         db.session.remove()
 
 
-def approved_document(**overrides: Any) -> Document:
+def approved_document(attachment: bytes | None = None, **overrides: Any) -> Document:
+    """An outgoing draft taken through every approval; an attachment, if given, is added by the
+    drafter while it is still a draft (content is frozen once approved)."""
     drafter = user("chuyenvien")
     stored = service.store_file(drafter, io.BytesIO(make_pdf()), "du-thao.pdf")
     fields: dict[str, Any] = {
@@ -68,6 +70,9 @@ def approved_document(**overrides: Any) -> Document:
     }
     fields.update(overrides)
     document = service.create_outgoing(drafter, service.OutgoingDraft(**fields), stored).document
+    if attachment is not None:
+        annex = service.store_file(drafter, io.BytesIO(attachment), "phu-luc.pdf", service.PDF_ONLY)
+        service.add_attachment(drafter, document, annex)
     transition(user("truongphong"), document, "approve_content")
     transition(user("vanthu"), document, "approve_format")
     transition(user("chutich"), document, "approve")
@@ -231,11 +236,10 @@ def test_generated_draft_is_signed_and_numbered_in_its_measured_places(sctx: Fla
 
 
 def test_separate_attachments_get_the_organisation_text_signature(sctx: Flask) -> None:
-    document = approved_document()
-    stored = service.store_file(user("chuyenvien"), io.BytesIO(make_pdf()), "phu-luc.pdf",
-                                service.PDF_ONLY)
-    attachment = service.add_attachment(user("chuyenvien"), document, stored)
-    db.session.commit()
+    document = approved_document(attachment=make_pdf())
+    attachment = db.session.scalars(select(DocumentAttachment).filter_by(
+        document_id=document.id)).one()
+    original_file_id = attachment.file_id
     signing_service.sign_as_leader(user("chutich"), document, PIN)
     signing_service.assign_number(user("vanthu"), document)
     db.session.commit()
@@ -243,7 +247,7 @@ def test_separate_attachments_get_the_organisation_text_signature(sctx: Flask) -
     db.session.commit()
     db.session.refresh(attachment)
     assert attachment.signed_file_id is not None
-    assert attachment.file_id == stored.id  # the original is kept
+    assert attachment.file_id == original_file_id  # the original is kept
     signed = object_store().read_bytes(attachment.signed_file.sha256)
     report = signing.validate(signed, pki=signing_service.demo_pki())
     assert report.ok and len(report.signatures) == 1
