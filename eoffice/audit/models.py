@@ -23,6 +23,10 @@ class Event(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who acted, as they were then: a later rename or new title must not rewrite history.
+    # NULL on rows recorded before the snapshot existed (and for the system).
+    actor_name: Mapped[str | None] = mapped_column(String(120))
+    actor_title: Mapped[str | None] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(64))
     object_kind: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))

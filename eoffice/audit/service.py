@@ -48,10 +48,18 @@ def event_hash(
     object_kind: str,
     object_id: str,
     details: dict[str, Any],
+    actor_name: str | None = None,
+    actor_title: str | None = None,
 ) -> str:
+    """The event's hash. The actor's name and title as they were (recorded since the
+    snapshot columns exist) are covered when present; rows recorded before keep the hash
+    they were written with."""
+    fields: list[Any] = [prev_hash, _canonical_time(occurred_at), actor_id, action, object_kind,
+                         object_id, details]
+    if actor_name is not None or actor_title is not None:
+        fields.append([actor_name, actor_title])
     payload = json.dumps(
-        [prev_hash, _canonical_time(occurred_at), actor_id, action, object_kind, object_id,
-         details],
+        fields,
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -74,6 +82,14 @@ def _lock_chain_tail(session: Any) -> None:
         session.execute(text("UPDATE events SET id = id WHERE id = -1"))
 
 
+def _as_they_are_now(actor: Any | None) -> tuple[str | None, str | None]:
+    """The actor's name and title at the moment of the act (None for the system)."""
+    if actor is None or getattr(actor, "id", None) is None:
+        return None, None
+    position = getattr(actor, "position", None)
+    return getattr(actor, "full_name", None), getattr(position, "title", None)
+
+
 def record(
     actor: Any | None,
     action: str,
@@ -94,16 +110,20 @@ def record(
     clean_details = json.loads(json.dumps(details, ensure_ascii=False, default=str))
     occurred_at = utcnow()
     actor_id = getattr(actor, "id", None)
+    actor_name, actor_title = _as_they_are_now(actor)
     event = Event(
         occurred_at=occurred_at,
         actor_id=actor_id,
+        actor_name=actor_name,
+        actor_title=actor_title,
         action=action,
         object_kind=object_kind,
         object_id=str(object_id),
         details=clean_details,
         prev_hash=prev_hash,
         hash=event_hash(
-            prev_hash, occurred_at, actor_id, action, object_kind, str(object_id), clean_details
+            prev_hash, occurred_at, actor_id, action, object_kind, str(object_id), clean_details,
+            actor_name, actor_title,
         ),
     )
     session.add(event)
@@ -137,6 +157,7 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
     columns = (
         Event.id, Event.prev_hash, Event.hash, Event.occurred_at, Event.actor_id,
         Event.action, Event.object_kind, Event.object_id, Event.details,
+        Event.actor_name, Event.actor_title,
     )
     while True:
         rows = db.session.execute(
@@ -149,7 +170,7 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
                 return ChainReport(False, checked, row.id, "previous-hash link does not match")
             recomputed = event_hash(
                 row.prev_hash, row.occurred_at, row.actor_id, row.action,
-                row.object_kind, row.object_id, row.details,
+                row.object_kind, row.object_id, row.details, row.actor_name, row.actor_title,
             )
             if recomputed != row.hash:
                 return ChainReport(False, checked, row.id, "content does not match its hash")

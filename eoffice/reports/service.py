@@ -288,7 +288,7 @@ def evidence(
         value = getattr(W, figure.value_column) if figure.value_column else literal(None)
         query = (
             select(Event.id, Event.occurred_at, Event.action, Event.object_kind, Event.object_id,
-                   actor.c.full_name.label("actor"), person.c.full_name.label("person"),
+                   func.coalesce(Event.actor_name, actor.c.full_name).label("actor"), person.c.full_name.label("person"),
                    W.deadline, W.outcome, value.label("value"))
             .select_from(W).join(Event, Event.id == event_id)
             .join(person, person.c.id == W.user_id)
@@ -298,7 +298,7 @@ def evidence(
     else:
         query = (
             select(Event.id, Event.occurred_at, Event.action, Event.object_kind, Event.object_id,
-                   actor.c.full_name.label("actor"), person.c.full_name.label("person"),
+                   func.coalesce(Event.actor_name, actor.c.full_name).label("actor"), person.c.full_name.label("person"),
                    literal(None).label("deadline"), literal(None).label("outcome"),
                    ES.value.label("value"))
             .select_from(ES).join(Event, Event.id == ES.event_id)

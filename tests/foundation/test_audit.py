@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from eoffice import audit
 from eoffice.audit.models import Event
 from eoffice.extensions import db
+from tests.documents.conftest import create_incoming, user
 
 
 def _record_three(app: Flask) -> list[int]:
@@ -114,3 +118,38 @@ def test_concurrent_writers_all_append_to_one_chain(app: Flask) -> None:
     with app.app_context():
         report = audit.verify_chain()
         assert report.ok and report.checked == 40
+
+
+def test_history_keeps_who_acted_as_they_were_then(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    """A rename or a new title after the act does not rewrite the document's history."""
+    with app.app_context():
+        document = create_incoming(subject="Về việc kiểm tra công tác cải cách hành chính")
+        document_id = document.id
+        clerk = user("vanthu")
+        old_name = clerk.full_name
+        old_title = clerk.position.title if clerk.position else None
+        clerk.full_name = "Tên Mới Sau Khi Đổi"
+        db.session.commit()
+        registered = db.session.execute(select(Event).where(
+            Event.object_kind == "document", Event.object_id == str(document_id),
+            Event.actor_id == clerk.id)).scalars().first()
+        assert registered is not None
+        assert (registered.actor_name, registered.actor_title) == (old_name, old_title)
+        # The snapshot is covered by the chain: editing it is detected.
+        assert audit.verify_chain().ok
+        db.session.execute(text("UPDATE events SET actor_name = 'Người khác' WHERE id = :id"),
+                           {"id": registered.id})
+        db.session.commit()
+        assert audit.verify_chain().first_broken_id == registered.id
+        db.session.execute(text("UPDATE events SET actor_name = :n WHERE id = :id"),
+                           {"n": old_name, "id": registered.id})
+        db.session.commit()
+
+    login_as("vanthu")
+    page = client.get(f"/documents/incoming/{document_id}").get_data(as_text=True)
+    history = page[page.index('<ol class="history">'):]
+    history = history[:history.index("</ol>")]
+    assert old_name in history
+    assert "Tên Mới Sau Khi Đổi" not in history
