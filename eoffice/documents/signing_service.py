@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 import signing
 from eoffice.accounts.models import User
+from eoffice.cpu_bound import run_off_loop
 from eoffice.documents import numbering
 from eoffice.documents.models import Document, SigningPinState
 from eoffice.documents.service import (
@@ -301,7 +302,9 @@ def assign_number(actor: User, document: Document) -> Result:
     """Issue the number and date from the register and write them into the reserved fields."""
     check(actor, document, "number")
     _file, data = _current_pdf(document)
-    fields = signing.list_text_fields(data)
+    # Parsing and rewriting the PDF run off the event loop: a burst of numberings must not
+    # hold up every other request of the process (eoffice.cpu_bound).
+    fields = run_off_loop(signing.list_text_fields, data)
     if signing.NUMBER_FIELD not in fields:
         raise InvalidInput("Tệp đã ký không có ô dành sẵn cho số và ngày; không thể cấp số.")
     organisation = document.organisation
@@ -323,7 +326,7 @@ def assign_number(actor: User, document: Document) -> Result:
     if signing.DATE_FIELD in fields:
         values[signing.DATE_FIELD] = date_line(organisation, today)
     try:
-        filled = signing.fill_fields(data, values)
+        filled = run_off_loop(signing.fill_fields, data, values)
     except signing.SigningError as exc:
         raise SigningFailed(f"Không điền được số, ngày vào văn bản: {exc.message_vi}.") from None
     assert filled is not None
