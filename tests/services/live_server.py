@@ -4,6 +4,7 @@ or as a process of its own, as production runs it (``server_subprocess``)."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -51,10 +52,22 @@ def server_subprocess(command: list[str], port: int, cwd: Path) -> Iterator[str]
                 pytest.fail(f"server process did not start: {output[-2000:]}")
             time.sleep(0.1)
         yield base_url
+    except BaseException:
+        # The test failed while the server ran: its own log says why (a 500's traceback).
+        _stop(process)
+        output = process.stdout.read() if process.stdout else ""
+        print(f"--- output of {' '.join(command[:4])}:\n{output[-6000:]}", file=sys.stderr)
+        raise
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
