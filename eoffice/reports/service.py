@@ -283,12 +283,15 @@ def evidence(
     window = _window(period)
     actor = User.__table__.alias("actor")
     person = User.__table__.alias("person")
+    # The actor as recorded at the time (a later rename does not rewrite the evidence);
+    # events from before the snapshot existed fall back to the account's current name.
+    acted_as = func.coalesce(Event.actor_name, actor.c.full_name).label("actor")
     if figure.source == "work":
         event_id = getattr(W, figure.evidence_event)
         value = getattr(W, figure.value_column) if figure.value_column else literal(None)
         query = (
             select(Event.id, Event.occurred_at, Event.action, Event.object_kind, Event.object_id,
-                   func.coalesce(Event.actor_name, actor.c.full_name).label("actor"), person.c.full_name.label("person"),
+                   acted_as, person.c.full_name.label("person"),
                    W.deadline, W.outcome, value.label("value"))
             .select_from(W).join(Event, Event.id == event_id)
             .join(person, person.c.id == W.user_id)
@@ -298,7 +301,7 @@ def evidence(
     else:
         query = (
             select(Event.id, Event.occurred_at, Event.action, Event.object_kind, Event.object_id,
-                   func.coalesce(Event.actor_name, actor.c.full_name).label("actor"), person.c.full_name.label("person"),
+                   acted_as, person.c.full_name.label("person"),
                    literal(None).label("deadline"), literal(None).label("outcome"),
                    ES.value.label("value"))
             .select_from(ES).join(Event, Event.id == ES.event_id)
