@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -34,6 +34,7 @@ from eoffice.documents.workflow import In, NotPermitted, NotVisible, Out
 from eoffice.extensions import db
 from eoffice.files.orphans import note_object_put
 from eoffice.files.service import object_store
+from eoffice.organisation.models import Organisation
 from eoffice.timestamps import VIETNAM, utcnow
 
 MAX_EDXML_BYTES = 100 * 1024 * 1024
@@ -296,6 +297,38 @@ def _parse_document_key(key: str) -> tuple[str, datetime, int, str] | None:
         return None
 
 
+def _recipient_for_status(actor: User, organ_id: str, day: date, number: int, notation: str,
+                          sender: edxml.OrganInfo, key: str) -> DocumentExternalRecipient:
+    """The one place a status message is tied to what we sent: the full identity of the
+    document (our organisation, number, notation, date, a register that may travel, i.e. not
+    secret) and the sender being one of its external recipients.
+
+    Numbers restart per register, so ``01/QĐ-UBND`` can exist twice on a day (the normal and
+    the secret series); number and notation alone are never enough. Should two sent documents
+    still share that identity, the message is refused rather than attached to either."""
+    candidates = list(db.session.execute(select(Document).join(Organisation).where(
+        Document.organisation_id == actor.organisation_id,
+        Organisation.organ_id == organ_id,
+        Document.direction == Direction.OUTGOING, Document.secrecy == 0,
+        Document.code_number == number, Document.code_notation == notation,
+        Document.issued_date == day,
+    ).order_by(Document.id)).scalars())
+    if not candidates:
+        raise InvalidInput(f"Không tìm thấy văn bản đi được nói tới trong thông điệp ({key}).")
+    recipients = list(db.session.execute(
+        select(DocumentExternalRecipient).join(ExternalOrgan).where(
+            DocumentExternalRecipient.document_id.in_([d.id for d in candidates]),
+            ExternalOrgan.organ_id == sender.organ_id)).scalars())
+    if not recipients:
+        raise InvalidInput(f"Cơ quan {sender.organ_name or sender.organ_id} "
+                           "không có trong danh sách nơi nhận của văn bản.")
+    if len(recipients) > 1:
+        raise InvalidInput(f"Có {len(recipients)} văn bản đi cùng số, ký hiệu và ngày ({key}) "
+                           f"gửi {sender.organ_name or sender.organ_id}; không thể xác định "
+                           "thông điệp nói về văn bản nào. Hãy liên hệ cơ quan nhận.")
+    return recipients[0]
+
+
 def receive_status(actor: User, data: bytes) -> tuple[Document, DocumentExternalRecipient]:
     """Consume a status message about one of our issued documents (matched by its DocumentId)
     and keep the recipient's latest handling status."""
@@ -311,21 +344,10 @@ def receive_status(actor: User, data: bytes) -> tuple[Document, DocumentExternal
     if parsed is None:
         raise InvalidInput("Mã văn bản (DocumentId) trong thông điệp không hợp lệ.")
     organ_id, day, number, notation = parsed
-    document = db.session.execute(select(Document).where(
-        Document.organisation_id == actor.organisation_id,
-        Document.direction == Direction.OUTGOING, Document.code_number == number,
-        Document.code_notation == notation, Document.issued_date == day.date(),
-    )).scalars().first()
-    if document is None or organ_id != document.organisation.organ_id:
-        raise InvalidInput("Không tìm thấy văn bản đi được nói tới trong thông điệp "
-                           f"({status.response_for.document_id}).")
-    recipient = db.session.execute(
-        select(DocumentExternalRecipient).join(ExternalOrgan).where(
-            DocumentExternalRecipient.document_id == document.id,
-            ExternalOrgan.organ_id == status.from_org.organ_id)).scalar_one_or_none()
-    if recipient is None:
-        raise InvalidInput(f"Cơ quan {status.from_org.organ_name or status.from_org.organ_id} "
-                           "không có trong danh sách nơi nhận của văn bản.")
+    recipient = _recipient_for_status(actor, organ_id, day.date(), number, notation,
+                                      status.from_org, status.response_for.document_id)
+    document = db.session.get(Document, recipient.document_id)
+    assert document is not None
     if recipient.status_at is None or status.timestamp >= recipient.status_at:
         recipient.status_code = status.code.value
         recipient.status_description = (status.description or status.code.label)[:500]

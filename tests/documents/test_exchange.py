@@ -266,6 +266,42 @@ def test_status_message_for_our_document_updates_the_recipient(
         "05", "06"]
 
 
+def test_status_is_matched_on_the_full_identity_of_what_was_sent(
+        ctx: Flask, client: FlaskClient) -> None:
+    """Numbers restart per register: 07/UBND-VP of 05/03/2026 exists in the secret series
+    too (created first, so a match on number and notation alone would take it)."""
+    from eoffice.documents.exchange import add_external_recipient
+
+    secret = issued(secrecy=1, subject="Văn bản mật cùng số")
+    document = issued()
+    add_external_recipient(user("vanthu"), document, "000.00.00.G22", "Bộ Kế hoạch và Đầu tư")
+    db.session.commit()
+    key = outgoing_document_id(document)
+
+    def status(organ: edxml.OrganInfo = SENDER) -> bytes:
+        return edxml.build_status(edxml.StatusMessage(
+            response_for=edxml.ResponseFor("000.00.00.H41", "07/UBND-VP", date(2026, 3, 5),
+                                           key),
+            from_org=organ, code=edxml.StatusCode.IN_PROGRESS, timestamp=utcnow()))
+
+    token = switch(client, "vanthu")
+    done = client.post("/api/v1/documents/edxml/status", headers={"X-CSRFToken": token},
+                       data={"status": (io.BytesIO(status()), "st.xml")})
+    assert done.status_code == 200, done.get_json()
+    assert [e.details["status_code"] for e in events(document.id, "status_received")] == ["05"]
+    assert events(secret.id, "status_received") == []
+
+    # A second sent document with the same identity to the same organ: refused, not guessed.
+    twin = issued(subject="Văn bản thứ hai cùng số")
+    add_external_recipient(user("vanthu"), twin, "000.00.00.G22", "Bộ Kế hoạch và Đầu tư")
+    db.session.commit()
+    ambiguous = client.post("/api/v1/documents/edxml/status", headers={"X-CSRFToken": token},
+                            data={"status": (io.BytesIO(status()), "st.xml")})
+    assert ambiguous.status_code == 400
+    assert "không thể xác định" in ambiguous.get_json()["message"]
+    assert events(twin.id, "status_received") == []
+
+
 # --------------------------------------------------------------------------- 3. revocation
 def test_revoked_incoming_loses_its_content_but_keeps_the_fact(
         ctx: Flask, client: FlaskClient) -> None:
