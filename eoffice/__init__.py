@@ -178,8 +178,15 @@ ERROR_TEXT = {
 }
 
 
+#: What a user reads when the object store cannot be reached (any route, page or API).
+STORAGE_UNAVAILABLE = ("Kho lưu trữ tệp tạm thời không phản hồi; thao tác chưa được thực hiện. "
+                       "Vui lòng thử lại sau ít phút.")
+
+
 def _register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
+
+    from storage import CorruptObject, ObjectNotFound, StorageError, StorageUnavailable
 
     from eoffice import database_busy
 
@@ -199,6 +206,26 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         return render_error(error.code or 500, error.description)
+
+    @app.errorhandler(StorageError)
+    def _storage(error: StorageError) -> ResponseReturnValue:
+        # Every read path (signing, meetings, exports, downloads) ends here when the object
+        # store fails: the work was not done, and the clerk is told why in plain words.
+        db.session.rollback()
+        if isinstance(error, StorageUnavailable):
+            app.logger.warning("object store unavailable on %s %s: %s", request.method,
+                               request.path, error)
+            response = render_error(503, STORAGE_UNAVAILABLE)
+            return response[0], 503, {"Retry-After": "10"}  # type: ignore[index]
+        app.logger.error("object store error on %s %s: %s", request.method, request.path,
+                         error)
+        if isinstance(error, CorruptObject):
+            return render_error(500, "Tệp lưu trữ bị hỏng (không khớp mã băm); thao tác chưa "
+                                     "được thực hiện và sự cố đã được ghi nhận.")
+        if isinstance(error, ObjectNotFound):
+            return render_error(500, "Không tìm thấy tệp trong kho lưu trữ; thao tác chưa được "
+                                     "thực hiện và sự cố đã được ghi nhận.")
+        return render_error(503, STORAGE_UNAVAILABLE)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
