@@ -186,9 +186,8 @@ STORAGE_UNAVAILABLE = ("Kho lưu trữ tệp tạm thời không phản hồi; t
 def _register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
-    from storage import CorruptObject, ObjectNotFound, StorageError, StorageUnavailable
-
     from eoffice import database_busy
+    from storage import CorruptObject, ObjectNotFound, StorageError, StorageUnavailable
 
     def render_error(code: int, description: str | None) -> ResponseReturnValue:
         message = ERROR_TEXT.get(code, "Đã có lỗi xảy ra.")
