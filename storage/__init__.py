@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from storage.base import (
     DEFAULT_CONTENT_TYPE,
+    ListedObject,
     ObjectStore,
     StoredObject,
     VerifiedReader,
@@ -42,6 +43,7 @@ __all__ = [
     "CorruptObject",
     "InvalidKey",
     "InvalidStoreURL",
+    "ListedObject",
     "LocalStore",
     "ObjectNotFound",
     "ObjectStore",

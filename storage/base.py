@@ -19,7 +19,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -64,6 +64,15 @@ class StoredObject:
     size: int
     sha256: str
     content_type: str
+
+
+@dataclass(frozen=True)
+class ListedObject:
+    """One object as a listing shows it: enough to decide whether it may be swept."""
+
+    key: str
+    size: int
+    modified_at: datetime  # timezone-aware UTC: when the object was last written
 
 
 @runtime_checkable
@@ -135,10 +144,21 @@ class ObjectStore(Protocol):
         """Read the whole object and check it (for scrubbing jobs); raises `CorruptObject`."""
         ...
 
+    def list_objects(self) -> Iterator[ListedObject]:
+        """Every object in the store, in no particular order (for sweeps and backups).
+
+        Lazy: a bucket of millions is paged through, never held in memory."""
+        ...
+
     def verified_path(self, key: str) -> Path | None:
         """A local file holding the object, checked just now, or None when the store keeps no
         local files. Lets a web layer hand a real path to `send_file` (ranges, sendfile)."""
         ...
+
+
+def is_key(name: str) -> bool:
+    """Whether ``name`` is a content key (a lowercase SHA-256 hex digest)."""
+    return bool(_KEY_RE.fullmatch(name))
 
 
 def check_key(key: object) -> str:

@@ -16,13 +16,15 @@ import errno
 import hashlib
 import os
 import tempfile
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from storage.base import (
     CHUNK_SIZE,
     DEFAULT_CONTENT_TYPE,
     BytesLike,
+    ListedObject,
     Source,
     StoreBase,
     StoredObject,
@@ -31,6 +33,7 @@ from storage.base import (
     check_key,
     check_max_bytes,
     copy_hashing,
+    is_key,
 )
 from storage.errors import CorruptObject, ObjectNotFound, StorageError
 
@@ -114,6 +117,21 @@ class LocalStore(StoreBase):
             _type_path(path).unlink(missing_ok=True)
         except OSError as exc:
             raise self._error("cannot delete from", exc) from None
+
+    def list_objects(self) -> Iterator[ListedObject]:
+        """Walk ``root/ab/cd/<key>``; temporary files and content-type sidecars are not
+        objects and are skipped."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob("??/??/*"):
+            if not is_key(path.name):
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:  # deleted while we walked
+                continue
+            yield ListedObject(key=path.name, size=info.st_size,
+                               modified_at=datetime.fromtimestamp(info.st_mtime, UTC))
 
     # -- reading -------------------------------------------------------------------------
 

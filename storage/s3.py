@@ -16,8 +16,8 @@ import io
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import IO, TypeVar
 from urllib.parse import quote
@@ -31,6 +31,7 @@ from formats.folding import strip_marks
 from storage.base import (
     DEFAULT_CONTENT_TYPE,
     BytesLike,
+    ListedObject,
     Source,
     StoreBase,
     StoredObject,
@@ -39,6 +40,7 @@ from storage.base import (
     check_key,
     check_max_bytes,
     copy_hashing,
+    is_key,
 )
 from storage.errors import ObjectNotFound, StorageError, StorageUnavailable
 
@@ -153,6 +155,22 @@ class S3Store(StoreBase):
         check_key(key)
         with contextlib.suppress(ObjectNotFound):  # no bucket: nothing to delete either
             self._call(key, lambda: self._client.remove_object(self.bucket, key))
+
+    def list_objects(self) -> Iterator[ListedObject]:
+        """Page through the bucket (a missing bucket holds nothing); names that are not
+        content keys are someone else's and are skipped."""
+        listing = iter(self._client.list_objects(self.bucket, recursive=True))  # lazy: no I/O
+        while True:
+            try:
+                item = self._call("", lambda: next(listing))  # each page's I/O, translated
+            except StopIteration:
+                return
+            except ObjectNotFound:  # no bucket yet
+                return
+            name = item.object_name or ""
+            if is_key(name) and item.last_modified is not None:
+                yield ListedObject(key=name, size=item.size or 0,
+                                   modified_at=item.last_modified.astimezone(UTC))
 
     # -- reading -------------------------------------------------------------------------
 

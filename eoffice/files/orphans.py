@@ -19,13 +19,19 @@ missing object clearly instead of serving anything wrong.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
 
+import click
 from flask import Flask, current_app, g, has_request_context
+from flask.cli import AppGroup
 from sqlalchemy import select
 
+from eoffice import audit
 from eoffice.extension_points import register, registered
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
+from eoffice.timestamps import utcnow
 
 ObjectReference = Callable[[str], bool]
 _NOTED = "_eoffice_objects_put"
@@ -67,7 +73,70 @@ def remove_unreferenced(keys: set[str]) -> list[str]:
     return removed
 
 
+@dataclass
+class SweepReport:
+    """What one sweep saw and did."""
+
+    listed: int = 0  # objects in the store
+    too_recent: int = 0  # younger than the grace period: a request may still be writing rows
+    removed: list[str] = field(default_factory=list)  # keys deleted (or, dry run, to delete)
+    bytes_removed: int = 0
+
+
+def sweep(grace: timedelta, *, dry_run: bool = False) -> SweepReport:
+    """Remove objects no committed row names and that are older than ``grace``.
+
+    The grace period covers requests still between storing bytes and committing the row that
+    names them (a slow upload, a long signing); a day is generous. A removal is recorded in
+    the audit trail with the keys, so "where did this file go" has an answer.
+    """
+    store = current_app.extensions["eoffice.object_store"]
+    cutoff = utcnow() - grace
+    report = SweepReport()
+    for item in store.list_objects():
+        report.listed += 1
+        if item.modified_at > cutoff:
+            report.too_recent += 1
+            continue
+        if is_referenced(item.key):
+            continue
+        if not dry_run:
+            store.delete(item.key)
+        report.removed.append(item.key)
+        report.bytes_removed += item.size
+    if report.removed and not dry_run:
+        audit.record(None, "objects_swept", "store", "objects", count=len(report.removed),
+                     bytes=report.bytes_removed, keys=report.removed[:1000],
+                     grace_hours=grace.total_seconds() / 3600)
+        db.session.commit()
+    db.session.rollback()
+    return report
+
+
+def _register_cli(app: Flask) -> None:
+    group = AppGroup("files", help="Uploaded files and the object store.")
+
+    @group.command("sweep")
+    @click.option("--grace-hours", type=click.FloatRange(min=1), default=24.0, show_default=True,
+                  help="Keep objects younger than this (a request may still be naming them).")
+    @click.option("--dry-run", is_flag=True, help="Report what would be removed; remove nothing.")
+    def sweep_command(grace_hours: float, dry_run: bool) -> None:
+        """Remove objects that no row names (left by a process killed mid-request)."""
+        report = sweep(timedelta(hours=grace_hours), dry_run=dry_run)
+        verb = "Sẽ xóa" if dry_run else "Đã xóa"
+        click.echo(f"Kho có {report.listed} đối tượng; {report.too_recent} còn trong thời gian "
+                   f"chờ ({grace_hours:g} giờ).")
+        click.echo(f"{verb} {len(report.removed)} đối tượng không còn bản ghi nào tham chiếu "
+                   f"({report.bytes_removed} byte).")
+        for key in report.removed:
+            click.echo(f"  {key}")
+
+    app.cli.add_command(group)
+
+
 def init_app(app: Flask) -> None:
+    _register_cli(app)
+
     @app.teardown_request
     def _remove_objects_nobody_kept(_error: BaseException | None) -> None:
         keys = g.pop(_NOTED, None)

@@ -190,3 +190,39 @@ def test_task_progress_attachments_are_checked_by_content(
         content_type="multipart/form-data", follow_redirects=True)
     assert "không khớp" in page.get_data(as_text=True)
     assert counts(app) == before
+
+
+def test_periodic_sweep_removes_only_old_objects_no_row_names(app: Flask, demo: None) -> None:
+    """What a request could not clean (a process killed between storing bytes and committing
+    its row) is removed by ``flask files sweep``, after a grace period, and recorded."""
+    import os
+    import time
+
+    from eoffice.audit.models import Event
+    from eoffice.files.service import object_store
+
+    with app.app_context():
+        store = object_store()
+        kept = create_outgoing().current_version.file.sha256  # named by a row
+        old_orphan = store.put(io.BytesIO(b"left by a killed process")).key
+        fresh_orphan = store.put(io.BytesIO(b"a request is still writing its row")).key
+        two_days_ago = time.time() - 48 * 3600
+        for key in (kept, old_orphan):
+            os.utime(store.path_for(key), (two_days_ago, two_days_ago))
+
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["files", "sweep", "--grace-hours", "24", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Sẽ xóa 1 đối tượng" in dry.output and old_orphan in dry.output
+    with app.app_context():
+        assert store.exists(old_orphan)
+
+    done = runner.invoke(args=["files", "sweep", "--grace-hours", "24"])
+    assert done.exit_code == 0, done.output
+    assert "Đã xóa 1 đối tượng" in done.output
+    with app.app_context():
+        assert not store.exists(old_orphan)
+        assert store.exists(kept) and store.exists(fresh_orphan)
+        swept = db.session.execute(select(Event).where(Event.action == "objects_swept")).scalar_one()
+        assert swept.actor_id is None and swept.details["keys"] == [old_orphan]
+        assert store.read_bytes(kept)  # the document's file is intact

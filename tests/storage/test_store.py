@@ -287,3 +287,20 @@ def test_put_rejects_text(store: ObjectStore) -> None:
         store.put("not bytes")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         store.put(io.StringIO("text stream"))  # type: ignore[arg-type]
+
+
+def test_listing_names_every_object_once_with_its_size_and_time(store: ObjectStore) -> None:
+    """A sweep or a backup walks the store: every object appears once, nothing else does."""
+    from datetime import UTC, datetime, timedelta
+
+    assert list(store.list_objects()) == []  # a store nothing was ever put into
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    keys = {store.put(io.BytesIO(f"object {i}".encode() * (i + 1))).key: (i + 1) * 8
+            for i in range(3)}
+    listed = list(store.list_objects())
+    assert sorted(o.key for o in listed) == sorted(keys)
+    for item in listed:
+        assert item.size == keys[item.key]
+        assert before <= item.modified_at <= datetime.now(UTC) + timedelta(minutes=1)
+    store.delete(next(iter(keys)))
+    assert len(list(store.list_objects())) == 2
