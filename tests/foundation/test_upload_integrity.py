@@ -223,6 +223,7 @@ def test_periodic_sweep_removes_only_old_objects_no_row_names(app: Flask, demo: 
     with app.app_context():
         assert not store.exists(old_orphan)
         assert store.exists(kept) and store.exists(fresh_orphan)
-        swept = db.session.execute(select(Event).where(Event.action == "objects_swept")).scalar_one()
+        swept = db.session.execute(
+            select(Event).where(Event.action == "objects_swept")).scalar_one()
         assert swept.actor_id is None and swept.details["keys"] == [old_orphan]
         assert store.read_bytes(kept)  # the document's file is intact
