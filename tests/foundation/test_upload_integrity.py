@@ -227,3 +227,41 @@ def test_periodic_sweep_removes_only_old_objects_no_row_names(app: Flask, demo: 
             select(Event).where(Event.action == "objects_swept")).scalar_one()
         assert swept.actor_id is None and swept.details["keys"] == [old_orphan]
         assert store.read_bytes(kept)  # the document's file is intact
+
+
+def test_an_edxml_package_with_a_broken_second_pdf_leaves_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    """The main PDF is stored first; the broken annex is refused after it. The first object
+    must not stay behind, and no document, version or record is left half-written."""
+    from datetime import date
+
+    from eoffice.documents import edxml
+    from eoffice.documents.models import EdxmlRecord
+
+    message = edxml.EdxmlMessage(
+        from_org=edxml.OrganInfo(organ_id="000.00.00.G22", organ_name="Bộ Kế hoạch và Đầu tư"),
+        to_orgs=(edxml.OrganInfo(organ_id="000.00.00.H41",
+                                 organ_name="Ủy ban nhân dân tỉnh Hòa Bình"),),
+        code_number="31", code_notation="BKHĐT-VP", place="Hà Nội",
+        promulgation_date=date(2026, 3, 1), document_type=2, type_name="Công văn",
+        subject="Về việc gói có phụ lục hỏng",
+        signer=edxml.SignerInfo("KT. BỘ TRƯỞNG", "Thứ trưởng", "Nguyễn Văn A"))
+    package = edxml.build_package(message, [
+        edxml.Attachment("cv.pdf", "application/pdf", make_pdf(text="main of a broken package")),
+        edxml.Attachment("phu-luc.pdf", "application/pdf", b"%PDF-1.7\n1 0 obj broken\n%%EOF"),
+    ])
+    token = login_as("vanthu")
+
+    def records() -> int:
+        with app.app_context():
+            return db.session.execute(select(func.count()).select_from(EdxmlRecord)).scalar_one()
+
+    before, records_before = counts(app), records()
+    answer = client.post("/documents/incoming/edxml", data={
+        "csrf_token": token, "package": (io.BytesIO(package), "goi.xml")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert answer.status_code == 200
+    assert "Tệp PDF bị hỏng hoặc không đọc được." in answer.get_data(as_text=True)
+    assert counts(app) == before
+    assert records() == records_before
