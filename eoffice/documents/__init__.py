@@ -14,18 +14,24 @@ def init_app(app: Flask) -> None:
     """Plug the module into the application: models, file rule, pages, API, sockets, CLI."""
     from eoffice.documents import models  # noqa: F401  (tables known to migrations)
     from eoffice.documents.api import bp as api_bp
+    from eoffice.documents.exchange import report_after_transition
     from eoffice.documents.files_rule import (
         document_file_rule,
         edxml_record_names,
         secret_document_veto,
     )
+    from eoffice.documents.indexing import reindex_after_transition
     from eoffice.documents.notifications import init_socket
     from eoffice.documents.views import bp
+    from eoffice.documents.workflow import on_transition
     from eoffice.files.access import register_file_rule, register_file_veto
     from eoffice.files.orphans import register_object_reference
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
 
+    # After every transition, in the same transaction: the index first, then the sender.
+    on_transition(app, reindex_after_transition)
+    on_transition(app, report_after_transition)
     register_file_rule(app, document_file_rule)
     register_file_veto(app, secret_document_veto)
     register_object_reference(app, edxml_record_names)

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from eoffice import audit
 from eoffice.accounts.models import User
+from eoffice.documents.common import Result, add_participant, notice, org_user
+from eoffice.documents.errors import IllegalTransition, InvalidInput, NotPermitted, NotVisible
 from eoffice.documents.models import (
     Direction,
     Document,
@@ -18,14 +20,7 @@ from eoffice.documents.models import (
     DocumentConsultation,
     ParticipantRole,
 )
-from eoffice.documents.service import (
-    InvalidInput,
-    Result,
-    _notice,
-    _org_user,
-    add_participant,
-)
-from eoffice.documents.workflow import IllegalTransition, NotPermitted, NotVisible, Out
+from eoffice.documents.states import Out
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
 
@@ -41,7 +36,7 @@ def request_opinions(actor: User, document: Document, user_ids: Sequence[int],
     if not any(p.user_id == actor.id and p.role == ParticipantRole.DRAFTER
                for p in document.participants):
         raise NotPermitted("Chỉ người soạn thảo được lấy ý kiến về dự thảo.")
-    people = [_org_user(actor, user_id, "người được lấy ý kiến") for user_id in set(user_ids)]
+    people = [org_user(actor, user_id, "người được lấy ý kiến") for user_id in set(user_ids)]
     people = [p for p in people if p.id != actor.id]
     if not people:
         raise InvalidInput("Hãy chọn ít nhất một người được lấy ý kiến.")
@@ -59,7 +54,7 @@ def request_opinions(actor: User, document: Document, user_ids: Sequence[int],
     audit.record(actor, "forwarded", "document", document.id, direction=document.direction,
                  user_ids=sorted(ids), purpose="consultation",
                  deadline=deadline.isoformat() if deadline else None)
-    return Result(document, [_notice(ids, "Dự thảo xin ý kiến của bạn", document)])
+    return Result(document, [notice(ids, "Dự thảo xin ý kiến của bạn", document)])
 
 
 def answer(actor: User, document: Document, consultation_id: int, opinion: str,
@@ -84,7 +79,7 @@ def answer(actor: User, document: Document, consultation_id: int, opinion: str,
                  consultation_id=row.id, opinion=opinion,
                  user_ids=[row.requested_by_id], on_time=row.deadline is None
                  or row.answered_at <= row.deadline)
-    return Result(document, [_notice([row.requested_by_id], "Đã có ý kiến góp ý dự thảo",
+    return Result(document, [notice([row.requested_by_id], "Đã có ý kiến góp ý dự thảo",
                                      document)])
 
 

@@ -21,6 +21,8 @@ from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.documents import edxml
+from eoffice.documents.common import attachments_of
+from eoffice.documents.errors import InvalidInput, NotPermitted, NotVisible
 from eoffice.documents.models import (
     Direction,
     Document,
@@ -29,8 +31,8 @@ from eoffice.documents.models import (
     ExternalOrgan,
     ParticipantRole,
 )
-from eoffice.documents.service import InvalidInput, attachments_of
-from eoffice.documents.workflow import In, NotPermitted, NotVisible, Out
+from eoffice.documents.states import In, Out
+from eoffice.documents.workflow import Transition
 from eoffice.extensions import db
 from eoffice.files.orphans import note_object_put
 from eoffice.files.service import object_store
@@ -279,9 +281,10 @@ def report_status(actor: User | None, document: Document, code: edxml.StatusCode
     return row
 
 
-def on_transition(actor: User, document: Document, target: str) -> None:
-    """Called by ``workflow.transition``: report the new handling state to the sender."""
-    code = STATUS_ON_STATE.get(target)  # type: ignore[call-overload]
+def report_after_transition(actor: User, document: Document, row: Transition) -> None:
+    """Subscribed to every transition (``workflow.on_transition``): report the new handling
+    state of an incoming document to its edXML sender."""
+    code = STATUS_ON_STATE.get(row.target)  # type: ignore[call-overload]
     if code is not None and document.direction == Direction.INCOMING:
         report_status(actor, document, code)
 

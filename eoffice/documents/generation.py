@@ -12,16 +12,10 @@ from collections.abc import Sequence
 
 from eoffice.accounts.models import User
 from eoffice.documents import numbering
+from eoffice.documents.common import DRAFT_FILES, Result, add_version, store_file
+from eoffice.documents.errors import InvalidInput
 from eoffice.documents.models import Document, Secrecy, Urgency
-from eoffice.documents.service import (
-    DRAFT_FILES,
-    InvalidInput,
-    OutgoingDraft,
-    Result,
-    add_version,
-    create_outgoing,
-    store_file,
-)
+from eoffice.documents.outgoing import OutgoingDraft, create_outgoing
 from eoffice.extensions import db
 from eoffice.organisation.models import Unit
 from formats.conversion import ConversionError, convert_docx_to_pdf

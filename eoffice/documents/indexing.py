@@ -78,3 +78,8 @@ def reindex(document: Document, *, new_file: StoredFile | None = None) -> None:
         ).scalar() or ""
     index_document(entry_for(document, body))
 
+
+def reindex_after_transition(_actor: object, document: Document, _row: object) -> None:
+    """Subscribed to every transition (``workflow.on_transition``): the index shows the new
+    state at once."""
+    reindex(document)

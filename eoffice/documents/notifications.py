@@ -17,7 +17,7 @@ from flask_socketio import Namespace, join_room
 from sqlalchemy import select
 
 from eoffice.accounts.models import User
-from eoffice.documents.service import Notice
+from eoffice.documents.common import Notice
 from eoffice.extensions import db, socketio
 from eoffice.mail import Mail, send_mail
 

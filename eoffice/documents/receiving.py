@@ -12,18 +12,11 @@ import io
 from datetime import UTC, datetime, time
 
 from eoffice.accounts.models import User
+from eoffice.documents.common import PDF_ONLY, Result, comment, store_file
 from eoffice.documents.edxml import EdxmlError, EdxmlPackage, parse_package
+from eoffice.documents.errors import InvalidInput
+from eoffice.documents.incoming import IncomingMetadata, find_duplicates, register_incoming
 from eoffice.documents.models import DocumentAttachment
-from eoffice.documents.service import (
-    PDF_ONLY,
-    IncomingMetadata,
-    InvalidInput,
-    Result,
-    comment,
-    find_duplicates,
-    register_incoming,
-    store_file,
-)
 from eoffice.extensions import db
 from eoffice.timestamps import VIETNAM
 from formats.doctypes import DOCUMENT_TYPES

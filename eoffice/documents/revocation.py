@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from eoffice.accounts.models import User
+from eoffice.documents.common import Result, comment
+from eoffice.documents.errors import InvalidInput
 from eoffice.documents.models import (
     Direction,
     Document,
@@ -17,7 +19,6 @@ from eoffice.documents.models import (
     DocumentVersion,
     EdxmlRecord,
 )
-from eoffice.documents.service import InvalidInput, Result, comment
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile

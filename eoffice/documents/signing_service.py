@@ -27,15 +27,17 @@ import signing
 from eoffice.accounts.models import User
 from eoffice.cpu_bound import run_off_loop
 from eoffice.documents import numbering
-from eoffice.documents.models import Document, SigningPinState
-from eoffice.documents.service import (
-    InvalidInput,
+from eoffice.documents.common import (
     Result,
     add_version,
     attachments_of,
+    get_visible,
+    notice,
     store_file,
 )
-from eoffice.documents.workflow import WorkflowError, check, transition
+from eoffice.documents.errors import InvalidInput, WorkflowError
+from eoffice.documents.models import Document, SigningPinState
+from eoffice.documents.workflow import check, transition
 from eoffice.extensions import db
 from eoffice.files.content_check import DOCX, PDF
 from eoffice.files.models import StoredFile
@@ -279,10 +281,8 @@ def sign_as_leader(actor: User, document: Document, pin: str,
     document.signer_full_name = actor.full_name
     document.signer_position = actor.title
     transition(actor, document, "sign", _service=True)
-    from eoffice.documents.service import _notice
-
     clerks = _clerk_ids(document)
-    return Result(document, [_notice(clerks, "Văn bản đã ký, chờ cấp số", document)])
+    return Result(document, [notice(clerks, "Văn bản đã ký, chờ cấp số", document)])
 
 
 def _clerk_ids(document: Document) -> list[int]:
@@ -376,8 +376,6 @@ def sign_batch(actor: User, document_ids: Sequence[int], pin: str,
                ) -> list[BatchOutcome]:
     """Sign several approved documents with one PIN entry; each commits on its own, so one
     failure does not stop (or undo) the others. This service owns its transactions."""
-    from eoffice.documents.service import get_visible
-
     signer = open_leader_signer(actor, pin)  # one PIN check for the whole batch
     outcomes: list[BatchOutcome] = []
     total = len(document_ids)

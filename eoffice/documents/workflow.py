@@ -1,133 +1,65 @@
 """The two state machines, as explicit tables, and the one ``transition()`` that enforces them.
 
-Each row says: from which state, by which action, to which state, who may do it and which
-audit event it records (names from docs/events.md). Nothing else changes a document's state.
-The state is switched with a compare-and-set ``UPDATE … WHERE state = :from`` so two people
-acting at once cannot both succeed: the loser gets ``IllegalTransition`` (HTTP 409).
+Each row says: from which state, by which action, to which state, who may do it (a predicate
+of ``rules``) and which audit event it records (names from docs/events.md). Nothing else
+changes a document's state. The state is switched with a compare-and-set
+``UPDATE … WHERE state = :from`` so two people acting at once cannot both succeed: the loser
+gets ``IllegalTransition`` (HTTP 409).
+
+What must follow a transition (the search index shows the new state, an edXML sender is
+told) subscribes with ``on_transition(app, listener)``: the workflow imports neither.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from eoffice import audit
 from eoffice.accounts.models import User
-from eoffice.accounts.permissions import has_role
-from eoffice.accounts.roles import Role
 from eoffice.documents.access import can_view
-from eoffice.documents.models import Direction, Document, DocumentAssignment, ParticipantRole
+from eoffice.documents.errors import (
+    IllegalTransition,
+    InvalidInput,
+    NotPermitted,
+    NotVisible,
+    WorkflowError,
+)
+from eoffice.documents.models import Direction, Document
+from eoffice.documents.rules import (
+    Who,
+    checker,
+    clerk,
+    clerk_or_leader,
+    clerk_or_signer,
+    drafter,
+    handler_or_clerk,
+    lead_handler,
+    presented_leader,
+    reviewer,
+    signer,
+)
+from eoffice.documents.states import STATE_LABELS, In, Out
+from eoffice.extension_points import register, registered
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
 
+__all__ = ["STATE_LABELS", "IllegalTransition", "In", "InvalidInput", "NotPermitted",
+           "NotVisible", "Out", "Transition", "WorkflowError", "available", "check", "find",
+           "on_transition", "transition"]
 
-class Out(StrEnum):
-    DRAFT = "DRAFT"
-    REVISION = "REVISION"
-    CONTENT_OK = "CONTENT_OK"
-    FORMAT_OK = "FORMAT_OK"
-    APPROVED = "APPROVED"
-    SIGNED = "SIGNED"
-    NUMBERED = "NUMBERED"
-    ORG_SIGNED = "ORG_SIGNED"
-    ISSUED = "ISSUED"
-    ARCHIVED = "ARCHIVED"
-    REVOKED = "REVOKED"
-    REPLACED = "REPLACED"
+#: Called after every transition, in the same transaction: ``listener(actor, document, row)``.
+TransitionListener = Callable[[User, Document, "Transition"], None]
 
 
-class In(StrEnum):
-    RECEIVED = "RECEIVED"
-    REGISTERED = "REGISTERED"
-    PRESENTED = "PRESENTED"
-    DIRECTED = "DIRECTED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-    FILED = "FILED"
-    RETURNED = "RETURNED"
-    REVOKED = "REVOKED"
-
-
-STATE_LABELS: dict[str, str] = {
-    "DRAFT": "Dự thảo (chờ kiểm tra nội dung)",
-    "REVISION": "Trả lại để sửa",
-    "CONTENT_OK": "Đã duyệt nội dung (chờ kiểm tra thể thức)",
-    "FORMAT_OK": "Đã kiểm tra thể thức (chờ người ký duyệt)",
-    "APPROVED": "Đã duyệt (chờ ký số)",
-    "SIGNED": "Lãnh đạo đã ký (chờ cấp số)",
-    "NUMBERED": "Đã cấp số (chờ ký số cơ quan)",
-    "ORG_SIGNED": "Đã ký số cơ quan (chờ phát hành)",
-    "ISSUED": "Đã phát hành",
-    "ARCHIVED": "Đã lưu trữ",
-    "REVOKED": "Đã thu hồi",
-    "REPLACED": "Đã được thay thế",
-    "RECEIVED": "Đã tiếp nhận",
-    "REGISTERED": "Đã vào sổ (chờ trình)",
-    "PRESENTED": "Đã trình lãnh đạo (chờ chỉ đạo)",
-    "DIRECTED": "Đã có chỉ đạo (chờ xử lý)",
-    "IN_PROGRESS": "Đang xử lý",
-    "COMPLETED": "Đã hoàn thành",
-    "FILED": "Đã lập hồ sơ",
-    "RETURNED": "Đã trả lại nơi gửi",
-}
-
-Who = Callable[[User, Document], bool]
-
-
-def _named(role: ParticipantRole) -> Who:
-    def check(user: User, document: Document) -> bool:
-        return any(p.user_id == user.id and p.role == role for p in document.participants)
-
-    check.__name__ = f"named_{role.value}"
-    return check
-
-
-drafter = _named(ParticipantRole.DRAFTER)
-reviewer = _named(ParticipantRole.REVIEWER)
-checker = _named(ParticipantRole.CHECKER)
-signer = _named(ParticipantRole.SIGNER)
-presented_leader = _named(ParticipantRole.LEADER)
-
-
-def clerk(user: User, document: Document) -> bool:
-    """The organisation's clerk (văn thư); for secret documents only a named one."""
-    if not has_role(user, Role.CLERK) or user.organisation_id != document.organisation_id:
-        return False
-    return not document.is_secret or can_view(user, document)
-
-
-def clerk_or_signer(user: User, document: Document) -> bool:
-    return clerk(user, document) or signer(user, document)
-
-
-def clerk_or_leader(user: User, document: Document) -> bool:
-    return clerk(user, document) or presented_leader(user, document)
-
-
-def lead_handler(user: User, document: Document) -> bool:
-    """The lead person, or the head of the lead unit (who may re-assign inside the unit)."""
-    headed = {m.unit_id for m in user.memberships if m.is_head}
-    for assignment in db.session.query(DocumentAssignment).filter_by(
-        document_id=document.id, role="lead"
-    ):
-        if assignment.user_id == user.id:
-            return True
-        if assignment.unit_id in headed:
-            return True
-        if assignment.user_id and any(
-            m.unit_id in headed for m in assignment.user.memberships  # type: ignore[union-attr]
-        ):
-            return True
-    return False
-
-
-def handler_or_clerk(user: User, document: Document) -> bool:
-    return lead_handler(user, document) or clerk(user, document)
+def on_transition(app: Flask, listener: TransitionListener) -> None:
+    """Subscribe ``listener`` to every transition of every document."""
+    register(app, "document_transition_listeners", listener)
 
 
 @dataclass(frozen=True)
@@ -142,7 +74,6 @@ class Transition:
     service_only: bool = False
     # A "return"/"revoke" is offered as a secondary button.
     secondary: bool = False
-
 
 OUTGOING: tuple[Transition, ...] = (
     Transition(Out.DRAFT, "approve_content", Out.CONTENT_OK, "content_approved", reviewer,
@@ -208,32 +139,8 @@ TABLES: dict[str, dict[tuple[str, str], Transition]] = {
     Direction.INCOMING: {(t.source, t.action): t for t in INCOMING},
 }
 
-
-class WorkflowError(Exception):
-    """Base: a refused action. ``status`` is the HTTP status the handlers answer with."""
-
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class IllegalTransition(WorkflowError):
-    status = 409
-
-
-class NotPermitted(WorkflowError):
-    status = 403
-
-
-class NotVisible(WorkflowError):
-    status = 404
-
-
 def find(document: Document, action: str) -> Transition | None:
     return TABLES[document.direction].get((document.state, action))
-
 
 def available(user: User, document: Document, *, include_service: bool = True) -> list[Transition]:
     """The actions ``user`` may take on ``document`` now (for buttons and "my work")."""
@@ -242,7 +149,6 @@ def available(user: User, document: Document, *, include_service: bool = True) -
         if t.source == document.state and (include_service or not t.service_only)
         and t.who(user, document)
     ]
-
 
 def check(actor: User, document: Document, action: str) -> Transition:
     """Raise unless ``actor`` may do ``action`` now; return the table row."""
@@ -284,11 +190,6 @@ def transition(
         actor, row.event, "document", document.id,
         direction=document.direction, from_state=row.source, to_state=row.target, **details,
     )
-    from eoffice.documents.indexing import reindex  # the index shows the new state at once
-
-    reindex(document)
-    if document.direction == Direction.INCOMING:
-        from eoffice.documents.exchange import on_transition  # tell an edXML sender
-
-        on_transition(actor, document, row.target)
+    for listener in registered("document_transition_listeners"):
+        listener(actor, document, row)
     return row
