@@ -114,6 +114,9 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_session_user)
+    from eoffice.accounts import tokens
+
+    tokens.init_app(app)  # Bearer tokens on /api/v1; CSRF for cookie sessions only
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> ResponseReturnValue:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from eoffice.accounts import tokens
 from eoffice.accounts.forms import UnitForm, UserForm
 from eoffice.accounts.models import User
 from eoffice.accounts.permissions import require_role
@@ -117,7 +118,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash("Đã lưu thay đổi.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user,
+                           api_tokens=tokens.tokens_of(user.id))
 
 
 @bp.route("/units", methods=["GET", "POST"])

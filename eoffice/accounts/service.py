@@ -10,7 +10,7 @@ from flask import session as flask_session
 from sqlalchemy import func, select
 
 from eoffice import audit
-from eoffice.accounts import sessions, throttle
+from eoffice.accounts import sessions, throttle, tokens
 from eoffice.accounts.models import UnitMembership, User, UserRole
 from eoffice.accounts.passwords import (
     DUMMY_HASH,
@@ -204,6 +204,8 @@ SESSION_TOKEN_KEY = "eoffice_sid"
 def load_session_user(session_id: str) -> User | None:
     """Resolve Flask-Login's stored id ``"<user id>:<session version>"``, and only while the
     server-side session the cookie names is open (``eoffice.accounts.sessions``)."""
+    if tokens.bearer_token() is not None:
+        return None  # an API call with a token is the token's user only (accounts.tokens)
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
