@@ -117,29 +117,33 @@ def time_left(state: State, now: float) -> float | None:
 
 
 # --------------------------------------------------------------------------- commands
-def _require(condition: bool, code: str, message: str) -> None:
+# Public: the service's own commands (polls, action items) check rights the same way.
+def require(condition: bool, code: str, message: str) -> None:
+    """Refuse the command with ``code`` and ``message`` unless ``condition`` holds."""
     if not condition:
         raise LiveError(code, message)
 
 
-def _chair(actor: Actor) -> None:
-    _require(actor.role == CHAIR, "forbidden", "Chỉ người chủ trì được thực hiện thao tác này.")
+def require_chair(actor: Actor) -> None:
+    """Only the chair may do this."""
+    require(actor.role == CHAIR, "forbidden", "Chỉ người chủ trì được thực hiện thao tác này.")
 
 
-def _organiser(actor: Actor) -> None:
-    _require(actor.role in ORGANISERS, "forbidden",
-             "Chỉ người chủ trì hoặc thư ký được thực hiện thao tác này.")
+def require_organiser(actor: Actor) -> None:
+    """Only the chair or the secretary may do this."""
+    require(actor.role in ORGANISERS, "forbidden",
+            "Chỉ người chủ trì hoặc thư ký được thực hiện thao tác này.")
 
 
 def _running(state: State) -> None:
-    _require(state["status"] in ("open", "paused"), "not_running",
-             "Phiên họp chưa mở hoặc đã kết thúc.")
+    require(state["status"] in ("open", "paused"), "not_running",
+            "Phiên họp chưa mở hoặc đã kết thúc.")
 
 
 def _present(state: State, user_id: int) -> None:
     mark = state["attendance"].get(str(user_id))
-    _require(mark is not None and mark["status"] == "present", "not_checked_in",
-             "Bạn cần điểm danh trước khi thực hiện thao tác này.")
+    require(mark is not None and mark["status"] == "present", "not_checked_in",
+            "Bạn cần điểm danh trước khi thực hiện thao tác này.")
 
 
 def _stop_item_clock(state: State, now: float) -> None:
@@ -158,9 +162,9 @@ def _end_speaker(state: State, now: float, effects: list[tuple[str, dict[str, An
 
 def _cmd_open(state: State, actor: Actor, payload: dict[str, Any], now: float,
               effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _chair(actor)
-    _require(state["status"] in ("scheduled", "paused"), "bad_state",
-             "Phiên họp đang diễn ra hoặc đã kết thúc.")
+    require_chair(actor)
+    require(state["status"] in ("scheduled", "paused"), "bad_state",
+            "Phiên họp đang diễn ra hoặc đã kết thúc.")
     if state["status"] == "scheduled":
         effects.append(("opened", {}))
         if state["item"] is None and state["agenda"]:
@@ -175,8 +179,8 @@ def _cmd_open(state: State, actor: Actor, payload: dict[str, Any], now: float,
 
 def _cmd_pause(state: State, actor: Actor, payload: dict[str, Any], now: float,
                effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _chair(actor)
-    _require(state["status"] == "open", "bad_state", "Phiên họp không ở trạng thái đang họp.")
+    require_chair(actor)
+    require(state["status"] == "open", "bad_state", "Phiên họp không ở trạng thái đang họp.")
     state["status"] = "paused"
     _stop_item_clock(state, now)
     return {"status": "paused", "item": state["item"]}
@@ -184,10 +188,10 @@ def _cmd_pause(state: State, actor: Actor, payload: dict[str, Any], now: float,
 
 def _cmd_close(state: State, actor: Actor, payload: dict[str, Any], now: float,
                effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _chair(actor)
+    require_chair(actor)
     _running(state)
     open_polls = [p for p in state["polls"].values() if p["state"] == "open"]
-    _require(not open_polls, "poll_open", "Hãy kết thúc biểu quyết đang mở trước khi bế mạc.")
+    require(not open_polls, "poll_open", "Hãy kết thúc biểu quyết đang mở trước khi bế mạc.")
     _stop_item_clock(state, now)
     _end_speaker(state, now, effects)
     state["status"] = "closed"
@@ -199,10 +203,10 @@ def _cmd_close(state: State, actor: Actor, payload: dict[str, Any], now: float,
 
 def _cmd_goto_item(state: State, actor: Actor, payload: dict[str, Any], now: float,
                    effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _chair(actor)
+    require_chair(actor)
     _running(state)
     target = next((i for i in state["agenda"] if i["id"] == payload["item_id"]), None)
-    _require(target is not None, "unknown_item", "Không có nội dung này trong chương trình họp.")
+    require(target is not None, "unknown_item", "Không có nội dung này trong chương trình họp.")
     assert target is not None
     state["item"] = {"id": target["id"], "duration_s": target["duration_s"],
                      "started_at": now if state["status"] == "open" else None, "elapsed_s": 0.0}
@@ -212,27 +216,27 @@ def _cmd_goto_item(state: State, actor: Actor, payload: dict[str, Any], now: flo
 
 def _cmd_present(state: State, actor: Actor, payload: dict[str, Any], now: float,
                  effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _chair(actor)
+    require_chair(actor)
     _running(state)
     document_id, page = payload["document_id"], payload["page"]
-    _require(str(document_id) in state["documents"], "unknown_document",
-             "Tài liệu không thuộc cuộc họp này.")
-    _require(1 <= page <= MAX_PAGE, "bad_page", "Số trang không hợp lệ.")
+    require(str(document_id) in state["documents"], "unknown_document",
+            "Tài liệu không thuộc cuộc họp này.")
+    require(1 <= page <= MAX_PAGE, "bad_page", "Số trang không hợp lệ.")
     state["presenter"] = {"document_id": document_id, "page": page}
     return {"presenter": state["presenter"]}
 
 
 def _cmd_check_in(state: State, actor: Actor, payload: dict[str, Any], now: float,
                   effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _require(state["status"] != "closed", "bad_state", "Phiên họp đã kết thúc.")
+    require(state["status"] != "closed", "bad_state", "Phiên họp đã kết thúc.")
     target = payload.get("user_id") or actor.user_id
     status = payload.get("status") or "present"
     reason = (payload.get("reason") or "").strip()[:500]
     if target != actor.user_id or status != "present":
-        _organiser(actor)
-    _require(str(target) in state["attendance"], "unknown_person",
-             "Người này không có trong danh sách mời họp.")
-    _require(status in ATTENDANCE, "bad_status", "Trạng thái điểm danh không hợp lệ.")
+        require_organiser(actor)
+    require(str(target) in state["attendance"], "unknown_person",
+            "Người này không có trong danh sách mời họp.")
+    require(status in ATTENDANCE, "bad_status", "Trạng thái điểm danh không hợp lệ.")
     mark = state["attendance"][str(target)]
     if mark["status"] == status and mark["reason"] == reason:
         raise LiveError("unchanged", "Đã ghi nhận trước đó.")
@@ -246,12 +250,12 @@ def _cmd_request_speak(state: State, actor: Actor, payload: dict[str, Any], now:
     _running(state)
     _present(state, actor.user_id)
     queue = payload["queue"]
-    _require(queue in QUEUES, "bad_queue", "Hàng chờ không hợp lệ.")
+    require(queue in QUEUES, "bad_queue", "Hàng chờ không hợp lệ.")
     waiting = state["queues"][queue]
-    _require(actor.user_id not in waiting, "already_queued", "Bạn đã đăng ký phát biểu.")
+    require(actor.user_id not in waiting, "already_queued", "Bạn đã đăng ký phát biểu.")
     speaker = state["speaker"]
-    _require(speaker is None or speaker["user_id"] != actor.user_id, "already_speaking",
-             "Bạn đang phát biểu.")
+    require(speaker is None or speaker["user_id"] != actor.user_id, "already_speaking",
+            "Bạn đang phát biểu.")
     waiting.append(actor.user_id)
     state.setdefault("requested_at", {})[f"{queue}:{actor.user_id}"] = now
     return {f"queues.{queue}": waiting}
@@ -260,9 +264,9 @@ def _cmd_request_speak(state: State, actor: Actor, payload: dict[str, Any], now:
 def _cmd_withdraw_speak(state: State, actor: Actor, payload: dict[str, Any], now: float,
                         effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     queue = payload["queue"]
-    _require(queue in QUEUES, "bad_queue", "Hàng chờ không hợp lệ.")
+    require(queue in QUEUES, "bad_queue", "Hàng chờ không hợp lệ.")
     waiting = state["queues"][queue]
-    _require(actor.user_id in waiting, "not_queued", "Bạn chưa đăng ký phát biểu.")
+    require(actor.user_id in waiting, "not_queued", "Bạn chưa đăng ký phát biểu.")
     waiting.remove(actor.user_id)
     state.get("requested_at", {}).pop(f"{queue}:{actor.user_id}", None)
     return {f"queues.{queue}": waiting}
@@ -270,14 +274,14 @@ def _cmd_withdraw_speak(state: State, actor: Actor, payload: dict[str, Any], now
 
 def _cmd_grant_speak(state: State, actor: Actor, payload: dict[str, Any], now: float,
                      effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _chair(actor)
-    _require(state["status"] == "open", "bad_state", "Phiên họp không ở trạng thái đang họp.")
+    require_chair(actor)
+    require(state["status"] == "open", "bad_state", "Phiên họp không ở trạng thái đang họp.")
     queue, user_id = payload["queue"], payload["user_id"]
-    _require(queue in QUEUES, "bad_queue", "Hàng chờ không hợp lệ.")
+    require(queue in QUEUES, "bad_queue", "Hàng chờ không hợp lệ.")
     waiting = state["queues"][queue]
-    _require(user_id in waiting, "not_queued", "Người này không có trong hàng chờ.")
+    require(user_id in waiting, "not_queued", "Người này không có trong hàng chờ.")
     limit = payload.get("limit_s") or 180
-    _require(10 <= limit <= MAX_SPEAK_SECONDS, "bad_limit", "Thời gian phát biểu không hợp lệ.")
+    require(10 <= limit <= MAX_SPEAK_SECONDS, "bad_limit", "Thời gian phát biểu không hợp lệ.")
     _end_speaker(state, now, effects)
     waiting.remove(user_id)
     requested = state.get("requested_at", {}).pop(f"{queue}:{user_id}", None)
@@ -290,22 +294,22 @@ def _cmd_grant_speak(state: State, actor: Actor, payload: dict[str, Any], now: f
 def _cmd_end_speak(state: State, actor: Actor, payload: dict[str, Any], now: float,
                    effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     speaker = state["speaker"]
-    _require(speaker is not None, "no_speaker", "Không có ai đang phát biểu.")
+    require(speaker is not None, "no_speaker", "Không có ai đang phát biểu.")
     assert speaker is not None
     if speaker["user_id"] != actor.user_id:
-        _chair(actor)
+        require_chair(actor)
     _end_speaker(state, now, effects)
     return {"speaker": None}
 
 
 def _cmd_conclude(state: State, actor: Actor, payload: dict[str, Any], now: float,
                   effects: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    _organiser(actor)
+    require_organiser(actor)
     item_id = payload["item_id"]
-    _require(any(i["id"] == item_id for i in state["agenda"]), "unknown_item",
-             "Không có nội dung này trong chương trình họp.")
+    require(any(i["id"] == item_id for i in state["agenda"]), "unknown_item",
+            "Không có nội dung này trong chương trình họp.")
     text = payload["text"].strip()
-    _require(0 < len(text) <= 10_000, "bad_text", "Nội dung kết luận không hợp lệ.")
+    require(0 < len(text) <= 10_000, "bad_text", "Nội dung kết luận không hợp lệ.")
     state["conclusions"][str(item_id)] = text
     effects.append(("conclusion", {"item_id": item_id, "text": text}))
     return {f"conclusions.{item_id}": text}
