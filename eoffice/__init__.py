@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -186,10 +186,24 @@ STORAGE_UNAVAILABLE = ("Kho lưu trữ tệp tạm thời không phản hồi; t
                        "Vui lòng thử lại sau ít phút.")
 
 
+def _same_site_referrer() -> str | None:
+    """The page a form was posted from, when it is one of ours (never an outside address)."""
+    from urllib.parse import urlsplit
+
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     from eoffice import database_busy
+    from eoffice.errors import DomainError
     from storage import CorruptObject, ObjectNotFound, StorageError, StorageUnavailable
 
     def render_error(code: int, description: str | None) -> ResponseReturnValue:
@@ -208,6 +222,17 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         return render_error(error.code or 500, error.description)
+
+    @app.errorhandler(DomainError)
+    def _refused(error: DomainError) -> ResponseReturnValue:
+        # A service refused (eoffice.errors): nothing it did stays. The API answers the status
+        # with the message; a page gets the message back on the page it came from, or an
+        # error page when there is nothing to go back to (not found, forbidden, conflict).
+        db.session.rollback()
+        if request.path.startswith("/api/") or error.status != 400:
+            return render_error(error.status, error.message)
+        flash(error.message, "error")
+        return redirect(_same_site_referrer() or url_for("web.my_work"), code=303)
 
     @app.errorhandler(StorageError)
     def _storage(error: StorageError) -> ResponseReturnValue:

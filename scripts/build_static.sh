@@ -9,3 +9,6 @@ cp node_modules/socket.io-client/dist/socket.io.min.js "$out/"
 cp node_modules/chart.js/dist/chart.umd.min.js "$out/chart.umd.min.js"
 cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs "$out/pdfjs/"
 cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts "$out/pdfjs/"
+mkdir -p "$out/swagger-ui"
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+   "$out/swagger-ui/"

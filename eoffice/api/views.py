@@ -1,14 +1,17 @@
-"""/api/v1: who am I, files. Same permission checks as the pages."""
+"""/api/v1: health, who am I, files, and the API's own description (OpenAPI, Swagger UI).
+Same permission checks as the pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from eoffice.api.openapi import binary, build_openapi, documented, ref
+from eoffice.extension_points import registered
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
 from eoffice.files.service import UploadError, save_upload
@@ -29,13 +32,31 @@ def file_json(stored: StoredFile) -> dict[str, Any]:
     }
 
 
+FILE_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
+    "content_type": {"type": "string"}, "sha256": {"type": "string"},
+    "uploaded_at": {"type": "string", "format": "date-time"},
+    "uploaded_by": {"type": "integer"}}}
+ME_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "username": {"type": "string"}, "full_name": {"type": "string"},
+    "title": {"type": ["string", "null"]},
+    "organisation": {"type": "object", "properties": {"organ_id": {"type": "string"},
+                                                      "name": {"type": "string"}}},
+    "roles": {"type": "array", "items": {"type": "string"}},
+    "units": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}}}}}}
+
+
 @bp.get("/health")
+@documented("Hệ thống và cơ sở dữ liệu đang trả lời", {"type": "object", "properties": {
+    "status": {"const": "ok"}}}, public=True, errors=())
 def health() -> ResponseReturnValue:
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
 
 
 @bp.get("/me")
+@documented("Người dùng đang gọi API", ME_SCHEMA, errors=())
 @login_required
 def me() -> ResponseReturnValue:
     user = current_user
@@ -51,6 +72,9 @@ def me() -> ResponseReturnValue:
 
 
 @bp.post("/files")
+@documented("Tải lên một tệp (kiểm tra theo nội dung); trả về thông tin tệp", ref("File"),
+            status=201, body={"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"}}}, multipart=True, errors=())
 @login_required
 def upload_file() -> ResponseReturnValue:
     upload = request.files.get("file")
@@ -66,15 +90,33 @@ def upload_file() -> ResponseReturnValue:
 
 
 @bp.get("/files/<int:file_id>")
+@documented("Thông tin một tệp người dùng được xem", ref("File"))
 @login_required
 def file_metadata(file_id: int) -> ResponseReturnValue:
     return jsonify(file_json(viewable_file_or_404(file_id)))
 
 
 @bp.get("/files/<int:file_id>/content")
+@documented("Nội dung tệp (đã kiểm tra mã băm)", binary("application/octet-stream"))
 @login_required
 def file_content(file_id: int) -> ResponseReturnValue:
     return send_verified(viewable_file_or_404(file_id))
+
+
+@bp.get("/openapi.json")
+@documented("Tài liệu OpenAPI này", {"type": "object"}, public=True, errors=())
+def openapi() -> ResponseReturnValue:
+    schemas: dict[str, Any] = {"File": FILE_SCHEMA}
+    for module_schemas in registered("api_schemas"):
+        schemas.update(module_schemas)
+    return jsonify(build_openapi(current_app, schemas))
+
+
+@bp.get("/docs")
+@documented("Trang Swagger UI đọc tài liệu OpenAPI", {"media": "text/html", "schema": {
+    "type": "string"}}, public=True, errors=())
+def docs() -> ResponseReturnValue:
+    return render_template("api/docs.html")
 
 
 @bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -12,7 +12,10 @@ from eoffice.extension_points import register
 
 def init_app(app: Flask) -> None:
     """Plug the module into the application: models, file rule, pages, API, sockets, CLI."""
-    from eoffice.documents import models  # noqa: F401  (tables known to migrations)
+    from eoffice.documents import (
+        models,  # noqa: F401  (tables known to migrations)
+        representation,
+    )
     from eoffice.documents.api import bp as api_bp
     from eoffice.documents.exchange import report_after_transition
     from eoffice.documents.files_rule import (
@@ -32,6 +35,7 @@ def init_app(app: Flask) -> None:
     # After every transition, in the same transaction: the index first, then the sender.
     on_transition(app, reindex_after_transition)
     on_transition(app, report_after_transition)
+    register(app, "api_schemas", representation.SCHEMAS)  # OpenAPI: what documents answer
     register_file_rule(app, document_file_rule)
     register_file_veto(app, secret_document_veto)
     register_object_reference(app, edxml_record_names)

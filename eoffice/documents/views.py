@@ -4,10 +4,7 @@ push notifications, redirect. Permission and state rules live in the services.""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,7 +15,10 @@ from wtforms import SelectChoice
 from eoffice.accounts.models import User, UserRole
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
+from eoffice.actions.declaration import find as find_action
+from eoffice.actions.routes import add_page_routes, page_view
 from eoffice.documents import consultation, exchange, notifications, service, signing_service
+from eoffice.documents.actions import PLAIN_STEPS
 from eoffice.documents.exchange import XML
 from eoffice.documents.forms import CaseFileForm, IncomingForm, OutgoingForm, end_of_day
 from eoffice.documents.models import (
@@ -38,26 +38,6 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
 # --------------------------------------------------------------------------- helpers
-def handles_workflow_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """404/403/409/423 become error pages; input problems go back to the page as a message."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except WorkflowError as error:
-            db.session.rollback()
-            if error.status in (403, 404, 409, 423):
-                abort(error.status, description=error.message)
-            flash(error.message, "error")
-            document_id = kwargs.get("document_id")
-            if document_id:
-                return redirect(_detail_url_by_id(document_id), code=303)
-            return redirect(request.referrer or url_for("web.my_work"), code=303)
-
-    return wrapped
-
-
 def _detail_url(document: Document) -> str:
     endpoint = "documents.outgoing_view" if document.direction == Direction.OUTGOING else \
         "documents.incoming_view"
@@ -203,7 +183,6 @@ def outgoing_new() -> ResponseReturnValue:
 
 @bp.get("/outgoing/<int:document_id>")
 @login_required
-@handles_workflow_errors
 def outgoing_view(document_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     if document.direction != Direction.OUTGOING:
@@ -213,7 +192,6 @@ def outgoing_view(document_id: int) -> ResponseReturnValue:
 
 @bp.get("/incoming/<int:document_id>")
 @login_required
-@handles_workflow_errors
 def incoming_view(document_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     if document.direction != Direction.INCOMING:
@@ -288,116 +266,11 @@ def _detail(document: Document) -> ResponseReturnValue:
     )
 
 
-@bp.post("/<int:document_id>/act/<action>")
-@login_required
-@handles_workflow_errors
-def act(document_id: int, action: str) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = service.act(current_user, document, action, request.form.get("note", ""))
-    return _done(result, "Đã cập nhật văn bản.")
-
-
-@bp.post("/<int:document_id>/comments")
-@login_required
-@handles_workflow_errors
-def add_comment(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    service.comment(current_user, document, request.form.get("body", ""))
-    return _done(service.Result(document), "Đã ghi ý kiến.")
-
-
-@bp.post("/<int:document_id>/versions")
-@login_required
-@handles_workflow_errors
-def add_version(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise service.InvalidInput("Hãy chọn tệp.")
-    stored = service.store_file(current_user, upload.stream, upload.filename)
-    result = service.revise_draft(current_user, document, stored, request.form.get("note", ""))
-    return _done(result, "Đã lưu phiên bản mới.")
-
-
-@bp.post("/<int:document_id>/attachments")
-@login_required
-@handles_workflow_errors
-def add_attachment(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise service.InvalidInput("Hãy chọn tệp.")
-    stored = service.store_file(current_user, upload.stream, upload.filename, service.PDF_ONLY)
-    service.add_attachment(current_user, document, stored)
-    return _done(service.Result(document), "Đã thêm phụ lục.")
-
-
-@bp.post("/<int:document_id>/sign")
-@login_required
-@handles_workflow_errors
-def sign(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = signing_service.sign_as_leader(current_user, document, request.form.get("pin", ""))
-    return _done(result, "Đã ký số văn bản.")
-
-
-@bp.post("/<int:document_id>/number")
-@login_required
-@handles_workflow_errors
-def number(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = signing_service.assign_number(current_user, document)
-    return _done(result, f"Đã cấp số {document.number_and_notation}.")
-
-
-@bp.post("/<int:document_id>/org-sign")
-@login_required
-@handles_workflow_errors
-def org_sign(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = signing_service.org_sign(current_user, document, request.form.get("pin", ""))
-    return _done(result, "Đã ký số của cơ quan.")
-
-
-@bp.post("/<int:document_id>/issue")
-@login_required
-@handles_workflow_errors
-def issue(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = service.issue(current_user, document)
-    return _done(result, "Đã phát hành văn bản đến các nơi nhận.")
-
-
-@bp.post("/<int:document_id>/replace")
-@login_required
-@handles_workflow_errors
-def replace(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = service.replace(current_user, document,
-                             _int(request.form.get("replacement_id")) or 0,
-                             request.form.get("note", ""))
-    return _done(result, "Đã đánh dấu văn bản bị thay thế.")
-
-
 # --------------------------------------------------------------------------- exchange
-@bp.post("/<int:document_id>/external-recipients")
-@login_required
-@handles_workflow_errors
-def add_external_recipient(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    form = request.form
-    exchange.add_external_recipient(
-        current_user, document, form.get("organ_id", ""), form.get("name", ""),
-        organ_add=form.get("organ_add", ""), email=form.get("email", ""),
-        telephone=form.get("telephone", ""))
-    return _done(service.Result(document), "Đã thêm nơi nhận bên ngoài.")
-
-
 # POST: exporting is an act (an ``exported`` event, the recipient's exported_at), so a plain
 # link or a prefetch must never do it on the clerk's behalf. The package is the answer.
 @bp.post("/<int:document_id>/edxml/export/<int:recipient_id>")
 @login_required
-@handles_workflow_errors
 def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     export = exchange.export_package(current_user, document, recipient_id)
@@ -407,7 +280,6 @@ def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
 
 @bp.get("/<int:document_id>/edxml/<int:record_id>")
 @login_required
-@handles_workflow_errors
 def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     data, name = exchange.record_bytes(document, record_id)
@@ -417,7 +289,6 @@ def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
 
 @bp.post("/edxml/status")
 @login_required
-@handles_workflow_errors
 def receive_status() -> ResponseReturnValue:
     upload = request.files.get("status")
     if upload is None or not upload.filename:
@@ -429,28 +300,6 @@ def receive_status() -> ResponseReturnValue:
 
 
 # --------------------------------------------------------------------------- consultation
-@bp.post("/<int:document_id>/consultations")
-@login_required
-@handles_workflow_errors
-def request_opinions(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    ids = [i for i in (_int(v) for v in request.form.getlist("user_id")) if i]
-    result = consultation.request_opinions(
-        current_user, document, ids, end_of_day(_parse_date(request.form.get("deadline"))),
-        request.form.get("question", ""))
-    return _done(result, "Đã gửi yêu cầu lấy ý kiến.")
-
-
-@bp.post("/<int:document_id>/consultations/<int:consultation_id>/answer")
-@login_required
-@handles_workflow_errors
-def answer_consultation(document_id: int, consultation_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = consultation.answer(current_user, document, consultation_id,
-                                 request.form.get("opinion", ""), request.form.get("body", ""))
-    return _done(result, "Đã gửi ý kiến góp ý.")
-
-
 # --------------------------------------------------------------------------- incoming
 @bp.route("/incoming/new", methods=["GET", "POST"])
 @login_required
@@ -528,75 +377,6 @@ def incoming_edxml() -> ResponseReturnValue:
     return redirect(_detail_url(result.document), code=303)
 
 
-@bp.post("/<int:document_id>/present")
-@login_required
-@handles_workflow_errors
-def present(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = service.present(current_user, document, _int(request.form.get("leader_id")) or 0,
-                             request.form.get("note", ""))
-    return _done(result, "Đã trình lãnh đạo.")
-
-
-@bp.post("/<int:document_id>/direct")
-@login_required
-@handles_workflow_errors
-def direct(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    form = request.form
-    lines = [service.Handling(
-        "lead", unit_id=_int(form.get("lead_unit_id")), user_id=_int(form.get("lead_user_id")),
-        deadline=end_of_day(_parse_date(form.get("lead_deadline"))))]
-    for unit_id, deadline in zip(form.getlist("support_unit_id"),
-                                 form.getlist("support_deadline"), strict=False):
-        if unit_id:
-            lines.append(service.Handling("support", unit_id=_int(unit_id),
-                                          deadline=end_of_day(_parse_date(deadline))))
-    result = service.direct(current_user, document, lines, form.get("opinion", ""))
-    return _done(result, "Đã chỉ đạo xử lý.")
-
-
-@bp.post("/<int:document_id>/reassign")
-@login_required
-@handles_workflow_errors
-def reassign(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = service.reassign(current_user, document,
-                              _int(request.form.get("assignment_id")) or 0,
-                              _int(request.form.get("user_id")) or 0)
-    return _done(result, "Đã giao lại việc.")
-
-
-@bp.post("/<int:document_id>/progress")
-@login_required
-@handles_workflow_errors
-def progress(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = service.report_progress(current_user, document, request.form.get("body", ""))
-    return _done(result, "Đã ghi nhận tiến độ.")
-
-
-@bp.post("/<int:document_id>/complete")
-@login_required
-@handles_workflow_errors
-def complete(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    result = service.complete(current_user, document,
-                              _int(request.form.get("reply_document_id")),
-                              request.form.get("note", ""))
-    return _done(result, "Đã hoàn thành xử lý văn bản.")
-
-
-@bp.post("/<int:document_id>/file")
-@login_required
-@handles_workflow_errors
-def file_document(document_id: int) -> ResponseReturnValue:
-    document = _visible(document_id)
-    ids = [i for i in (_int(v) for v in request.form.getlist("case_file_id")) if i]
-    result = service.file_into(current_user, document, ids)
-    return _done(result, "Đã đưa văn bản vào hồ sơ.")
-
-
 # --------------------------------------------------------------------------- search
 @bp.get("/search")
 @login_required
@@ -668,7 +448,6 @@ def registers() -> ResponseReturnValue:
 # --------------------------------------------------------------------------- case files
 @bp.route("/case-files", methods=["GET", "POST"])
 @login_required
-@handles_workflow_errors
 def case_files() -> ResponseReturnValue:
     form = CaseFileForm()
     if form.validate_on_submit():
@@ -699,3 +478,17 @@ def case_file(case_file_id: int) -> ResponseReturnValue:
     return render_template("documents/case_file.html", case_file=row, documents=documents,
                            labels=STATE_LABELS)
 
+
+
+# --------------------------------------------------------------------------- declared acts
+@bp.post("/<int:document_id>/act/<action>")
+def act(document_id: int, action: str) -> ResponseReturnValue:
+    """The plain steps of the transition tables, posted by name from one form."""
+    declared = find_action("documents", action)
+    if declared is None or action not in PLAIN_STEPS:
+        abort(404)
+    return page_view(declared)(document_id=document_id)  # type: ignore[no-any-return]
+
+
+# Every other act on a document: its page route comes from its declaration.
+add_page_routes(bp, "documents")

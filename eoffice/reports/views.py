@@ -31,6 +31,7 @@ from eoffice import audit
 from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role, require_role
 from eoffice.accounts.roles import Role
+from eoffice.api.openapi import documented
 from eoffice.audit.models import Event
 from eoffice.extensions import db
 from eoffice.organisation.models import Unit
@@ -237,9 +238,36 @@ def delete_holiday(holiday_id: int) -> ResponseReturnValue:
     return redirect(url_for("reports.holidays"))
 
 
+REPORT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    "subject": {"type": "object", "properties": {"kind": {"type": "string"},
+                                                 "id": {"type": "integer"},
+                                                 "title": {"type": "string"}}},
+    "period": {"type": "object", "properties": {"start": {"type": "string", "format": "date"},
+                                                "end": {"type": "string", "format": "date"}}},
+    "figures": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "label": {"type": "string"},
+        "value": {"type": ["number", "null"]}, "unit": {"type": "string"}}}},
+    "people": {"type": "array", "items": {"type": "object"}},
+    "monthly": {"type": "array", "items": {"type": "object"}},
+    "chain": {"type": ["object", "null"]}}}
+EVIDENCE_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    "figure": {"type": "string"}, "value": {"type": ["number", "null"]},
+    "events": {"type": "array", "items": {"type": "object", "properties": {
+        "event_id": {"type": "integer"}, "occurred_at": {"type": "string"},
+        "action": {"type": "string"}, "actor": {"type": "string"},
+        "person": {"type": "string"}, "object_kind": {"type": "string"},
+        "object_id": {"type": "string"}, "url": {"type": ["string", "null"]},
+        "deadline": {"type": ["string", "null"]}, "outcome": {"type": ["string", "null"]},
+        "value": {"type": ["number", "null"]}}}}}}
+
+
 # ---- JSON API: the same reports ---------------------------------------------------------------
 
 @api.get("/units")
+@documented("Các đơn vị người dùng được xem báo cáo", {"type": "object", "properties": {
+    "units": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "abbreviation": {"type": "string"}}}}}})
 @login_required
 def api_units() -> ResponseReturnValue:
     return jsonify(units=[{"id": u.id, "name": u.name, "abbreviation": u.abbreviation}
@@ -247,18 +275,24 @@ def api_units() -> ResponseReturnValue:
 
 
 @api.get("/units/<int:unit_id>")
+@documented("Báo cáo của một đơn vị trong kỳ (start, end: yyyy-mm-dd)", REPORT_SCHEMA,
+            errors=(400, 403, 404))
 @login_required
 def api_unit(unit_id: int) -> ResponseReturnValue:
     return jsonify(service.unit_report(_unit_or_404(unit_id), _period()).as_json())
 
 
 @api.get("/people/<int:user_id>")
+@documented("Báo cáo của một người trong kỳ (start, end: yyyy-mm-dd)", REPORT_SCHEMA,
+            errors=(400, 403, 404))
 @login_required
 def api_person(user_id: int) -> ResponseReturnValue:
     return jsonify(service.person_report(_person_or_404(user_id), _period()).as_json())
 
 
 @api.get("/evidence")
+@documented("Các sự kiện làm nên một chỉ số (figure, start, end, unit hoặc user)",
+            EVIDENCE_SCHEMA, errors=(400, 403, 404))
 @login_required
 def api_evidence() -> ResponseReturnValue:
     figure = BY_KEY.get(request.args.get("figure", ""))

@@ -15,10 +15,11 @@ from flask.cli import AppGroup
 def init_app(app: Flask) -> None:
     from flask import url_for
 
+    from eoffice.extension_points import register
     from eoffice.files.access import register_file_rule
     from eoffice.reports.links import register_object_link
     from eoffice.tasks import models  # noqa: F401  (tables known to the metadata)
-    from eoffice.tasks.api import api
+    from eoffice.tasks.api import TASK_SCHEMA, api
     from eoffice.tasks.views import bp
     from eoffice.tasks.work import may_see_task_file, task_section
     from eoffice.web.my_work import register_section
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api)
+    register(app, "api_schemas", {"Task": TASK_SCHEMA})  # OpenAPI: what the tasks API answers
     register_nav(app, NavEntry("Công việc", "tasks.index"))
     register_section(app, "tasks", task_section)
     register_file_rule(app, may_see_task_file)

@@ -9,11 +9,28 @@ from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from eoffice.api.openapi import documented, ref
 from eoffice.extensions import db
 from eoffice.tasks import service
 from eoffice.tasks.models import Task, TaskExtension
 
 api = Blueprint("tasks_api", __name__, url_prefix="/api/v1/tasks")
+
+
+TASK_SCHEMA: dict[str, Any] = {"type": "object", "required": ["id", "title", "state"],
+                               "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
+    "state": {"type": "string"}, "state_label": {"type": "string"},
+    "priority": {"type": "string"}, "percent": {"type": "integer"},
+    "deadline": {"type": "string", "format": "date-time"}, "assigner_id": {"type": "integer"},
+    "assignees": {"type": "array", "items": {"type": "object", "properties": {
+        "user_id": {"type": ["integer", "null"]}, "unit_id": {"type": ["integer", "null"]},
+        "accepted_at": {"type": ["string", "null"]}}}},
+    "source": {"type": ["object", "null"]}, "result": {"type": ["string", "null"]},
+    "rating": {"type": ["integer", "null"]},
+    "extensions": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "new_deadline": {"type": "string"},
+        "reason": {"type": "string"}, "status": {"type": "string"}}}}}}
 
 
 def task_json(task: Task) -> dict[str, Any]:
@@ -61,6 +78,9 @@ def _refused(error: service.TaskError) -> ResponseReturnValue:
 
 
 @api.get("")
+@documented("Việc được giao cho tôi và việc tôi giao", {"type": "object", "properties": {
+    "assigned_to_me": {"type": "array", "items": ref("Task")},
+    "assigned_by_me": {"type": "array", "items": ref("Task")}}})
 @login_required
 def list_tasks() -> ResponseReturnValue:
     return jsonify(
@@ -70,6 +90,8 @@ def list_tasks() -> ResponseReturnValue:
 
 
 @api.post("")
+@documented("Giao việc (title, description, assignee_ids, unit_ids, deadline, priority)",
+            ref("Task"), status=201, body={"type": "object"}, errors=(401, 409))
 @login_required
 def create_task() -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
@@ -90,12 +112,16 @@ def create_task() -> ResponseReturnValue:
 
 
 @api.get("/<int:task_id>")
+@documented("Chi tiết một việc", ref("Task"))
 @login_required
 def get_task(task_id: int) -> ResponseReturnValue:
     return jsonify(task_json(_task_or_404(task_id)))
 
 
 @api.post("/<int:task_id>/<action>")
+@documented("Thao tác trên việc (accept, progress, extension, grant, refuse, complete, "
+            "approve, return, rate)", ref("Task"), body={"type": "object"},
+            errors=(401, 404, 409))
 @login_required
 def act(task_id: int, action: str) -> ResponseReturnValue:
     task = _task_or_404(task_id)
