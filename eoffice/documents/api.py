@@ -15,14 +15,16 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from pydantic import BaseModel, Field
 
+from eoffice.actions import ActionInput
 from eoffice.actions.parsing import parse_model
 from eoffice.actions.routes import add_api_routes
 from eoffice.api.openapi import binary, documented, list_of, ref
 from eoffice.documents import actions as _declared  # noqa: F401  (the declarations)
 from eoffice.documents import creation, exchange, notifications, service, signing_service
+from eoffice.documents.case_files import case_files_of
 from eoffice.documents.exchange import XML
 from eoffice.documents.models import Direction
-from eoffice.documents.representation import delivery_json, document_json, iso
+from eoffice.documents.representation import case_file_json, delivery_json, document_json, iso
 from eoffice.extensions import db
 from eoffice.files.views import send_generated, send_verified
 
@@ -215,6 +217,30 @@ def register_incoming() -> ResponseReturnValue:
         return jsonify(error=409, message="Trùng số, ký hiệu và cơ quan ban hành.",
                        duplicates=[d.id for d in duplicates]), 409
     return _created(creation.new_incoming(current_user, data))
+
+
+class NewCaseFile(ActionInput):
+    code: str = Field(title="Mã hồ sơ", max_length=50)
+    title: str = Field(title="Tiêu đề hồ sơ", max_length=500)
+    year: int | None = Field(None, title="Năm (mặc định: năm nay)")
+
+
+@bp.get("/case-files")
+@documented("Hồ sơ của cơ quan, năm gần nhất trước", list_of("CaseFile"))
+@login_required
+def list_case_files() -> ResponseReturnValue:
+    return jsonify(items=[case_file_json(c) for c in case_files_of(current_user)])
+
+
+@bp.post("/case-files")
+@documented("Tạo hồ sơ (mã, tiêu đề, năm)", ref("CaseFile"), status=201, body=NewCaseFile,
+            errors=(401,))
+@login_required
+def create_case_file() -> ResponseReturnValue:
+    data = parse_model(NewCaseFile)
+    row = service.create_case_file(current_user, data.code, data.title, data.year)
+    db.session.commit()
+    return jsonify(case_file_json(row)), 201
 
 
 @bp.post("/documents/batch-sign")

@@ -90,3 +90,11 @@ def file_into(actor: User, document: Document, case_file_ids: Sequence[int]) -> 
             case_file_ids=added,
         )
     return Result(document)
+
+
+def case_files_of(user: User) -> list[CaseFile]:
+    """The case files of the user's organisation, newest year first."""
+    return list(db.session.execute(
+        select(CaseFile).where(CaseFile.organisation_id == user.organisation_id)
+        .order_by(CaseFile.year.desc(), CaseFile.code)
+    ).scalars())

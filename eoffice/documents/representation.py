@@ -60,6 +60,11 @@ def document_json(document: Document, *, full: bool = False) -> dict[str, Any]:
     return data
 
 
+def case_file_json(case_file: Any) -> dict[str, Any]:
+    return {"id": case_file.id, "code": case_file.code, "title": case_file.title,
+            "year": case_file.year, "created_at": iso(case_file.created_at)}
+
+
 def delivery_json(delivery: Any) -> dict[str, Any]:
     return {"user_id": delivery.user_id, "unit_id": delivery.unit_id,
             "delivered_at": iso(delivery.delivered_at),
@@ -103,6 +108,8 @@ SCHEMAS: dict[str, Any] = {
             "message": {"type": "string", "description": "Thông báo kết quả (sau một thao tác)"},
         },
     },
+    "CaseFile": {"type": "object", "required": ["id", "code", "title", "year"], "properties": {
+        "id": _INT, "code": _TEXT, "title": _TEXT, "year": _INT, "created_at": _WHEN}},
     "Delivery": {"type": "object", "properties": {
         "user_id": _INT_OR_NULL, "unit_id": _INT_OR_NULL, "delivered_at": _WHEN,
         "first_opened_at": _WHEN, "first_opened_by": _INT_OR_NULL}},

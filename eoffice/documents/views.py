@@ -19,6 +19,7 @@ from eoffice.actions.declaration import find as find_action
 from eoffice.actions.routes import add_page_routes, page_view
 from eoffice.documents import consultation, exchange, notifications, service, signing_service
 from eoffice.documents.actions import PLAIN_STEPS
+from eoffice.documents.case_files import case_files_of
 from eoffice.documents.exchange import XML
 from eoffice.documents.forms import CaseFileForm, IncomingForm, OutgoingForm, end_of_day
 from eoffice.documents.models import (
@@ -455,11 +456,8 @@ def case_files() -> ResponseReturnValue:
         db.session.commit()
         flash("Đã tạo hồ sơ.", "success")
         return redirect(url_for("documents.case_files"), code=303)
-    rows = db.session.execute(
-        select(CaseFile).where(CaseFile.organisation_id == current_user.organisation_id)
-        .order_by(CaseFile.year.desc(), CaseFile.code)
-    ).scalars().all()
-    return render_template("documents/case_files.html", form=form, case_files=rows)
+    return render_template("documents/case_files.html", form=form,
+                           case_files=case_files_of(current_user))
 
 
 @bp.get("/case-files/<int:case_file_id>")
