@@ -20,7 +20,6 @@ from eoffice import audit
 from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
-from eoffice.documents import edxml
 from eoffice.documents.common import attachments_of
 from eoffice.documents.errors import InvalidInput, NotPermitted, NotVisible
 from eoffice.documents.models import (
@@ -38,6 +37,7 @@ from eoffice.files.orphans import note_object_put
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
 from eoffice.timestamps import VIETNAM, utcnow
+from formats import edxml
 
 MAX_EDXML_BYTES = 100 * 1024 * 1024
 MAX_STATUS_BYTES = 1024 * 1024

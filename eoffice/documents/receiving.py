@@ -11,15 +11,18 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, time
 
+import signing
 from eoffice.accounts.models import User
 from eoffice.documents.common import PDF_ONLY, Result, comment, store_file
-from eoffice.documents.edxml import EdxmlError, EdxmlPackage, parse_package
 from eoffice.documents.errors import InvalidInput
+from eoffice.documents.exchange import report_status, store_record
 from eoffice.documents.incoming import IncomingMetadata, find_duplicates, register_incoming
 from eoffice.documents.models import DocumentAttachment
+from eoffice.documents.signing_service import demo_pki, pki_dir
 from eoffice.extensions import db
 from eoffice.timestamps import VIETNAM
 from formats.doctypes import DOCUMENT_TYPES
+from formats.edxml import EdxmlError, EdxmlPackage, StatusCode, parse_package
 
 MAX_PACKAGE_BYTES = 100 * 1024 * 1024
 _TYPE_BY_NAME = {name.lower(): code for code, name in DOCUMENT_TYPES.items()}
@@ -84,9 +87,6 @@ def receive_package(actor: User, data: bytes, *, confirm_duplicate: bool = False
         db.session.add(DocumentAttachment(document_id=document.id, file_id=stored.id))
     comment(actor, document, f"Nhận qua trục liên thông (edXML), mã văn bản "
                              f"{package.document_id}. {signature_verdict(pdfs[0].data)}")
-    from eoffice.documents.edxml import StatusCode
-    from eoffice.documents.exchange import report_status, store_record
-
     store_record(actor, document, "package_in", data)
     report_status(actor, document, StatusCode.ARRIVED)
     report_status(actor, document, StatusCode.ACCEPTED,
@@ -96,9 +96,6 @@ def receive_package(actor: User, data: bytes, *, confirm_duplicate: bool = False
 
 def signature_verdict(pdf: bytes) -> str:
     """One Vietnamese sentence about the file's digital signatures (never raises)."""
-    import signing
-    from eoffice.documents.signing_service import demo_pki, pki_dir
-
     try:
         pki = demo_pki() if (pki_dir() / "root.pem").exists() else None
         report = signing.validate(pdf, pki=pki)

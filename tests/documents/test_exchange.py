@@ -14,12 +14,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from eoffice.audit.models import Event
-from eoffice.documents import edxml, service
+from eoffice.documents import service
 from eoffice.documents.exchange import outgoing_document_id
 from eoffice.documents.models import DocumentConsultation, EdxmlRecord
 from eoffice.extensions import db
 from eoffice.files.service import object_store
 from eoffice.timestamps import utcnow
+from formats import edxml
 from tests.conftest import login
 from tests.documents.conftest import create_incoming, create_outgoing, make_pdf, user
 

@@ -234,7 +234,7 @@ def test_clerk_receives_an_edxml_package(
 ) -> None:
     from datetime import date
 
-    from eoffice.documents import edxml
+    from formats import edxml
 
     message = edxml.EdxmlMessage(
         from_org=edxml.OrganInfo("000.00.00.G12", "Bộ Nội vụ"),

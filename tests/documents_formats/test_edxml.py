@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from eoffice.documents.edxml import (
+from formats.edxml import (
     NS,
     Attachment,
     Business,

@@ -236,8 +236,8 @@ def test_an_edxml_package_with_a_broken_second_pdf_leaves_nothing(
     must not stay behind, and no document, version or record is left half-written."""
     from datetime import date
 
-    from eoffice.documents import edxml
     from eoffice.documents.models import EdxmlRecord
+    from formats import edxml
 
     message = edxml.EdxmlMessage(
         from_org=edxml.OrganInfo(organ_id="000.00.00.G22", organ_name="Bộ Kế hoạch và Đầu tư"),
