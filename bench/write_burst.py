@@ -103,6 +103,7 @@ from sqlalchemy import select
 from eoffice import create_app
 from eoffice.accounts.models import User
 from eoffice.documents import service, signing_service
+from eoffice.signing_keys import DEMO_PIN
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
 
@@ -129,7 +130,7 @@ with app.app_context():
         transition(head, document, "approve_content")
         transition(clerk, document, "approve_format")
         transition(leader, document, "approve")
-        signing_service.sign_as_leader(leader, document, signing_service.DEMO_PIN)
+        signing_service.sign_as_leader(leader, document, DEMO_PIN)
         db.session.commit()
         ids.append(document.id)
     print(" ".join(map(str, ids)))

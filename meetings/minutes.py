@@ -14,12 +14,14 @@ import io
 
 from eoffice import audit
 from eoffice.accounts.models import User
-from eoffice.files.content_check import PDF
-from eoffice.files.service import object_store, save_upload
+from eoffice.files.service import object_store
+from eoffice.signing_keys import SigningFailed, open_leader_signer
+from formats.conversion import ConversionError
 from meetings import service
+from meetings.errors import MeetingConflict, MeetingForbidden, MeetingInvalid, MeetingLocked
 from meetings.models import Meeting, MeetingStatus, MinutesStatus
 from meetings.paperwork import MinutesRecord, minutes_docx, to_pdf
-from meetings.service import MeetingError
+from meetings.preparation import store_pdf
 
 QUEUE_WORDS = {"speak": "phát biểu", "question": "chất vấn"}
 
@@ -49,19 +51,16 @@ def record_of(meeting: Meeting) -> MinutesRecord:
 def generate(user: User, meeting: Meeting) -> Meeting:
     """Build the minutes PDF (again, as long as nobody has signed it)."""
     if not service.can_manage(user, meeting):
-        raise MeetingError("Chỉ người chủ trì hoặc thư ký được lập biên bản.")
+        raise MeetingForbidden("Chỉ người chủ trì hoặc thư ký được lập biên bản.")
     if meeting.status != MeetingStatus.CLOSED:
-        raise MeetingError("Chỉ lập biên bản sau khi cuộc họp bế mạc.")
+        raise MeetingConflict("Chỉ lập biên bản sau khi cuộc họp bế mạc.")
     if meeting.minutes_status not in (MinutesStatus.NONE, MinutesStatus.GENERATED):
-        raise MeetingError("Biên bản đã được ký; không thể lập lại.")
-    from formats.conversion import ConversionError
-
+        raise MeetingConflict("Biên bản đã được ký; không thể lập lại.")
     try:
         pdf = to_pdf(minutes_docx(record_of(meeting)))
     except ConversionError as error:
-        raise MeetingError(str(error)) from None
-    stored = save_upload(user, io.BytesIO(pdf), f"bien-ban-hop-{meeting.id}.pdf",
-                         allowed=frozenset({PDF}))
+        raise MeetingInvalid(str(error)) from None
+    stored = store_pdf(user, io.BytesIO(pdf), f"bien-ban-hop-{meeting.id}.pdf")
     meeting.minutes_file_id = stored.id
     meeting.minutes_status = MinutesStatus.GENERATED.value
     audit.record(user, "minutes_generated", "meeting", meeting.id, file_id=stored.id)
@@ -70,8 +69,6 @@ def generate(user: User, meeting: Meeting) -> Meeting:
 
 def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
     """The secretary signs first, then the chair; each with their own key and PIN."""
-    from eoffice.documents.signing_service import SigningFailed, open_leader_signer
-
     if meeting.minutes_status == MinutesStatus.GENERATED and user.id == meeting.secretary_id:
         role, reason, field, after = ("secretary", "Thư ký cuộc họp ký biên bản", "ThuKy",
                                       MinutesStatus.SECRETARY_SIGNED)
@@ -80,19 +77,22 @@ def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
     ):
         role, reason, field, after = ("chair", "Người chủ trì ký biên bản", "ChuTri",
                                       MinutesStatus.SIGNED)
+    elif user.id in (meeting.secretary_id, meeting.chair_id):
+        raise MeetingConflict("Chưa đến lượt bạn ký biên bản (thư ký ký trước, chủ trì ký sau).")
     else:
-        raise MeetingError("Chưa đến lượt bạn ký biên bản (thư ký ký trước, chủ trì ký sau).")
+        raise MeetingForbidden("Chỉ thư ký và người chủ trì ký biên bản (thư ký ký trước, "
+                               "chủ trì ký sau).")
     assert meeting.minutes_file is not None
     try:
         signer = open_leader_signer(user, pin)
         signed = signer.sign(object_store().read_bytes(meeting.minutes_file.sha256),
                              role="plain", reason=reason, field_name=field,
                              location=meeting.location or None)
-    except SigningFailed as error:
-        raise MeetingError(str(error)) from None
+    except SigningFailed as error:  # a wrong PIN or no certificate (400), PIN locked (423)
+        refusal = MeetingLocked if error.status == 423 else MeetingInvalid
+        raise refusal(str(error)) from None
     assert signed is not None
-    stored = save_upload(user, io.BytesIO(signed), f"bien-ban-hop-{meeting.id}.pdf",
-                         allowed=frozenset({PDF}))
+    stored = store_pdf(user, io.BytesIO(signed), f"bien-ban-hop-{meeting.id}.pdf")
     meeting.minutes_file_id = stored.id
     meeting.minutes_status = after.value
     audit.record(user, "minutes_signed", "meeting", meeting.id, role=role, file_id=stored.id)

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from eoffice.accounts.models import User
 from eoffice.extension_points import register
+from eoffice.signing_keys import DEMO_PIN, ensure_demo_credentials, issue_user_certificate
 
 
 def init_app(app: Flask) -> None:
@@ -105,7 +106,6 @@ def seed_documents() -> list[str]:
     """Demo signing credentials: a certificate for each leader, the organisation's seal."""
     from sqlalchemy import select
 
-    from eoffice.documents.signing_service import DEMO_PIN, ensure_demo_credentials
     from eoffice.extensions import db
 
     issued = ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
@@ -130,7 +130,6 @@ def _register_cli(app: Flask) -> None:
         """Issue a personal signing certificate from the embedded PKI for USERNAME."""
         from sqlalchemy import select
 
-        from eoffice.documents.signing_service import issue_user_certificate
         from eoffice.extensions import db
 
         user = db.session.execute(select(User).where(User.username == username)).scalar_one()

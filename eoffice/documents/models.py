@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -361,17 +360,6 @@ class CaseFileEntry(db.Model):  # type: ignore[name-defined]
 
     case_file: Mapped[CaseFile] = relationship()
     document: Mapped[Document] = relationship()
-
-
-class SigningPinState(db.Model):  # type: ignore[name-defined]
-    """Wrong-PIN counter and lock-out per signing key, shared by every process via the DB."""
-
-    __tablename__ = "signing_pin_states"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key_id: Mapped[str] = mapped_column(String(80), unique=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class ExternalOrgan(db.Model):  # type: ignore[name-defined]

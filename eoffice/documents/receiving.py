@@ -18,8 +18,8 @@ from eoffice.documents.errors import InvalidInput
 from eoffice.documents.exchange import report_status, store_record
 from eoffice.documents.incoming import IncomingMetadata, find_duplicates, register_incoming
 from eoffice.documents.models import DocumentAttachment
-from eoffice.documents.signing_service import demo_pki, pki_dir
 from eoffice.extensions import db
+from eoffice.signing_keys import demo_pki, pki_dir
 from eoffice.timestamps import VIETNAM
 from formats.doctypes import DOCUMENT_TYPES
 from formats.edxml import EdxmlError, EdxmlPackage, StatusCode, parse_package

@@ -13,15 +13,12 @@ created on first use; demo users' PKCS#12 files use the PIN ``123456``.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 import signing
 from eoffice.accounts.models import User
@@ -36,170 +33,25 @@ from eoffice.documents.common import (
     store_file,
 )
 from eoffice.documents.errors import InvalidInput, WorkflowError
-from eoffice.documents.models import Document, SigningPinState
+from eoffice.documents.models import Document
 from eoffice.documents.workflow import check, transition
 from eoffice.extensions import db
 from eoffice.files.content_check import DOCX, PDF
 from eoffice.files.models import StoredFile
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
+from eoffice.signing_keys import (
+    SigningFailed,
+    open_leader_signer,
+    open_seal_signer,
+)
 from eoffice.timestamps import VIETNAM, utcnow
 
-DEMO_PIN = "123456"
 # Where the number ("Số: 15/QĐ-UBND") and the date line sit on an A4 page (PDF points), under
 # the issuing body on the left and under the national motto on the right (Appendix I).
 NUMBER_RECT = (60.0, 712.0, 290.0, 732.0)
 DATE_RECT = (300.0, 690.0, 565.0, 710.0)
 PDF_FILES = frozenset({PDF})
-
-_pki_lock = threading.Lock()
-_pki_cache: dict[str, signing.DemoPKI] = {}
-
-
-class SigningFailed(WorkflowError):
-    """Signing refused or failed; the message is Vietnamese. 423 when the PIN is locked."""
-
-    status = 400
-
-
-# --------------------------------------------------------------------------- keys
-def pki_dir() -> Path:
-    settings = current_app.config["EOFFICE_SETTINGS"]
-    return Path(settings.pki_dir) if settings.pki_dir else settings.instance_path / "pki"
-
-
-def demo_pki() -> signing.DemoPKI:
-    """The embedded PKI, created on first use (one per directory, shared by threads)."""
-    directory = pki_dir()
-    key = str(directory)
-    with _pki_lock:
-        if key not in _pki_cache:
-            if (directory / "root.pem").exists():
-                _pki_cache[key] = signing.DemoPKI.open(directory)
-            else:
-                _pki_cache[key] = signing.DemoPKI.init(directory, org="eOffice demo")
-        return _pki_cache[key]
-
-
-def _user_p12(user: User) -> Path:
-    return pki_dir() / "holders" / f"user-{user.id}.p12"
-
-
-def _seal_p12(organisation: Organisation) -> Path:
-    return pki_dir() / "holders" / f"seal-{organisation.id}.p12"
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.chmod(0o600)
-    tmp.replace(path)
-
-
-def issue_user_certificate(user: User, pin: str) -> None:
-    """Issue (or re-issue) a personal signing certificate as a PIN-protected PKCS#12."""
-    issued = demo_pki().issue_user(user.full_name, pin, title=user.title or None,
-                                   org=user.organisation.name)
-    _write_private(_user_p12(user), issued.pkcs12)
-
-
-def issue_seal_certificate(organisation: Organisation, pin: str) -> None:
-    issued = demo_pki().issue_seal(organisation.name, pin)
-    _write_private(_seal_p12(organisation), issued.pkcs12)
-
-
-def has_user_certificate(user: User) -> bool:
-    return _user_p12(user).exists()
-
-
-def has_seal_certificate(organisation: Organisation) -> bool:
-    return _seal_p12(organisation).exists()
-
-
-def ensure_demo_credentials(users: Sequence[User]) -> list[str]:
-    """Give demo leaders and meeting secretaries a certificate (leaders sign documents and
-    minutes, secretaries sign minutes first) and each organisation its seal (PIN 123456)."""
-    from eoffice.accounts.permissions import has_role
-    from eoffice.accounts.roles import Role
-
-    issued: list[str] = []
-    for user in users:
-        signs = has_role(user, Role.LEADER, Role.MEETING_SECRETARY)
-        if signs and Role.ADMIN not in user.roles and \
-                not has_user_certificate(user):
-            issue_user_certificate(user, DEMO_PIN)
-            issued.append(user.username)
-        if Role.CLERK in user.roles and not has_seal_certificate(user.organisation):
-            issue_seal_certificate(user.organisation, DEMO_PIN)
-            issued.append(f"seal:{user.organisation.abbreviation}")
-    return issued
-
-
-class DbPinStore:
-    """PIN failure counters in the database, written on their own connection.
-
-    The counter must survive the rollback of the request that failed, otherwise a wrong PIN
-    would never count; so it is committed at once, outside the caller's transaction.
-    """
-
-    def get(self, key_id: str) -> signing.PinState:
-        with db.engine.connect() as connection:
-            row = connection.execute(
-                select(SigningPinState.failures, SigningPinState.locked_until)
-                .where(SigningPinState.key_id == key_id)
-            ).first()
-        return signing.PinState(row.failures, row.locked_until) if row else signing.PinState()
-
-    def put(self, key_id: str, state: signing.PinState) -> None:
-        """Write the counter; a success on a clean counter writes nothing (the usual case),
-        so signing needs no second writer next to the request's own transaction."""
-        if state.failures == 0 and not state.locked_until:
-            current = self.get(key_id)
-            if current.failures == 0 and not current.locked_until:
-                return
-        dialect = db.engine.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        values = {"key_id": key_id, "failures": state.failures,
-                  "locked_until": state.locked_until}
-        statement = insert(SigningPinState).values(**values).on_conflict_do_update(
-            index_elements=["key_id"],
-            set_={"failures": state.failures, "locked_until": state.locked_until},
-        )
-        with db.engine.begin() as connection:
-            connection.execute(statement)
-
-
-def pin_guard() -> signing.PinGuard:
-    return signing.PinGuard(DbPinStore(), max_failures=5, lock_seconds=300)
-
-
-def _open(p12_path: Path, pin: str, key_id: str) -> signing.DocumentSigner:
-    if not p12_path.exists():
-        raise SigningFailed("Chưa được cấp chứng thư số để ký; hãy liên hệ quản trị hệ thống.")
-    try:
-        key = signing.load_pkcs12(p12_path.read_bytes(), pin, guard=pin_guard(), key_id=key_id)
-        return signing.DocumentSigner(key, pki=demo_pki(),
-                                      max_bytes=current_app.config["EOFFICE_SETTINGS"]
-                                      .max_upload_bytes)
-    except signing.PinLockedError:
-        error = SigningFailed("Chức năng ký số tạm khóa do nhập sai mã PIN nhiều lần; "
-                              "hãy thử lại sau 5 phút.")
-        error.status = 423
-        raise error from None
-    except signing.WrongPinError as exc:
-        raise SigningFailed(f"Mã PIN ký số không đúng (còn {exc.remaining} lần thử).") from None
-    except signing.SigningError as exc:
-        raise SigningFailed(f"{exc.message_vi}.") from None
-
-
-def open_leader_signer(user: User, pin: str) -> signing.DocumentSigner:
-    return _open(_user_p12(user), pin, f"user:{user.id}")
-
-
-def open_seal_signer(organisation: Organisation, pin: str) -> signing.DocumentSigner:
-    return _open(_seal_p12(organisation), pin, f"seal:{organisation.id}")
-
 
 # --------------------------------------------------------------------------- helpers
 def _current_pdf(document: Document) -> tuple[StoredFile, bytes]:

@@ -17,7 +17,7 @@ from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.actions.declaration import find as find_action
 from eoffice.actions.routes import add_page_routes, page_view
-from eoffice.documents import consultation, exchange, notifications, service, signing_service
+from eoffice.documents import consultation, exchange, notifications, service
 from eoffice.documents.actions import PLAIN_STEPS
 from eoffice.documents.case_files import case_files_of
 from eoffice.documents.exchange import XML
@@ -33,6 +33,7 @@ from eoffice.documents.workflow import STATE_LABELS, In, Out, WorkflowError, ava
 from eoffice.extensions import db
 from eoffice.files.views import send_generated
 from eoffice.organisation.service import unit_tree
+from eoffice.signing_keys import has_user_certificate
 from eoffice.timestamps import VIETNAM, utcnow
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -252,7 +253,7 @@ def _detail(document: Document) -> ResponseReturnValue:
         case_files=case_files,
         in_files=in_files,
         replies=replies,
-        has_certificate=signing_service.has_user_certificate(user) if "sign" in can else True,
+        has_certificate=has_user_certificate(user) if "sign" in can else True,
         external_recipients=exchange.external_recipients_of(document),
         may_add_external=exchange.may_add_recipients(user, document),
         edxml_records=exchange.records_of(document),

@@ -22,15 +22,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from eoffice import signing_keys
 from eoffice.accounts.models import User
-from eoffice.documents import signing_service
 from eoffice.extensions import db
 from eoffice.organisation.models import Unit
 from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf
 from tests.services.require import require_executable
 
-PIN = signing_service.DEMO_PIN
+PIN = signing_keys.DEMO_PIN
 
 
 @pytest.fixture()
@@ -52,7 +52,7 @@ def _tokens(app: Flask, *usernames: str) -> dict[str, str]:
 
     with app.app_context():
         seed_demo()
-        signing_service.ensure_demo_credentials(
+        signing_keys.ensure_demo_credentials(
             list(db.session.execute(select(User)).scalars()))
     runner = app.test_cli_runner()
     tokens = {}

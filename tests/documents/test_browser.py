@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 import signing
-from eoffice.documents import signing_service
+from eoffice import signing_keys
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.service import object_store
@@ -41,7 +41,7 @@ def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFac
         from eoffice.demo import seed_demo
 
         seed_demo()
-        signing_service.ensure_demo_credentials(
+        signing_keys.ensure_demo_credentials(
             list(db.session.execute(select(User)).scalars()))
         db.session.remove()
     try:
@@ -141,7 +141,7 @@ def test_outgoing_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
                                       ).scalar_one()
         assert document.state == "ISSUED"
         issued = object_store().read_bytes(document.current_version.file.sha256)
-        pki = signing_service.demo_pki()
+        pki = signing_keys.demo_pki()
         # Playwright's sync API keeps an event loop in this thread; validate in another one.
         with ThreadPoolExecutor(1) as pool:
             report = pool.submit(signing.validate, issued, pki=pki).result()

@@ -16,17 +16,18 @@ from flask import Flask
 from sqlalchemy import select
 
 import signing
+from eoffice import signing_keys
 from eoffice.documents import service, signing_service
-from eoffice.documents.models import Document, DocumentAttachment, SigningPinState
-from eoffice.documents.signing_service import SigningFailed
+from eoffice.documents.models import Document, DocumentAttachment
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
 from eoffice.files.service import object_store
+from eoffice.signing_keys import SigningFailed, SigningPinState
 from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf, user
 from tests.services.require import require_executable
 
-PIN = signing_service.DEMO_PIN
+PIN = signing_keys.DEMO_PIN
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +53,7 @@ def sctx(sapp: Flask) -> Iterator[Flask]:
         seed_demo()
         from eoffice.accounts.models import User
 
-        signing_service.ensure_demo_credentials(
+        signing_keys.ensure_demo_credentials(
             list(db.session.execute(select(User)).scalars()))
         yield sapp
         db.session.remove()
@@ -111,7 +112,7 @@ def test_leader_signs_clerk_numbers_and_seals_and_every_signature_verifies(
     assert len({v.file.sha256 for v in document.versions}) == 4
 
     issued = current_pdf(document)
-    report = signing.validate(issued, pki=signing_service.demo_pki())
+    report = signing.validate(issued, pki=signing_keys.demo_pki())
     assert report.ok, report.verdict_en
     assert len(report.signatures) == 2
     assert all(s.intact and s.signature_valid and s.trusted and s.modifications_allowed
@@ -231,7 +232,7 @@ def test_generated_draft_is_signed_and_numbered_in_its_measured_places(sctx: Fla
     fields = signing.list_text_fields(final)
     assert fields[signing.NUMBER_FIELD] == "01"  # printed between "Số:" and "/QĐ-UBND"
     assert document.number_and_notation == "01/QĐ-UBND"
-    report = signing.validate(final, pki=signing_service.demo_pki())
+    report = signing.validate(final, pki=signing_keys.demo_pki())
     assert report.ok and len(report.signatures) == 2, report.verdict_en
 
 
@@ -249,7 +250,7 @@ def test_separate_attachments_get_the_organisation_text_signature(sctx: Flask) -
     assert attachment.signed_file_id is not None
     assert attachment.file_id == original_file_id  # the original is kept
     signed = object_store().read_bytes(attachment.signed_file.sha256)
-    report = signing.validate(signed, pki=signing_service.demo_pki())
+    report = signing.validate(signed, pki=signing_keys.demo_pki())
     assert report.ok and len(report.signatures) == 1
     assert report.signatures[0].field_name.startswith("ChuKyDinhKem")
 
@@ -257,5 +258,5 @@ def test_separate_attachments_get_the_organisation_text_signature(sctx: Flask) -
 def test_demo_secretary_and_leaders_can_sign_out_of_the_box(sctx: Flask) -> None:
     """`make run` must let the secretary and the chair sign minutes without extra set-up."""
     for username in ("thuky", "chutich", "phochutich"):
-        assert signing_service.has_user_certificate(user(username)), username
-    assert not signing_service.has_user_certificate(user("chuyenvien"))
+        assert signing_keys.has_user_certificate(user(username)), username
+    assert not signing_keys.has_user_certificate(user("chuyenvien"))

@@ -16,8 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from eoffice import STORAGE_UNAVAILABLE
-from eoffice.documents import signing_service
+from eoffice import STORAGE_UNAVAILABLE, signing_keys
 from eoffice.documents.models import DocumentVersion
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
@@ -45,7 +44,7 @@ def test_signing_with_the_store_down_answers_the_storage_message_and_changes_not
 
     with s3_app.app_context():
         seed_demo()
-        signing_service.ensure_demo_credentials([user("chutich")])
+        signing_keys.ensure_demo_credentials([user("chutich")])
         document = create_outgoing()
         transition(user("truongphong"), document, "approve_content")
         transition(user("vanthu"), document, "approve_format")

@@ -139,7 +139,7 @@ def test_session_with_follow_speaking_secret_vote_reconnect_and_signed_minutes(
         expect(hoa.get_by_test_id("note")).to_have_value("Hỏi về số liệu giải ngân")
 
         # Minutes: the secretary generates and signs, then the chair signs.
-        from eoffice.documents.signing_service import demo_pki, issue_user_certificate
+        from eoffice.signing_keys import demo_pki, issue_user_certificate
 
         with mapp.app_context():
             for user_id in (prepared.users["thuky"], prepared.users["chutich"]):

@@ -71,7 +71,7 @@ def test_minutes_are_generated_from_the_record_and_signed_in_order(
 
 
 def generate_and_sign(mapp: Flask, prepared: Prepared) -> None:
-    from eoffice.documents.signing_service import demo_pki, issue_user_certificate
+    from eoffice.signing_keys import demo_pki, issue_user_certificate
     from eoffice.tasks.service import tasks_for
 
     with mapp.app_context():
