@@ -22,6 +22,7 @@ from .errors import (
     SigningError,
     WrongPinError,
 )
+from .external import ExternalSigningSession, add_document_timestamp, begin_external_signing
 from .fields import DATE_FIELD, NUMBER_FIELD, ReservedFields, fill_fields, list_text_fields
 from .keys import (
     CachedKeySigner,
@@ -33,15 +34,7 @@ from .keys import (
     open_pkcs11_signer,
 )
 from .pki import DemoPKI, IssuedCertificate, LocalTimeStamper
-from .sign import (
-    BatchItem,
-    DocumentSigner,
-    ExternalSigningSession,
-    Level,
-    Role,
-    add_document_timestamp,
-    begin_external_signing,
-)
+from .sign import BatchItem, DocumentSigner, Level, Role
 from .validate import SignatureReport, ValidationReport, validate
 
 install_speedups = _speedups.install

@@ -20,23 +20,19 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import BinaryIO
 
-from asn1crypto import cms
 from cryptography import x509
-from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields as pfields
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
-from pyhanko.sign.signers.pdf_cms import ExternalSigner, Signer
-from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import fields as ef
 from .appearance import (
@@ -58,7 +54,7 @@ from .errors import (
 )
 from .keys import CachedKeySigner, check_certificate_usable, signer_certificate
 from .pdf_input import MAX_PDF_BYTES, open_pdf_for_update, read_pdf_bytes
-from .pki import DemoPKI, to_asn1_cert
+from .pki import DemoPKI
 from .tsa import HttpTimeStamper
 
 __all__ = [
@@ -67,10 +63,9 @@ __all__ = [
     "ORG_FIELD",
     "BatchItem",
     "DocumentSigner",
-    "ExternalSigningSession",
     "Level",
     "Role",
-    "begin_external_signing",
+    "free_field_name",
     "open_pdf_for_update",
     "read_pdf_bytes",
 ]
@@ -274,7 +269,7 @@ class DocumentSigner:
             leader = leader or LeaderAppearance(name=self.signer_name, title="")
             page = _page_index(writer, leader.page)
             rect = leader.rect or default_leader_rect(_page_box(writer, page))
-            name = field_name or _free_name(LEADER_FIELD, writer)
+            name = field_name or free_field_name(LEADER_FIELD, writer)
             pfields.append_signature_field(
                 writer, pfields.SigFieldSpec(name, on_page=page, box=_int_box(rect)))
             if ORG_FIELD not in empty:
@@ -301,13 +296,13 @@ class DocumentSigner:
             if attachment is None:
                 raise SigningError("an attachment signature needs the number and notation")
             rect = attachment_rect(_page_box(writer, 0), attachment)
-            name = field_name or _free_name(ATTACHMENT_FIELD, writer)
+            name = field_name or free_field_name(ATTACHMENT_FIELD, writer)
             meta.update(field_name=name)
             plan.new_field_spec = pfields.SigFieldSpec(name, on_page=0, box=_int_box(rect))
             plan.stamp_style = attachment_style(attachment)
             plan.text_params = {"vn_ts": iso_vn(now)}
         else:
-            name = field_name or _free_name("Signature", writer)
+            name = field_name or free_field_name("Signature", writer)
             meta.update(field_name=name)
             if name not in empty:
                 plan.new_field_spec = pfields.SigFieldSpec(name)
@@ -418,7 +413,7 @@ def _int_box(rect) -> tuple[int, int, int, int]:
     return (round(x1), round(y1), round(x2), round(y2))
 
 
-def _free_name(base: str, writer) -> str:
+def free_field_name(base: str, writer) -> str:
     names = {name for name, _, _ in pfields.enumerate_sig_fields(writer)}
     if base not in names:
         return base
@@ -426,98 +421,3 @@ def _free_name(base: str, writer) -> str:
     while f"{base}{n}" in names:
         n += 1
     return f"{base}{n}"
-
-
-# --------------------------------------------------------------------------- remote
-@dataclass
-class ExternalSigningSession:
-    """Interrupted signing for remote services (VNPT SmartCA, Viettel MySign...).
-
-    :attr:`document_digest` (SHA-256 over the byte ranges) goes to the service;
-    it returns a detached CMS ``SignedData`` over that digest (PAdES signed
-    attributes, signing certificate attribute), and :meth:`finish` embeds it.
-    The prepared document stays in :attr:`prepared_pdf` meanwhile, so the
-    session can be kept in memory or serialised with :meth:`to_dict`.
-    """
-
-    prepared_pdf: bytes
-    document_digest: bytes
-    reserved_region_start: int
-    reserved_region_end: int
-    md_algorithm: str = "sha256"
-
-    def finish(self, signature_cms: bytes) -> bytes:
-        from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
-
-        try:
-            ci = cms.ContentInfo.load(signature_cms)
-            _ = ci["content"]["signer_infos"]
-        except Exception as exc:
-            raise SigningError(f"the remote service did not return a CMS object: {exc}"
-                               ) from exc
-        out = io.BytesIO(self.prepared_pdf)
-        prep = PreparedByteRangeDigest(self.document_digest, self.reserved_region_start,
-                                       self.reserved_region_end)
-        try:
-            PdfTBSDocument.finish_signing(out, prep, ci)
-        except (PyHankoSigningError, PdfError, ValueError) as exc:
-            raise SigningError(f"cannot embed the remote signature: {exc}") from exc
-        return out.getvalue()
-
-    def to_dict(self) -> dict:
-        return {"prepared_pdf": self.prepared_pdf, "document_digest": self.document_digest,
-                "reserved_region_start": self.reserved_region_start,
-                "reserved_region_end": self.reserved_region_end,
-                "md_algorithm": self.md_algorithm}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ExternalSigningSession:
-        return cls(**d)
-
-
-def begin_external_signing(pdf, signing_cert: x509.Certificate,
-                           chain: Iterable[x509.Certificate] = (), *,
-                           field_name: str | None = None, reason: str | None = None,
-                           bytes_reserved: int = 32 * 1024) -> ExternalSigningSession:
-    """Prepare an invisible B-B signature whose CMS comes from elsewhere.
-
-    (A remote service that timestamps its CMS yields B-T; extend to B-LTA
-    afterwards with :func:`signing.sign.add_document_timestamp` if needed.)
-    """
-    check_certificate_usable(signing_cert)
-    writer = open_pdf_for_update(pdf)
-    store = SimpleCertificateStore()
-    store.register_multiple([to_asn1_cert(c) for c in chain])
-    ext = ExternalSigner(to_asn1_cert(signing_cert), store, signature_value=256)
-    name = field_name or _free_name("Signature", writer)
-    meta = PdfSignatureMetadata(field_name=name, md_algorithm="sha256",
-                                subfilter=pfields.SigSeedSubFilter.PADES, reason=reason)
-    pdf_signer = PdfSigner(meta, ext, new_field_spec=pfields.SigFieldSpec(name))
-    out = io.BytesIO()
-    try:
-        prep, _tbs, out = asyncio.run(pdf_signer.async_digest_doc_for_signing(
-            writer, bytes_reserved=bytes_reserved, output=out))
-    except (PyHankoSigningError, PdfError, ValueError) as exc:
-        raise SigningError(f"cannot prepare the document: {exc}") from exc
-    return ExternalSigningSession(out.getvalue(), prep.document_digest,
-                                  prep.reserved_region_start, prep.reserved_region_end)
-
-
-def add_document_timestamp(pdf, timestamper: TimeStamper,
-                           validation_context: ValidationContext | None = None) -> bytes:
-    """Append a document timestamp (with DSS update when a context is given): B-LTA."""
-    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-
-    writer = open_pdf_for_update(pdf)
-    out = io.BytesIO()
-    try:
-        if validation_context is not None:
-            from pyhanko.sign.validation import add_validation_info  # noqa: F401
-        PdfTimeStamper(timestamper).timestamp_pdf(
-            writer, "sha256", validation_context=validation_context, output=out)
-    except (PyHankoSigningError, PdfError, ValueError) as exc:
-        raise SigningError(f"cannot add the document timestamp: {exc}") from exc
-    return out.getvalue()
-
-
-_ = (UTC, pdf_name)

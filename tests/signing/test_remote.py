@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from signing import SigningError, begin_external_signing, load_pkcs12, validate
-from signing.sign import ExternalSigningSession
+from signing.external import ExternalSigningSession
 
 from .conftest import USER_PIN
 
