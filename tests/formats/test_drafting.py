@@ -15,7 +15,7 @@ from formats.drafting import (
     format_number,
     format_place_date,
 )
-from tests.documents_formats.samples import DECISION, LETTER
+from tests.formats.samples import DECISION, LETTER
 
 
 def _open(spec=DECISION):

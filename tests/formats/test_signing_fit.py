@@ -16,7 +16,7 @@ from formats.drafting import (
     format_place_date,
     locate_reserved_areas,
 )
-from tests.documents_formats.samples import DECISION
+from tests.formats.samples import DECISION
 from tests.services.require import require_executable
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)

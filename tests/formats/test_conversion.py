@@ -14,7 +14,7 @@ import pytest
 
 from formats.conversion import ConversionError, Converter
 from formats.drafting import build_draft_docx, locate_reserved_areas
-from tests.documents_formats.samples import DECISION, LETTER
+from tests.formats.samples import DECISION, LETTER
 from tests.services.require import require_executable
 
 

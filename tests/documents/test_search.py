@@ -23,7 +23,7 @@ from eoffice.extensions import db
 from eoffice.organisation.models import Organisation
 from formats.conversion import Converter
 from formats.drafting import build_draft_docx
-from tests.documents_formats.samples import DECISION
+from tests.formats.samples import DECISION
 
 
 @pytest.fixture()
