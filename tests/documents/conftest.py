@@ -14,6 +14,7 @@ from sqlalchemy import select
 from eoffice.accounts.models import User
 from eoffice.extensions import db
 from tests.services.browser import browser  # noqa: F401
+from tests.services.libreoffice import converter, soffice  # noqa: F401  (search tests)
 
 
 def make_pdf(pages: int = 1, text: str = "") -> bytes:

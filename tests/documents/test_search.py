@@ -24,7 +24,6 @@ from eoffice.organisation.models import Organisation
 from formats.conversion import Converter
 from formats.drafting import build_draft_docx
 from tests.formats.samples import DECISION
-from tests.services.libreoffice import converter, soffice  # noqa: F401
 
 
 @pytest.fixture()
