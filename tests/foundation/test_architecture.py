@@ -40,3 +40,17 @@ def test_arrows_point_one_way(package: str, forbidden: set[str]) -> None:
         if names & forbidden
     }
     assert offenders == {}
+
+
+#: A module holds one idea: past this many lines it holds several and must be split.
+MODULE_LINE_LIMIT = 500
+
+
+def test_no_module_outgrows_one_idea() -> None:
+    oversized = {
+        str(path.relative_to(ROOT)): lines
+        for package in ("eoffice", "meetings", "signing", "storage", "formats")
+        for path in (ROOT / package).rglob("*.py")
+        if (lines := len(path.read_text().splitlines())) > MODULE_LINE_LIMIT
+    }
+    assert oversized == {}, "split these modules by idea"
