@@ -209,6 +209,42 @@ def health_latency_ms(base: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+MONITOR = """
+import sys, time, requests
+base = sys.argv[1]
+while True:
+    started = time.perf_counter()
+    try:
+        requests.get(base + "/api/v1/health", timeout=60).raise_for_status()
+        print((time.perf_counter() - started) * 1000, flush=True)
+    except requests.RequestException:
+        print(60000.0, flush=True)
+    time.sleep(0.05)
+"""
+
+
+class HealthMonitor:
+    """Polls the health check every 50 ms from another process while the block runs;
+    ``latencies`` holds what it measured (ms) once the block ended."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.latencies: list[float] = []
+
+    def __enter__(self) -> HealthMonitor:
+        self._process = subprocess.Popen([PYTHON, "-c", MONITOR, self.base],
+                                         stdout=subprocess.PIPE, text=True)
+        assert self._process.stdout is not None
+        self._first = self._process.stdout.readline()  # polling from now on
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        time.sleep(0.3)  # one more poll after the burst's last answer
+        self._process.terminate()
+        output, _ = self._process.communicate(timeout=60)
+        self.latencies = [float(line) for line in (self._first + output).split() if line]
+
+
 def burst(base: str, requests_to_send: list[Callable[[requests.Session], requests.Response]],
           cookies: dict[str, str]) -> BurstResult:
     """Send every request at the same moment (one thread each) while polling the health check."""
@@ -217,8 +253,6 @@ def burst(base: str, requests_to_send: list[Callable[[requests.Session], request
     statuses: list[int] = [0] * count
     latencies: list[float] = [0.0] * count
     bodies: list[Any] = [None] * count
-    finished = threading.Event()
-    health: list[float] = []
 
     def send(index: int) -> None:
         session = requests.Session()
@@ -236,24 +270,17 @@ def burst(base: str, requests_to_send: list[Callable[[requests.Session], request
             statuses[index], bodies[index] = -1, str(error)
         latencies[index] = (time.perf_counter() - started) * 1000
 
-    def monitor() -> None:
-        while not finished.is_set():
-            try:
-                health.append(health_latency_ms(base))
-            except requests.RequestException:
-                health.append(60_000.0)
-            time.sleep(0.05)
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    watcher = threading.Thread(target=monitor)
-    barrier.wait(timeout=60)
-    watcher.start()
-    for thread in threads:
-        thread.join(timeout=600)
-    finished.set()
-    watcher.join(timeout=120)
+    # The health check is polled from a process of its own: an independent client, not a
+    # thread competing for this process's GIL with the fifty senders. It is already polling
+    # when they start.
+    with HealthMonitor(base) as monitor:
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        barrier.wait(timeout=60)
+        for thread in threads:
+            thread.join(timeout=600)
+    health = monitor.latencies
     return BurstResult(statuses, latencies, max(health, default=0.0), len(health), bodies)
 
 
