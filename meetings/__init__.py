@@ -9,8 +9,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the ``/meeting`` namespace, navigation, "my work", file rule
-    and the demo meeting ``flask seed-demo`` prepares."""
+    """Register the pages, the API (/api/v1/meetings and its OpenAPI schema), the ``/meeting``
+    namespace, navigation, "my work", file rule and the demo meeting ``flask seed-demo``
+    prepares."""
     if app.extensions.get("eoffice.meetings"):
         return
     from eoffice.extension_points import register
@@ -19,12 +20,16 @@ def init_app(app: Flask) -> None:
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
     from meetings import service
+    from meetings.api import bp as api_bp
     from meetings.demo import seed_meeting
     from meetings.namespace import init_socketio
+    from meetings.representation import MEETING_SCHEMA
     from meetings.transport import NoDelay
     from meetings.views import bp, my_work_section
 
     app.register_blueprint(bp)
+    app.register_blueprint(api_bp)  # /api/v1/meetings: reads, creation, the declared actions
+    register(app, "api_schemas", {"Meeting": MEETING_SCHEMA})  # OpenAPI: what meetings answer
     init_socketio(app)
     app.wsgi_app = NoDelay(app.wsgi_app)  # type: ignore[method-assign]
     register_nav(app, NavEntry("Cuộc họp", "meetings.index"))

@@ -5,6 +5,8 @@ within the meeting's organisation. Everything else builds on it: who prepares th
 (``can_manage``), who may create one, the role someone has in the live session, and which papers
 they may open, where the file's own vetoes (a secret document, a revoked one) win over the
 meeting's rules. ``file_rule`` is how ``eoffice.files.access`` asks about a file a meeting holds.
+``get_meeting`` is the one way pages and the API load a meeting: ``MeetingNotFound`` (a 404) for
+one the user may not see.
 The lists of a user's meetings live here too, because they are this same rule applied as a query.
 """
 
@@ -21,6 +23,7 @@ from eoffice.extensions import db
 from eoffice.files.access import is_vetoed
 from eoffice.files.models import StoredFile
 from eoffice.timestamps import utcnow
+from meetings.errors import MeetingNotFound
 from meetings.models import (
     Meeting,
     MeetingDocument,
@@ -107,10 +110,12 @@ def file_rule(user: User, stored: StoredFile) -> bool:
     return any(can_view(user, meeting) for meeting in meetings)
 
 
-def get_meeting(user: User, meeting_id: int) -> Meeting | None:
+def get_meeting(user: User, meeting_id: int) -> Meeting:
+    """The one access helper: the meeting ``user`` may see, else ``MeetingNotFound`` (a 404
+    alike for a meeting that does not exist and one that is not theirs to see)."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not can_view(user, meeting):
-        return None
+        raise MeetingNotFound("Không tìm thấy cuộc họp, hoặc bạn không được xem cuộc họp này.")
     return meeting
 
 

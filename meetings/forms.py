@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -17,7 +19,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from eoffice.timestamps import VIETNAM
+
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def from_local(value: datetime | None) -> datetime | None:
+    """A time entered without a zone is Vietnam time (one with a zone keeps it)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=VIETNAM)
 
 
 class MeetingForm(FlaskForm):

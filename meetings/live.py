@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from eoffice.errors import DomainError
+
 State = dict[str, Any]
 
 CHAIR = "chair"
@@ -30,13 +32,35 @@ MAX_PAGE = 100_000
 MAX_SPEAK_SECONDS = 3600
 
 
-class LiveError(Exception):
-    """A refused command. ``code`` is for programs, ``message`` is Vietnamese for people."""
+#: The HTTP status of a refused command, by code, where the code's prefix does not say it
+#: (``unknown_…``: 404, ``bad_…``: 400, anything else: 409, a conflict with the session's state).
+_STATUS = {"forbidden": 403, "not_eligible": 403, "unauthorized": 403, "not_found": 404,
+           "unknown_command": 400, "unknown_event": 400, "bad_state": 409,
+           "busy": 423, "rate_limited": 423}
+
+
+def status_of(code: str) -> int:
+    """The status of ``eoffice.errors`` a refusal with ``code`` answers with over HTTP."""
+    if code in _STATUS:
+        return _STATUS[code]
+    if code.startswith("unknown_"):
+        return 404
+    if code.startswith("bad_"):
+        return 400
+    return 409
+
+
+class LiveError(DomainError):
+    """A refused command. ``code`` is for programs, ``message`` is Vietnamese for people.
+
+    Over Socket.IO the namespace replies with both; as an ``eoffice.errors.DomainError`` it
+    carries the HTTP status its code calls for, should it reach a page or the API.
+    """
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
+        self.status = status_of(code)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ while it is not over, invitees accept, decline with a reason or send a deputy, a
 the start the invitees who may still come are due a reminder. The audit events of
 docs/events.md are recorded in the same transaction as their change; nothing here commits, the
 caller does (and, for a session already started, then calls ``live_session.sync_roster``).
+Refusals are ``meetings.errors`` classes (``MeetingError``, one tree with ``eoffice.errors``),
+each with the status its use calls for.
 """
 
 from __future__ import annotations
@@ -21,9 +23,16 @@ from eoffice.extensions import db
 from eoffice.files.access import can_view_file
 from eoffice.files.content_check import PDF
 from eoffice.files.models import StoredFile
-from eoffice.files.service import save_upload
+from eoffice.files.service import UploadError, save_upload
 from eoffice.timestamps import utcnow
 from meetings.access import can_create, can_manage, participant_row
+from meetings.errors import (
+    MeetingConflict,
+    MeetingError,
+    MeetingForbidden,
+    MeetingInvalid,
+    MeetingNotFound,
+)
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -36,9 +45,17 @@ from meetings.models import (
     Response,
 )
 
+__all__ = ["REMIND_BEFORE_HOURS", "MeetingError", "add_agenda_item", "agenda_item",
+           "attach_existing", "attach_upload", "create_meeting", "due_reminders",
+           "require_invitable", "require_manager", "respond", "send_invitations", "store_pdf"]
 
-class MeetingError(ValueError):
-    """A refused request; the message is Vietnamese and safe to show."""
+
+def store_pdf(user: User, stream: BinaryIO, filename: str | None) -> StoredFile:
+    """Keep a PDF in the object store; a refused upload is ``MeetingInvalid``."""
+    try:
+        return save_upload(user, stream, filename, allowed=frozenset({PDF}))
+    except UploadError as error:
+        raise MeetingInvalid(str(error)) from None
 
 
 def _org_users(organisation_id: int, ids: list[int]) -> dict[int, User]:
@@ -48,7 +65,7 @@ def _org_users(organisation_id: int, ids: list[int]) -> dict[int, User]:
     ).scalars().all()
     users = {u.id: u for u in found}
     if len(users) != len(set(ids)):
-        raise MeetingError("Có người được chọn không hợp lệ.")
+        raise MeetingInvalid("Có người được chọn không hợp lệ.")
     return users
 
 
@@ -69,18 +86,18 @@ def create_meeting(
 ) -> Meeting:
     """Create a meeting in preparation (flushed, not committed)."""
     if not can_create(creator):
-        raise MeetingError("Bạn không có quyền tạo cuộc họp.")
+        raise MeetingForbidden("Bạn không có quyền tạo cuộc họp.")
     title = title.strip()
     if not title or len(title) > 300:
-        raise MeetingError("Tên cuộc họp là bắt buộc (tối đa 300 ký tự).")
+        raise MeetingInvalid("Tên cuộc họp là bắt buộc (tối đa 300 ký tự).")
     if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
-        raise MeetingError("Thời gian không hợp lệ.")
+        raise MeetingInvalid("Thời gian không hợp lệ.")
     if ends_at is not None and ends_at <= starts_at:
-        raise MeetingError("Thời gian kết thúc phải sau thời gian bắt đầu.")
+        raise MeetingInvalid("Thời gian kết thúc phải sau thời gian bắt đầu.")
     if not location.strip() and not online_url.strip():
-        raise MeetingError("Cần nhập địa điểm hoặc đường dẫn họp trực tuyến.")
+        raise MeetingInvalid("Cần nhập địa điểm hoặc đường dẫn họp trực tuyến.")
     if not 1 <= quorum_percent <= 100:
-        raise MeetingError("Tỷ lệ tối thiểu để họp phải từ 1 đến 100%.")
+        raise MeetingInvalid("Tỷ lệ tối thiểu để họp phải từ 1 đến 100%.")
     guest_ids = [g for g in dict.fromkeys(guest_ids or []) if g not in (chair_id, secretary_id)]
     member_ids = [
         m for m in dict.fromkeys(member_ids)
@@ -88,7 +105,7 @@ def create_meeting(
     ]
     _org_users(creator.organisation_id, [chair_id, secretary_id, *member_ids, *guest_ids])
     if chair_id == secretary_id:
-        raise MeetingError("Người chủ trì và thư ký phải là hai người khác nhau.")
+        raise MeetingInvalid("Người chủ trì và thư ký phải là hai người khác nhau.")
     meeting = Meeting(
         organisation_id=creator.organisation_id, title=title, description=description.strip(),
         starts_at=starts_at, ends_at=ends_at, location=location.strip(),
@@ -111,29 +128,38 @@ def create_meeting(
     return meeting
 
 
-def _require_manager(user: User, meeting: Meeting) -> None:
+def require_manager(user: User, meeting: Meeting) -> None:
+    """Refuse unless ``user`` prepares ``meeting`` and it is not over."""
     if not can_manage(user, meeting):
-        raise MeetingError("Chỉ người tạo, chủ trì hoặc thư ký được chuẩn bị cuộc họp.")
+        raise MeetingForbidden("Chỉ người tạo, chủ trì hoặc thư ký được chuẩn bị cuộc họp.")
     if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
-        raise MeetingError("Cuộc họp đã kết thúc.")
+        raise MeetingConflict("Cuộc họp đã kết thúc.")
+
+
+def agenda_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    """The agenda item ``item_id`` of ``meeting``, else ``MeetingNotFound``."""
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        raise MeetingNotFound("Không có nội dung này trong chương trình họp.")
+    return item
 
 
 def add_agenda_item(
     user: User, meeting: Meeting, *, title: str, duration_minutes: int = 15,
     presenter_id: int | None = None, restricted_to: list[int] | None = None,
 ) -> AgendaItem:
-    _require_manager(user, meeting)
+    require_manager(user, meeting)
     title = title.strip()
     if not title or len(title) > 300:
-        raise MeetingError("Tên nội dung là bắt buộc (tối đa 300 ký tự).")
+        raise MeetingInvalid("Tên nội dung là bắt buộc (tối đa 300 ký tự).")
     if not 1 <= duration_minutes <= 600:
-        raise MeetingError("Thời lượng phải từ 1 đến 600 phút.")
+        raise MeetingInvalid("Thời lượng phải từ 1 đến 600 phút.")
     invited = {p.user_id for p in meeting.participants}
     if presenter_id is not None and presenter_id not in invited:
-        raise MeetingError("Người trình bày phải là người được mời họp.")
+        raise MeetingInvalid("Người trình bày phải là người được mời họp.")
     restricted_to = sorted(set(restricted_to or []))
     if not set(restricted_to) <= invited:
-        raise MeetingError("Chỉ giới hạn quyền xem cho người được mời họp.")
+        raise MeetingInvalid("Chỉ giới hạn quyền xem cho người được mời họp.")
     item = AgendaItem(
         meeting_id=meeting.id, position=len(meeting.items) + 1, title=title,
         duration_minutes=duration_minutes, presenter_id=presenter_id,
@@ -148,19 +174,18 @@ def add_agenda_item(
 def attach_upload(user: User, item: AgendaItem, stream: BinaryIO, filename: str | None,
                   title: str = "") -> MeetingDocument:
     """Attach an uploaded PDF (the browser viewer shows PDF) to an agenda item."""
-    _require_manager(user, item.meeting)
-    stored = save_upload(user, stream, filename, allowed=frozenset({PDF}))
-    return _attach(user, item, stored, title)
+    require_manager(user, item.meeting)
+    return _attach(user, item, store_pdf(user, stream, filename), title)
 
 
 def attach_existing(user: User, item: AgendaItem, file_id: int, title: str = "") -> MeetingDocument:
     """Attach a file the user may already see, e.g. an issued document of the e-office."""
-    _require_manager(user, item.meeting)
+    require_manager(user, item.meeting)
     stored = db.session.get(StoredFile, file_id)
     if stored is None or not can_view_file(user, stored):
-        raise MeetingError("Không tìm thấy tệp hoặc bạn không có quyền dùng tệp này.")
+        raise MeetingInvalid("Không tìm thấy tệp hoặc bạn không có quyền dùng tệp này.")
     if stored.content_type != "application/pdf":
-        raise MeetingError("Chỉ đính kèm được tệp PDF.")
+        raise MeetingInvalid("Chỉ đính kèm được tệp PDF.")
     return _attach(user, item, stored, title)
 
 
@@ -174,14 +199,19 @@ def _attach(user: User, item: AgendaItem, stored: StoredFile, title: str) -> Mee
     return document
 
 
+def require_invitable(user: User, meeting: Meeting) -> None:
+    """Refuse unless ``user`` may send (or send again) the invitations of ``meeting`` now:
+    checked before the giấy mời is built."""
+    require_manager(user, meeting)
+    if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.INVITED):
+        raise MeetingConflict("Không thể gửi giấy mời ở trạng thái hiện tại.")
+
+
 def send_invitations(user: User, meeting: Meeting, pdf: bytes | None = None) -> Meeting:
     """Mark invitations sent (with the generated giấy mời when given) and record ``invited``."""
-    _require_manager(user, meeting)
-    if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.INVITED):
-        raise MeetingError("Không thể gửi giấy mời ở trạng thái hiện tại.")
+    require_invitable(user, meeting)
     if pdf is not None:
-        stored = save_upload(user, io.BytesIO(pdf), f"giay-moi-hop-{meeting.id}.pdf",
-                             allowed=frozenset({PDF}))
+        stored = store_pdf(user, io.BytesIO(pdf), f"giay-moi-hop-{meeting.id}.pdf")
         meeting.invitation_file_id = stored.id
     meeting.status = MeetingStatus.INVITED.value
     audit.record(user, "invited", "meeting", meeting.id,
@@ -193,14 +223,17 @@ def respond(user: User, meeting: Meeting, answer: str, *, reason: str = "",
             deputy_id: int | None = None) -> Participant:
     """Accept, decline with a reason, or delegate attendance to a deputy (ủy quyền)."""
     row = participant_row(user, meeting)
-    if row is None or (row.delegated_from_id is not None and answer == "delegated"):
-        raise MeetingError("Bạn không thể ủy quyền tham dự cuộc họp này.")
+    if row is None:
+        raise MeetingForbidden("Bạn không có trong danh sách mời họp.")
+    if row.delegated_from_id is not None and answer == "delegated":
+        raise MeetingForbidden("Bạn không thể ủy quyền tham dự cuộc họp này.")
     if meeting.status not in (MeetingStatus.INVITED, MeetingStatus.DRAFT):
-        raise MeetingError("Cuộc họp đã bắt đầu hoặc đã kết thúc; không thể phản hồi.")
+        raise MeetingConflict("Cuộc họp đã bắt đầu hoặc đã kết thúc; không thể phản hồi.")
     if row.role in (ParticipantRole.CHAIR, ParticipantRole.SECRETARY) and answer != "accepted":
-        raise MeetingError("Chủ trì và thư ký không thể từ chối; hãy đổi người trong cuộc họp.")
+        raise MeetingForbidden("Chủ trì và thư ký không thể từ chối; hãy đổi người trong "
+                               "cuộc họp.")
     if row.response == Response.DELEGATED:
-        raise MeetingError("Bạn đã ủy quyền tham dự cho người khác.")
+        raise MeetingConflict("Bạn đã ủy quyền tham dự cho người khác.")
     reason = reason.strip()[:500]
     now = utcnow()
     if answer == "accepted":
@@ -208,16 +241,16 @@ def respond(user: User, meeting: Meeting, answer: str, *, reason: str = "",
         audit.record(user, "accepted", "meeting", meeting.id)
     elif answer == "declined":
         if not reason:
-            raise MeetingError("Hãy nêu lý do vắng mặt.")
+            raise MeetingInvalid("Hãy nêu lý do vắng mặt.")
         row.response, row.response_reason = Response.DECLINED.value, reason
         row.attendance, row.absence_reason = Attendance.EXCUSED.value, reason
         audit.record(user, "declined", "meeting", meeting.id, reason=reason)
     elif answer == "delegated":
         if deputy_id is None or deputy_id == user.id:
-            raise MeetingError("Hãy chọn người dự thay.")
+            raise MeetingInvalid("Hãy chọn người dự thay.")
         _org_users(meeting.organisation_id, [deputy_id])
         if any(p.user_id == deputy_id for p in meeting.participants):
-            raise MeetingError("Người dự thay đã có trong danh sách mời.")
+            raise MeetingInvalid("Người dự thay đã có trong danh sách mời.")
         row.response, row.response_reason = Response.DELEGATED.value, reason
         meeting.participants.append(Participant(
             user_id=deputy_id, role=row.role, response=Response.ACCEPTED.value,
@@ -226,7 +259,7 @@ def respond(user: User, meeting: Meeting, answer: str, *, reason: str = "",
         audit.record(user, "delegated", "meeting", meeting.id, user_ids=[deputy_id],
                      reason=reason)
     else:
-        raise MeetingError("Phản hồi không hợp lệ.")
+        raise MeetingInvalid("Phản hồi không hợp lệ.")
     row.responded_at = now
     db.session.flush()
     return row

@@ -4,6 +4,8 @@ Pages, the API, the Socket.IO namespace, the demo seeder, benches and tests call
 rules through this module. Each rule lives in the module of its idea, which imports only those
 listed above it:
 
+- ``meetings.errors``: the refusals (``MeetingError`` and its classes, one tree with
+  ``eoffice.errors``: each carries the HTTP status its use calls for).
 - ``meetings.access``: who may see a meeting, prepare it, create one, join its session in which
   role, and open which of its papers (the file's own vetoes included); a user's meetings.
 - ``meetings.preparation``: create a meeting, its agenda, its papers, the invitations, the
@@ -15,6 +17,7 @@ listed above it:
   (attendance, speeches, ballots, action items) the minutes are built from.
 
 The pure state machine of the session is ``meetings.live``; the minutes are ``meetings.minutes``.
+The acts of preparation, as pages and the API offer them, are declared in ``meetings.actions``.
 New code may import from the modules themselves.
 """
 
@@ -33,6 +36,7 @@ from meetings.access import (
     participant_row,
     upcoming_for,
 )
+from meetings.errors import MeetingError
 from meetings.follow_ups import (
     action_items,
     add_action_item,
@@ -63,7 +67,6 @@ from meetings.polls import (
 )
 from meetings.preparation import (
     REMIND_BEFORE_HOURS,
-    MeetingError,
     add_agenda_item,
     attach_existing,
     attach_upload,

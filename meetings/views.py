@@ -1,8 +1,15 @@
-"""Meeting pages: list, create, prepare, respond, the live room, the projector, the minutes."""
+"""Meeting pages: list, create, prepare, respond, the live room, the projector, the minutes.
+
+The acts of preparing a meeting (agenda, papers, invitations, answers, minutes) are declared in
+``meetings.actions``, which gives them their page routes here (endpoint names unchanged) and
+their JSON routes in ``meetings.api``. Refusals are ``meetings.errors`` (one tree with
+``eoffice.errors``), answered once for the whole app; the one view that catches some is the
+creation form, which comes back filled in with the message rather than redirected.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,13 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from eoffice.accounts.models import User
+from eoffice.actions.routes import add_page_routes
+from eoffice.errors import InvalidInput
 from eoffice.extensions import db
 from eoffice.files.access import can_view_file
 from eoffice.files.models import StoredFile
-from eoffice.files.service import UploadError
 from eoffice.files.views import send_verified
-from eoffice.timestamps import VIETNAM, utcnow
+from eoffice.timestamps import utcnow
 from eoffice.web.my_work import WorkItem, WorkSection
+from meetings import actions as _declared  # noqa: F401  (the declarations)
 from meetings import service
 from meetings.forms import (
     AgendaForm,
@@ -29,11 +38,10 @@ from meetings.forms import (
     MeetingForm,
     RespondForm,
     SignForm,
+    from_local,
 )
-from meetings.live import LiveError
 from meetings.models import (
     RESPONSE_LABELS,
-    AgendaItem,
     Meeting,
     MeetingDocument,
     MeetingStatus,
@@ -41,21 +49,9 @@ from meetings.models import (
     ParticipantRole,
     Response,
 )
-from meetings.service import MeetingError
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings", template_folder="templates",
                static_folder="static", static_url_path="/static/meetings")
-
-
-def meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = service.get_meeting(current_user, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _from_local(value: datetime | None) -> datetime | None:
-    return None if value is None else value.replace(tzinfo=VIETNAM)
 
 
 def _colleagues() -> list[SelectChoice]:
@@ -88,16 +84,17 @@ def new() -> ResponseReturnValue:
         try:
             meeting = service.create_meeting(
                 current_user, title=form.title.data or "",
-                starts_at=_from_local(form.starts_at.data),  # type: ignore[arg-type]
-                ends_at=_from_local(form.ends_at.data), location=form.location.data or "",
+                starts_at=from_local(form.starts_at.data),  # type: ignore[arg-type]
+                ends_at=from_local(form.ends_at.data), location=form.location.data or "",
                 online_url=form.online_url.data or "", chair_id=form.chair_id.data,
                 secretary_id=form.secretary_id.data, member_ids=form.member_ids.data or [],
                 guest_ids=form.guest_ids.data or [], description=form.description.data or "",
                 quorum_percent=form.quorum_percent.data or 50,
             )
-        except MeetingError as error:
+        except InvalidInput as error:
+            # Unlike the app's handler (flash and redirect), the form comes back filled in.
             db.session.rollback()
-            flash(str(error), "error")
+            flash(error.message, "error")
             status = 400
         else:
             db.session.commit()
@@ -121,7 +118,7 @@ def _pdf_choices() -> list[SelectChoice]:
 @bp.route("/<int:meeting_id>")
 @login_required
 def detail(meeting_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
+    meeting = service.get_meeting(current_user, meeting_id)
     agenda_form = AgendaForm()
     invited = [SelectChoice(p.user_id, p.user.full_name) for p in meeting.participants]
     agenda_form.presenter_id.choices = [SelectChoice(0, "—"), *invited]
@@ -147,121 +144,6 @@ def detail(meeting_id: int) -> ResponseReturnValue:
     )
 
 
-def _back(meeting: Meeting) -> ResponseReturnValue:
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-
-
-def _fail(meeting: Meeting, message: str) -> ResponseReturnValue:
-    db.session.rollback()
-    flash(message, "error")
-    return _back(meeting)
-
-
-@bp.post("/<int:meeting_id>/items")
-@login_required
-def add_item(meeting_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
-    form = AgendaForm()
-    if not form.validate_on_submit():
-        return _fail(meeting, "Nội dung chương trình không hợp lệ.")
-    try:
-        service.add_agenda_item(
-            current_user, meeting, title=form.title.data or "",
-            duration_minutes=form.duration_minutes.data or 15,
-            presenter_id=form.presenter_id.data or None,
-            restricted_to=form.restricted_to.data or [],
-        )
-    except MeetingError as error:
-        return _fail(meeting, str(error))
-    db.session.commit()
-    service.sync_roster(current_user, meeting.id)
-    flash("Đã thêm nội dung vào chương trình họp.", "success")
-    return _back(meeting)
-
-
-def _item_or_404(meeting: Meeting, item_id: int) -> AgendaItem:
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        abort(404)
-    return item
-
-
-@bp.post("/<int:meeting_id>/items/<int:item_id>/documents")
-@login_required
-def add_document(meeting_id: int, item_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
-    item = _item_or_404(meeting, item_id)
-    form = DocumentForm()
-    if not form.validate_on_submit():
-        return _fail(meeting, "Hãy chọn một tệp PDF.")
-    try:
-        service.attach_upload(current_user, item, form.file.data.stream, form.file.data.filename,
-                              form.title.data or "")
-    except (MeetingError, UploadError) as error:
-        return _fail(meeting, str(error))
-    db.session.commit()
-    service.sync_roster(current_user, meeting.id)
-    flash("Đã thêm tài liệu.", "success")
-    return _back(meeting)
-
-
-@bp.post("/<int:meeting_id>/items/<int:item_id>/existing")
-@login_required
-def attach_file(meeting_id: int, item_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
-    item = _item_or_404(meeting, item_id)
-    form = ExistingFileForm()
-    if not form.validate_on_submit():
-        return _fail(meeting, "Hãy chọn văn bản.")
-    try:
-        service.attach_existing(current_user, item, form.file_id.data, form.title.data or "")
-    except MeetingError as error:
-        return _fail(meeting, str(error))
-    db.session.commit()
-    service.sync_roster(current_user, meeting.id)
-    flash("Đã thêm tài liệu.", "success")
-    return _back(meeting)
-
-
-@bp.post("/<int:meeting_id>/invite")
-@login_required
-def invite(meeting_id: int) -> ResponseReturnValue:
-    from formats.conversion import ConversionError
-    from meetings.paperwork import invitation_docx, to_pdf
-
-    meeting = meeting_or_404(meeting_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    if not service.can_manage(current_user, meeting):
-        abort(404)
-    try:
-        pdf = to_pdf(invitation_docx(meeting, utcnow()))
-        service.send_invitations(current_user, meeting, pdf)
-    except (MeetingError, UploadError, ConversionError) as error:
-        return _fail(meeting, str(error))
-    db.session.commit()
-    flash("Đã phát hành giấy mời tới các thành phần tham dự.", "success")
-    return _back(meeting)
-
-
-@bp.post("/<int:meeting_id>/respond")
-@login_required
-def respond(meeting_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
-    form = RespondForm()
-    if not form.validate_on_submit():
-        return _fail(meeting, "Hãy chọn phản hồi.")
-    try:
-        service.respond(current_user, meeting, form.answer.data or "",
-                        reason=form.reason.data or "", deputy_id=form.deputy_id.data or None)
-    except MeetingError as error:
-        return _fail(meeting, str(error))
-    db.session.commit()
-    service.sync_roster(current_user, meeting.id)
-    flash("Đã ghi nhận phản hồi của bạn.", "success")
-    return _back(meeting)
-
-
 def _live_context(meeting: Meeting) -> dict[str, Any]:
     documents = {
         d.id: url_for("meetings.document_file", meeting_id=meeting.id, document_id=d.id)
@@ -285,7 +167,7 @@ def _live_context(meeting: Meeting) -> dict[str, Any]:
 @bp.route("/<int:meeting_id>/live")
 @login_required
 def live_room(meeting_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
+    meeting = service.get_meeting(current_user, meeting_id)
     role = service.live_role(current_user, meeting)
     if role is None:
         abort(404)
@@ -297,7 +179,7 @@ def live_room(meeting_id: int) -> ResponseReturnValue:
 @login_required
 def screen(meeting_id: int) -> ResponseReturnValue:
     """The big-screen (projector) view: follows the chair, shows the speaker and votes."""
-    meeting = meeting_or_404(meeting_id)
+    meeting = service.get_meeting(current_user, meeting_id)
     if service.live_role(current_user, meeting) is None:
         abort(404)
     return render_template("meetings/live.html", meeting=meeting, role="projector",
@@ -307,7 +189,7 @@ def screen(meeting_id: int) -> ResponseReturnValue:
 @bp.route("/<int:meeting_id>/documents/<int:document_id>")
 @login_required
 def document_file(meeting_id: int, document_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
+    meeting = service.get_meeting(current_user, meeting_id)
     document = db.session.get(MeetingDocument, document_id)
     if document is None or document.item.meeting_id != meeting.id or not (
         service.can_view_document(current_user, document)
@@ -332,45 +214,10 @@ def _send(stored: StoredFile, *, as_attachment: bool = True) -> ResponseReturnVa
     abort(503)
 
 
-@bp.post("/<int:meeting_id>/minutes")
-@login_required
-def generate_minutes(meeting_id: int) -> ResponseReturnValue:
-    from meetings import minutes
-
-    meeting = meeting_or_404(meeting_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        minutes.generate(current_user, meeting)
-    except (MeetingError, UploadError) as error:
-        return _fail(meeting, str(error))
-    db.session.commit()
-    flash("Đã lập biên bản cuộc họp; thư ký ký trước, sau đó người chủ trì ký.", "success")
-    return _back(meeting)
-
-
-@bp.post("/<int:meeting_id>/minutes/sign")
-@login_required
-def sign_minutes(meeting_id: int) -> ResponseReturnValue:
-    from meetings import minutes
-
-    meeting = meeting_or_404(meeting_id)
-    form = SignForm()
-    if not form.validate_on_submit():
-        return _fail(meeting, "Cần nhập mã PIN.")
-    try:
-        minutes.sign(current_user, meeting, form.pin.data or "")
-    except (MeetingError, UploadError) as error:
-        return _fail(meeting, str(error))
-    db.session.commit()
-    flash("Đã ký số biên bản.", "success")
-    return _back(meeting)
-
-
 @bp.route("/<int:meeting_id>/minutes.pdf")
 @login_required
 def minutes_pdf(meeting_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
+    meeting = service.get_meeting(current_user, meeting_id)
     if meeting.minutes_file is None:
         abort(404)
     return _send(meeting.minutes_file)
@@ -379,7 +226,7 @@ def minutes_pdf(meeting_id: int) -> ResponseReturnValue:
 @bp.route("/<int:meeting_id>/invitation.pdf")
 @login_required
 def invitation_pdf(meeting_id: int) -> ResponseReturnValue:
-    meeting = meeting_or_404(meeting_id)
+    meeting = service.get_meeting(current_user, meeting_id)
     if meeting.invitation_file is None:
         abort(404)
     return _send(meeting.invitation_file)
@@ -404,6 +251,5 @@ def my_work_section(user: User) -> WorkSection:
     return WorkSection("meetings", "Cuộc họp sắp tới", "Không có cuộc họp sắp tới.", items)
 
 
-@bp.errorhandler(LiveError)
-def _live_error(error: LiveError) -> ResponseReturnValue:
-    return {"ok": False, "error": error.code, "message": error.message}, 409
+# Every act of preparing a meeting: its page route comes from its declaration.
+add_page_routes(bp, "meetings")

@@ -36,20 +36,24 @@ def test_secretary_prepares_and_invites_and_members_respond(mapp: Flask) -> None
     response = secretary.post(f"/meetings/{meeting_id}/items", data={
         "csrf_token": token, "title": "Báo cáo tiến độ giải ngân", "duration_minutes": "20",
         "presenter_id": "0"})
-    assert response.status_code == 302
+    # A declared action (meetings.actions): 303 back to the meeting's page.
+    assert response.status_code == 303 and response.headers["Location"] == detail_url
     with mapp.app_context():
         item_id = db.session.get(Meeting, meeting_id).items[0].id
     response = secretary.post(f"/meetings/{meeting_id}/items/{item_id}/documents", data={
         "csrf_token": token, "title": "Báo cáo giải ngân",
         "file": (io.BytesIO(numbered_pdf(3)), "bao-cao.pdf")},
         content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert response.status_code == 303
+    # A refused input comes back, with its message, on the page it was sent from.
     refused = secretary.post(f"/meetings/{meeting_id}/items/{item_id}/documents", data={
         "csrf_token": token, "file": (io.BytesIO(b"not a pdf at all"), "x.pdf")},
-        content_type="multipart/form-data", follow_redirects=True)
+        content_type="multipart/form-data", headers={"Referer": detail_url},
+        follow_redirects=True)
+    assert refused.request.path == detail_url
     assert "không" in refused.get_data(as_text=True).lower()
     response = secretary.post(f"/meetings/{meeting_id}/invite", data={"csrf_token": token})
-    assert response.status_code == 302
+    assert response.status_code == 303
     invitation = secretary.get(f"/meetings/{meeting_id}/invitation.pdf")
     assert invitation.status_code == 200 and invitation.data.startswith(b"%PDF")
 
@@ -59,20 +63,29 @@ def test_secretary_prepares_and_invites_and_members_respond(mapp: Flask) -> None
     page = member.get(detail_url).get_data(as_text=True)
     assert "Báo cáo giải ngân" in page and "Xác nhận tham dự" in page
     response = member.post(f"/meetings/{meeting_id}/respond", data={
-        "csrf_token": member_token, "answer": "declined", "reason": ""}, follow_redirects=True)
+        "csrf_token": member_token, "answer": "declined", "reason": ""},
+        headers={"Referer": detail_url}, follow_redirects=True)
     assert "Hãy nêu lý do vắng mặt." in response.get_data(as_text=True)
+    # Preparing the agenda is the organisers' (403); the page says why.
+    refused = member.post(f"/meetings/{meeting_id}/items", data={
+        "csrf_token": member_token, "title": "Nội dung lạ"})
+    assert refused.status_code == 403
+    assert "Chỉ người tạo, chủ trì hoặc thư ký" in refused.get_data(as_text=True)
     response = member.post(f"/meetings/{meeting_id}/respond", data={
         "csrf_token": member_token, "answer": "delegated", "reason": "Đi công tác",
-        "deputy_id": ids["chuyenvien"]})
-    assert response.status_code == 302
+        "deputy_id": ids["chuyenvien"]}, follow_redirects=True)
+    assert "Đã ghi nhận người dự thay bạn." in response.get_data(as_text=True)
     with mapp.app_context():
         deputy = db.session.execute(select(Participant).where(
             Participant.user_id == ids["chuyenvien"])).scalar_one()
         assert deputy.delegated_from_id == ids["truongphong"] and deputy.role == "member"
 
     outsider = mapp.test_client()
-    login(outsider, "chanhvanphong")
+    outsider_token = login(outsider, "chanhvanphong")
     assert outsider.get(detail_url).status_code == 404
+    # Acting on a meeting one may not see is a 404 too, before anything is read.
+    assert outsider.post(f"/meetings/{meeting_id}/respond", data={
+        "csrf_token": outsider_token, "answer": "accepted"}).status_code == 404
     document_page = secretary.get(detail_url).get_data(as_text=True)
     assert "Phát hành lại giấy mời" in document_page
 
