@@ -34,6 +34,7 @@ meetings.transport.tune_gc()  # shorter GC pauses for live sessions (see the fun
 def main() -> None:
     from eoffice.demo import DEMO_PASSWORD, DEMO_USERS
     from eoffice.extensions import socketio
+    from eoffice.jobs.queue import start_in_process
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
@@ -41,6 +42,11 @@ def main() -> None:
     print(f"Đăng nhập thử bằng một trong các tài khoản sau, mật khẩu: {DEMO_PASSWORD}")
     for user in DEMO_USERS:
         print(f"  {user.username:<14} {user.full_name} ({', '.join(r.label for r in user.roles)})")
+    # The job worker (conversion, mail, reminders, sweeps) runs in this same process: one
+    # command starts everything and Ctrl+C stops everything. Production runs
+    # `flask --app wsgi jobs worker` as a process of its own (README).
+    start_in_process(app, workers=2, worker_type="greenlet")
+    print("Hàng đợi việc nền đang chạy cùng máy chủ (xem tại /jobs/).")
     print("Nhấn Ctrl+C để dừng.\n", flush=True)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 

@@ -77,6 +77,7 @@ def instance_env(workdir: Path, database_url: str) -> dict[str, str]:
         "EOFFICE_STORAGE_URL": f"file://{workdir / 'objects'}",
         "EOFFICE_SECRET_KEY": "burst-" + secrets.token_hex(24),
         "EOFFICE_PKI_DIR": str(workdir / "pki"),
+        "EOFFICE_JOBS_URL": f"sqlite:///{workdir / 'jobs.sqlite3'}",
         "PYTHONUNBUFFERED": "1",
     })
     return env

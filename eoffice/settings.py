@@ -48,6 +48,15 @@ def _redis_url(value: str) -> str:
     raise ValueError("expected redis://HOST:PORT/DB")
 
 
+def _jobs_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme in ("redis", "rediss") and parts.hostname:
+        return value
+    if parts.scheme == "sqlite" and value.startswith("sqlite:///") and len(value) > 10:
+        return value
+    raise ValueError("expected redis://HOST:PORT/DB or sqlite:////path/to/jobs.sqlite3")
+
+
 def _secret_key(value: str) -> str:
     if len(value) < 32:
         raise ValueError("must be at least 32 characters")
@@ -120,6 +129,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_TIMEZONE": ("timezone", _text),
     "EOFFICE_PUBLIC_URL": ("public_url", _public_url),
     "EOFFICE_SQLITE_WRITE_WAIT_SECONDS": ("sqlite_write_wait_seconds", _positive_int),
+    "EOFFICE_JOBS_URL": ("jobs_url", _jobs_url),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -147,6 +157,8 @@ class Settings:
     public_url: str | None = None
     #: SQLite only: how long a request waits for its turn to write before it answers 503.
     sqlite_write_wait_seconds: int = 20
+    #: The job queue's broker; default: EOFFICE_REDIS_URL if set, else instance/jobs.sqlite3.
+    jobs_url: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property

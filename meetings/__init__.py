@@ -14,8 +14,11 @@ def init_app(app: Flask) -> None:
     prepares."""
     if app.extensions.get("eoffice.meetings"):
         return
+    from huey import crontab
+
     from eoffice.extension_points import register
     from eoffice.files.access import register_file_rule
+    from eoffice.jobs import register_handler, register_periodic
     from eoffice.reports.links import register_object_link
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
@@ -23,6 +26,7 @@ def init_app(app: Flask) -> None:
     from meetings.api import bp as api_bp
     from meetings.demo import seed_meeting
     from meetings.namespace import init_socketio
+    from meetings.reminders import remind_job
     from meetings.representation import MEETING_SCHEMA
     from meetings.transport import NoDelay
     from meetings.views import bp, my_work_section
@@ -38,6 +42,9 @@ def init_app(app: Flask) -> None:
     register_object_link(app, "meeting", meeting_link)
     _register_cli(app)
     register(app, "demo_seeders", seed_meeting)  # after the documents seeder (init order)
+    # Reminders go out every five minutes from the job queue (the command stays for cron).
+    register_handler(app, "meetings_remind", remind_job)
+    register_periodic(app, "meetings_remind", crontab(minute="*/5"))
     app.extensions["eoffice.meetings"] = True
 
 
@@ -63,6 +70,6 @@ def _register_cli(app: Flask) -> None:
         with link_context(app):
             done = send_reminders()
         click.echo(f"Đã nhắc lịch {done.people} người, {done.meetings} cuộc họp; "
-                   f"đã gửi {done.mails} thư điện tử.")
+                   f"đã xếp {done.mails} thư điện tử vào hàng đợi gửi.")
 
     app.cli.add_command(group)

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from eoffice.accounts.models import User
 from eoffice.documents.notifications import push
 from eoffice.extensions import db
-from eoffice.mail import Mail, send_mail
+from eoffice.jobs import Job
+from eoffice.links import link_context
+from eoffice.mail import Mail, queue_mail
 from eoffice.timestamps import format_local
 from meetings.models import Meeting
 from meetings.service import due_reminders
@@ -50,7 +52,8 @@ def send_reminders(now: datetime | None = None) -> Reminded:
             ).scalars()
             mails.extend(reminder_mail(meeting, person, link) for person in people
                          if person.email and person.email.strip())
-    sent = send_mail(settings, mails, current_app.logger)
+    sent = queue_mail(mails)
+    db.session.commit()  # the mails are jobs: the worker delivers them once this commits
     return Reminded(meetings=len(due), people=sum(len(ids) for _, ids in due), mails=sent)
 
 
@@ -78,3 +81,10 @@ def reminder_mail(meeting: Meeting, person: User, link: str) -> Mail:
         subject=f"[eOffice] Nhắc lịch họp: {meeting.title} ({format_local(meeting.starts_at)})",
         body="\n".join(lines) + "\n",
     )
+
+
+def remind_job(_job: Job) -> dict[str, int]:
+    """The periodic job: remind whoever is due, with links people can open."""
+    with link_context(current_app._get_current_object()):  # type: ignore[attr-defined]
+        done = send_reminders()
+    return {"meetings": done.meetings, "people": done.people, "mails": done.mails}

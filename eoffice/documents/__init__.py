@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 from flask import Flask, url_for
 from flask.cli import AppGroup
+from huey import crontab
 
 from eoffice.accounts.models import User
 from eoffice.extension_points import register
+from eoffice.jobs import register_handler, register_periodic
 from eoffice.signing_keys import DEMO_PIN, ensure_demo_credentials, issue_user_certificate
 
 
@@ -51,6 +53,11 @@ def init_app(app: Flask) -> None:
     init_socket(app)
     _register_cli(app)
     register(app, "demo_seeders", seed_documents)  # runs in ``flask seed-demo``
+    # The overdue sweep runs every 15 minutes on the job queue (the command stays for cron).
+    from eoffice.documents.sweeps import overdue_job
+
+    register_handler(app, "documents_overdue", overdue_job)
+    register_periodic(app, "documents_overdue", crontab(minute="*/15"))
 
 
 def document_link(object_id: str) -> str | None:

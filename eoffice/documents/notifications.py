@@ -3,7 +3,7 @@
 Each signed-in browser joins the room ``user:<id>`` of the ``/notify`` namespace; services
 return ``Notice`` objects and the handler calls ``send`` after its commit, so nobody is told
 about a change that was then rolled back. E-mail goes out only when EOFFICE_SMTP_URL is set
-(delivery itself is ``eoffice.mail.send_mail``).
+(delivery is a queued job: ``eoffice.mail.queue_mail``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from eoffice.accounts.models import User
 from eoffice.documents.common import Notice
 from eoffice.extensions import db, socketio
-from eoffice.mail import Mail, send_mail
+from eoffice.mail import Mail, queue_mail
 
 NAMESPACE = "/notify"
 
@@ -68,4 +68,5 @@ def send(notices: Iterable[Notice]) -> None:
                 if email:
                     mails.append(Mail(email, f"[eOffice] {notice.title}",
                                       f"{notice.title}\n\nXem tại: {absolute}\n"))
-    send_mail(settings, mails, current_app.logger)
+    if queue_mail(mails):
+        db.session.commit()  # notices follow a committed act: the mail jobs commit on their own

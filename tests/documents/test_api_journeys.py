@@ -79,7 +79,7 @@ def _id(app: Flask, model: Any, **where: Any) -> int:
         return int(db.session.execute(select(model.id).filter_by(**where)).scalar_one())
 
 
-def test_outgoing_path_through_the_api_alone(japp: Flask) -> None:
+def test_outgoing_path_through_the_api_alone(japp: Flask, tmp_path: Path) -> None:
     require_executable("pdfsig", "Debian package poppler-utils")
     tokens = _tokens(japp, "chuyenvien", "truongphong", "vanthu", "chutich")
     call = _caller(japp.test_client(), tokens)
@@ -119,7 +119,7 @@ def test_outgoing_path_through_the_api_alone(japp: Flask) -> None:
     checked = subprocess.run(["pdfsig", "-nocert", "-"], input=pdf, capture_output=True,
                              timeout=60)
     if checked.returncode != 0 and b"-" in checked.stderr:  # older pdfsig: needs a file
-        path = Path(japp.instance_path) / "issued.pdf"
+        path = tmp_path / "issued.pdf"
         path.write_bytes(pdf)
         checked = subprocess.run(["pdfsig", "-nocert", str(path)], capture_output=True,
                                  timeout=60)

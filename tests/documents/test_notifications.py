@@ -78,6 +78,8 @@ def test_new_draft_is_pushed_to_the_reviewer_room_and_mailed(
     assert work[0]["args"][0]["url"].startswith("/documents/outgoing/")
     assert [m for m in outsider_socket.get_received("/notify") if m["name"] == "work"] == []
 
+    assert inbox.messages == []  # mail is a job, never sent inside the click
+    assert mail_app.test_cli_runner().invoke(args=["jobs", "run-pending"]).exit_code == 0
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message.rcpt_tos == ["nam.hv@hoabinh.gov.vn"]

@@ -60,7 +60,11 @@ def test_remind_command_mails_each_invitee_with_an_address_once(
     first = runner.invoke(args=["meetings", "remind"])
     assert first.exit_code == 0, first.output
     # chutich, thuky, phochutich, truongphong, chuyenvien; only truongphong has an address
-    assert "Đã nhắc lịch 5 người, 1 cuộc họp; đã gửi 1 thư điện tử." in first.output
+    assert ("Đã nhắc lịch 5 người, 1 cuộc họp; đã xếp 1 thư điện tử vào hàng đợi gửi."
+            in first.output)
+    assert inbox.messages == []  # mail is a job: the worker sends it
+    sent = runner.invoke(args=["jobs", "run-pending"])
+    assert sent.exit_code == 0, sent.output
 
     assert [m.rcpt_tos for m in inbox.messages] == [["nam.hv@hoabinh.gov.vn"]]
     mail = inbox.parsed()[0]
@@ -78,7 +82,9 @@ def test_remind_command_mails_each_invitee_with_an_address_once(
 
     second = runner.invoke(args=["meetings", "remind"])
     assert second.exit_code == 0, second.output
-    assert "Đã nhắc lịch 0 người, 0 cuộc họp; đã gửi 0 thư điện tử." in second.output
+    assert ("Đã nhắc lịch 0 người, 0 cuộc họp; đã xếp 0 thư điện tử vào hàng đợi gửi."
+            in second.output)
+    runner.invoke(args=["jobs", "run-pending"])
     assert len(inbox.messages) == 1  # reminded once: no second mail
     live.disconnect(namespace="/notify")
 
@@ -100,26 +106,8 @@ def test_reminder_links_use_the_public_address_under_its_prefix(
 
     result = public.test_cli_runner().invoke(args=["meetings", "remind"])
     assert result.exit_code == 0, result.output
+    public.test_cli_runner().invoke(args=["jobs", "run-pending"])
     body = inbox.parsed()[0].get_content()
     assert f"https://so.hoabinh.gov.vn/eoffice/meetings/{prepared.meeting_id}\n" in body
     assert "localhost" not in body
     assert "EOFFICE_PUBLIC_URL" not in result.output
-
-
-def test_mail_server_down_is_logged_and_nothing_raised(tmp_path: Path,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
-    import logging
-
-    from eoffice.mail import Mail, send_mail
-    from eoffice.settings import Settings
-    from tests.services.redis import free_port
-
-    settings = Settings.from_env(tmp_path, environ={}, secret_key="k" * 32,
-                                 smtp_url=f"smtp://127.0.0.1:{free_port()}")  # nobody listens
-    logger = logging.getLogger("test.mail")
-    mails = [Mail("nam.hv@hoabinh.gov.vn", "Nhắc lịch họp", "Nội dung")]
-    with caplog.at_level(logging.ERROR, logger="test.mail"):
-        assert send_mail(settings, mails, logger) == 0
-    assert "could not send notification e-mail" in caplog.text
-    unconfigured = Settings.from_env(tmp_path, environ={}, secret_key="k" * 32)
-    assert send_mail(unconfigured, mails, logger) == 0

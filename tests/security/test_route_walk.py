@@ -118,6 +118,12 @@ def _build(app: Flask, prepared: Prepared) -> World:
         service.present(user("b_vanthu"), b_doc, user("b_lanhdao").id)
         db.session.commit()
 
+        # A job the clerk started about the secret document (its params name it).
+        from eoffice.jobs import submit
+
+        job = submit("mail", "walk:mail", requested_by=user("vanthu"),
+                     params={"to": "lan@hoabinh.gov.vn", "subject": "MATIN7Q", "body": ""})
+        db.session.commit()
         unit_a = db.session.execute(select(Unit.id).where(
             Unit.organisation_id == secret_in.organisation_id)).scalars().first()
         world = World(
@@ -140,6 +146,7 @@ def _build(app: Flask, prepared: Prepared) -> World:
                 "record_id": [1],
                 "task_id": [1],
                 "case_file_id": [1],
+                "job_id": [job.id],
                 "fmt": ["csv", "xlsx"],
             },
             people_a=[u.full_name for u in DEMO_USERS],
