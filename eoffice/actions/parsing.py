@@ -58,7 +58,11 @@ def raw_input(model: type[ActionInput]) -> dict[str, Any]:
         return {k: v for k, v in body.items() if k in model.model_fields}
     raw: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        if _is_upload(info.annotation):
+        if _is_upload(info.annotation) and _is_list(info.annotation):
+            uploads = [u for u in request.files.getlist(name) if u.filename]
+            if uploads:
+                raw[name] = uploads
+        elif _is_upload(info.annotation):
             upload = request.files.get(name)
             if upload is not None and upload.filename:
                 raw[name] = upload

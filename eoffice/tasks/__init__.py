@@ -16,10 +16,13 @@ def init_app(app: Flask) -> None:
     from flask import url_for
 
     from eoffice.extension_points import register
+    from eoffice.extensions import db
     from eoffice.files.access import register_file_rule
     from eoffice.reports.links import register_object_link
     from eoffice.tasks import models  # noqa: F401  (tables known to the metadata)
-    from eoffice.tasks.api import TASK_SCHEMA, api
+    from eoffice.tasks.api import api
+    from eoffice.tasks.representation import TASK_SCHEMA
+    from eoffice.tasks.service import remind_due
     from eoffice.tasks.views import bp
     from eoffice.tasks.work import may_see_task_file, task_section
     from eoffice.web.my_work import register_section
@@ -39,9 +42,6 @@ def init_app(app: Flask) -> None:
     @group.command("remind")
     def remind_command() -> None:
         """Send due reminders (before and after deadlines), each once; record each one."""
-        from eoffice.extensions import db
-        from eoffice.tasks.service import remind_due
-
         counts = remind_due()
         db.session.commit()
         click.echo(

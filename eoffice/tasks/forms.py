@@ -1,4 +1,5 @@
-"""Task forms. Deadlines are entered in Vietnam time and stored in UTC."""
+"""Task forms (what the pages render; the acts' inputs are in ``eoffice.tasks.actions``).
+Deadlines are entered in Vietnam time and stored in UTC."""
 
 from __future__ import annotations
 
@@ -32,10 +33,6 @@ class AssignForm(FlaskForm):
         "Mức ưu tiên", choices=[SelectChoice(v, label) for v, label in PRIORITIES.items()],
         default="normal",
     )
-
-
-class ActionForm(FlaskForm):
-    """A button-only form: the CSRF token is all it carries."""
 
 
 class ProgressForm(FlaskForm):

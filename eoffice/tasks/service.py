@@ -1,8 +1,15 @@
 """Task rules: who may do what in which state, and the audit event each step records.
 
 The state machine is the ``TRANSITIONS`` table; every change goes through ``_transition`` so a
-step that is not in the table is refused with a Vietnamese message. Each step records its event
-(docs/events.md, object_kind "task") in the caller's transaction; the caller commits.
+step that is not in the table is refused with a Vietnamese message. The state is switched with
+a compare-and-set ``UPDATE … WHERE state = :from``, so two people acting at once cannot both
+succeed: the loser gets ``TaskConflict`` (HTTP 409). Each step records its event
+(docs/events.md, object_kind "task", the person who acted as actor) in the caller's
+transaction; the caller commits.
+
+Refusals are ``TaskError``s (``eoffice.tasks.errors``), part of the app's one tree: each is
+also the ``InvalidInput``, ``Forbidden``, ``NotFound`` or ``Conflict`` that says how it is
+answered.
 """
 
 from __future__ import annotations
@@ -10,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eoffice import audit
 from eoffice.accounts.models import UnitMembership, User
@@ -19,6 +27,9 @@ from eoffice.accounts.roles import Role
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
 from eoffice.organisation.models import Unit
+from eoffice.reports.scope import visible_user_ids
+from eoffice.tasks.errors import InvalidTask, TaskConflict, TaskForbidden, TaskNotFound
+from eoffice.tasks.errors import TaskError as TaskError  # what other modules catch
 from eoffice.tasks.models import (
     Task,
     TaskAssignee,
@@ -28,11 +39,6 @@ from eoffice.tasks.models import (
     TaskReminder,
 )
 from eoffice.timestamps import utcnow
-
-
-class TaskError(ValueError):
-    """A refused task action; the message is Vietnamese and shown to the user."""
-
 
 PRIORITIES: dict[str, str] = {
     "low": "Thấp",
@@ -103,28 +109,65 @@ def can_view(user: User, task: Task) -> bool:
     if is_assigner(user, task) or is_assignee(user, task):
         return True
     # Managers and unit heads see the work of the people in the units they oversee.
-    from eoffice.reports.scope import visible_user_ids
-
     assignee_users = {row.user_id for row in task.assignees if row.user_id is not None}
     return bool(assignee_users & visible_user_ids(user))
+
+
+def get_visible(user: User, task_id: int) -> Task:
+    """The one access helper: the task ``user`` may see, else ``TaskNotFound`` (a 404 whether
+    it does not exist or is not theirs to see)."""
+    task = db.session.get(Task, task_id)
+    if task is None or not can_view(user, task):
+        raise TaskNotFound("Không tìm thấy công việc.")
+    return task
+
+
+def extension_of(task: Task, extension_id: int) -> TaskExtension:
+    """One of the task's extension requests, else ``TaskNotFound``."""
+    extension = db.session.get(TaskExtension, extension_id)
+    if extension is None or extension.task_id != task.id:
+        raise TaskNotFound("Không tìm thấy đề nghị gia hạn.")
+    return extension
 
 
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None:
-        raise TaskError("Thời hạn không hợp lệ (thiếu múi giờ).")
+        raise InvalidTask("Thời hạn không hợp lệ (thiếu múi giờ).")
     return value
 
 
 def _transition(task: Task, action: str) -> None:
-    target = TRANSITIONS.get((task.state, action))
+    """Move ``task`` by ``action``: refused unless the table allows it from the state read,
+    and switched only if the row is still in that state (compare-and-set), so of two people
+    acting at once exactly one succeeds."""
+    source = task.state
+    target = TRANSITIONS.get((source, action))
     if target is None:
-        raise TaskError(
+        raise TaskConflict(
             f"Không thể thực hiện thao tác này khi công việc ở trạng thái "
-            f"“{STATE_LABELS.get(task.state, task.state)}”."
+            f"“{STATE_LABELS.get(source, source)}”."
         )
-    task.state = target
+    _compare_and_set(task, "state", source, "Công việc vừa được người khác xử lý; hãy tải lại "
+                     "trang.", state=target)
+
+
+def _compare_and_set(
+    row: Task | TaskExtension, column: str, expected: str, refusal: str, **values: object
+) -> None:
+    """``UPDATE … SET values WHERE id = row.id AND column = expected``; ``TaskConflict`` with
+    ``refusal`` when the row no longer is as it was read (someone else changed it first: on
+    PostgreSQL the second UPDATE waits for the first to commit, then matches nothing)."""
+    model = type(row)
+    changed = db.session.execute(
+        update(model).where(model.id == row.id, getattr(model, column) == expected)
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise TaskConflict(refusal)
+    for name, value in values.items():
+        set_committed_value(row, name, value)
 
 
 def _responsible_user_ids(task: Task) -> list[int]:
@@ -147,12 +190,12 @@ def _unit_assignee_ids(task: Task) -> list[int]:
 
 def _require_assignee(user: User, task: Task) -> None:
     if not is_assignee(user, task):
-        raise TaskError("Bạn không phải người được giao công việc này.")
+        raise TaskForbidden("Bạn không phải người được giao công việc này.")
 
 
 def _require_assigner(user: User, task: Task) -> None:
     if not is_assigner(user, task):
-        raise TaskError("Chỉ người giao việc mới được thực hiện thao tác này.")
+        raise TaskForbidden("Chỉ người giao việc mới được thực hiện thao tác này.")
 
 
 def _attach_files(progress: TaskProgress, files: Iterable[StoredFile]) -> None:
@@ -196,18 +239,18 @@ def assign_task(
     """
     title = (title or "").strip()
     if not title:
-        raise TaskError("Tên công việc là bắt buộc.")
+        raise InvalidTask("Tên công việc là bắt buộc.")
     if len(title) > 500:
-        raise TaskError("Tên công việc dài quá 500 ký tự.")
+        raise InvalidTask("Tên công việc dài quá 500 ký tự.")
     if priority not in PRIORITIES:
-        raise TaskError("Mức ưu tiên không hợp lệ.")
+        raise InvalidTask("Mức ưu tiên không hợp lệ.")
     _require_aware(deadline)
     if source_kind is None and not can_assign(assigner):
-        raise TaskError("Bạn không có quyền giao việc.")
+        raise TaskForbidden("Bạn không có quyền giao việc.")
     unit_ids = sorted(set(unit_ids or []))
     people = sorted(set(assignee_ids))
     if not people and not unit_ids:
-        raise TaskError("Cần chọn ít nhất một người hoặc đơn vị thực hiện.")
+        raise InvalidTask("Cần chọn ít nhất một người hoặc đơn vị thực hiện.")
     found = db.session.execute(
         select(User.id).where(
             User.id.in_(people), User.organisation_id == assigner.organisation_id,
@@ -215,16 +258,16 @@ def assign_task(
         )
     ).scalars().all()
     if len(found) != len(people):
-        raise TaskError("Người thực hiện không hợp lệ.")
+        raise InvalidTask("Người thực hiện không hợp lệ.")
     found_units = db.session.execute(
         select(Unit.id).where(
             Unit.id.in_(unit_ids), Unit.organisation_id == assigner.organisation_id
         )
     ).scalars().all()
     if len(found_units) != len(unit_ids):
-        raise TaskError("Đơn vị thực hiện không hợp lệ.")
+        raise InvalidTask("Đơn vị thực hiện không hợp lệ.")
     if deadline <= utcnow() and source_kind is None:
-        raise TaskError("Thời hạn phải ở sau thời điểm hiện tại.")
+        raise InvalidTask("Thời hạn phải ở sau thời điểm hiện tại.")
     task = Task(
         organisation_id=assigner.organisation_id,
         title=title,
@@ -265,7 +308,7 @@ def report_progress(
 ) -> TaskProgress:
     _require_assignee(user, task)
     if not 0 <= percent <= 100:
-        raise TaskError("Tỷ lệ hoàn thành phải từ 0 đến 100.")
+        raise InvalidTask("Tỷ lệ hoàn thành phải từ 0 đến 100.")
     _transition(task, "progress")
     task.percent = percent
     entry = TaskProgress(task=task, user_id=user.id, kind="progress", percent=percent,
@@ -283,12 +326,18 @@ def request_extension(
     _require_assignee(user, task)
     _require_aware(new_deadline)
     if new_deadline <= task.deadline:
-        raise TaskError("Thời hạn đề nghị phải sau thời hạn hiện tại.")
+        raise InvalidTask("Thời hạn đề nghị phải sau thời hạn hiện tại.")
     if not (reason or "").strip():
-        raise TaskError("Cần nêu lý do xin gia hạn.")
-    if any(ext.status == "pending" for ext in task.extensions):
-        raise TaskError("Đã có một đề nghị gia hạn đang chờ xử lý.")
+        raise InvalidTask("Cần nêu lý do xin gia hạn.")
+    # The transition locks the task's row, so of two requests sent at once the second sees
+    # the first's pending request here.
     _transition(task, "request_extension")
+    pending = db.session.execute(
+        select(TaskExtension.id).where(TaskExtension.task_id == task.id,
+                                       TaskExtension.status == "pending")
+    ).first()
+    if pending:
+        raise TaskConflict("Đã có một đề nghị gia hạn đang chờ xử lý.")
     extension = TaskExtension(task=task, requested_by_id=user.id, requested_at=utcnow(),
                               new_deadline=new_deadline, reason=reason.strip(), status="pending")
     db.session.add(extension)
@@ -302,10 +351,10 @@ def decide_extension(user: User, extension: TaskExtension, *, grant: bool) -> Ta
     task = extension.task
     _require_assigner(user, task)
     if extension.status != "pending":
-        raise TaskError("Đề nghị gia hạn này đã được xử lý.")
-    extension.status = "granted" if grant else "refused"
-    extension.decided_by_id = user.id
-    extension.decided_at = utcnow()
+        raise TaskConflict("Đề nghị gia hạn này đã được xử lý.")
+    _compare_and_set(extension, "status", "pending", "Đề nghị gia hạn này vừa được xử lý; hãy "
+                     "tải lại trang.", status="granted" if grant else "refused",
+                     decided_by_id=user.id, decided_at=utcnow())
     if grant:
         task.deadline = extension.new_deadline
         _record(user, "extension_granted", task, extension_id=extension.id)
@@ -320,7 +369,7 @@ def complete_task(
 ) -> Task:
     _require_assignee(user, task)
     if not (result or "").strip():
-        raise TaskError("Cần nhập kết quả thực hiện.")
+        raise InvalidTask("Cần nhập kết quả thực hiện.")
     _transition(task, "complete")
     now = utcnow()
     task.result = result.strip()
@@ -349,7 +398,7 @@ def approve_task(user: User, task: Task, *, note: str = "", rating: int | None =
 def return_task(user: User, task: Task, *, note: str) -> Task:
     _require_assigner(user, task)
     if not (note or "").strip():
-        raise TaskError("Cần nêu lý do trả lại.")
+        raise InvalidTask("Cần nêu lý do trả lại.")
     _transition(task, "return")
     task.completed_at = None
     db.session.add(TaskProgress(task=task, user_id=user.id, kind="returned", note=note.strip(),
@@ -362,7 +411,7 @@ def rate_task(user: User, task: Task, *, rating: int) -> Task:
     """The assigner's quality rating, 1 (poor) to 5 (excellent), of a finished task."""
     _require_assigner(user, task)
     if rating not in range(1, 6):
-        raise TaskError("Điểm đánh giá phải từ 1 đến 5.")
+        raise InvalidTask("Điểm đánh giá phải từ 1 đến 5.")
     _transition(task, "rate")
     task.rating = rating
     _record(user, "task_rated", task, rating=rating)

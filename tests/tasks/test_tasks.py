@@ -166,12 +166,15 @@ def test_json_api_follows_the_same_rules(
         "deadline": (utcnow() + timedelta(days=2)).isoformat()})
     assert created.status_code == 201, created.get_json()
     task_id = created.get_json()["id"]
-    refused = client.post(f"/api/v1/tasks/{task_id}/approve", headers=headers, json={})
+    refused = client.post(f"/api/v1/tasks/{task_id}/actions/review", headers=headers,
+                          json={"decision": "approve"})
     assert refused.status_code == 409 and "trạng thái" in refused.get_json()["message"]
+    assert refused.get_json()["error"] == 409
     client.post("/logout", data={"csrf_token": token})
     token = login_as("chuyenvien")
-    done = client.post(f"/api/v1/tasks/{task_id}/complete", headers={"X-CSRFToken": token},
-                       json={"result": "Xong"})
+    done = client.post(f"/api/v1/tasks/{task_id}/actions/complete",
+                       headers={"X-CSRFToken": token}, json={"result": "Xong"})
     assert done.status_code == 200 and done.get_json()["state"] == "submitted"
+    assert done.get_json()["message"] == "Đã báo cáo hoàn thành; chờ người giao việc duyệt."
     mine = client.get("/api/v1/tasks").get_json()
     assert [t["id"] for t in mine["assigned_to_me"]] == [task_id]
