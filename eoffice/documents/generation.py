@@ -17,6 +17,8 @@ from eoffice.documents.errors import InvalidInput
 from eoffice.documents.models import Document, Secrecy, Urgency
 from eoffice.documents.outgoing import OutgoingDraft, create_outgoing
 from eoffice.extensions import db
+from eoffice.files.content_check import DOCX
+from eoffice.jobs import Job, JobFailed
 from eoffice.organisation.models import Unit
 from formats.conversion import ConversionError, convert_docx_to_pdf
 from formats.drafting import DraftSpec, Signer, build_draft_docx, locate_reserved_areas
@@ -100,3 +102,22 @@ def convert_current(actor: User, document: Document) -> None:
         raise InvalidInput(str(error)) from None
     stored = store_file(actor, io.BytesIO(pdf), "ban-chuyen-doi.pdf", DRAFT_FILES)
     add_version(actor, document, stored, "converted", "Chuyển sang PDF để ký số")
+
+
+def convert_draft_job(job: Job) -> dict[str, object]:
+    """Render the submitted DOCX version to PDF, unless the draft moved on meanwhile (a newer
+    version, already rendered, no longer a draft): a retry or a late job changes nothing."""
+    document = db.session.get(Document, job.params["document_id"])
+    version = document.current_version if document is not None else None
+    if (document is None or version is None or version.number != job.params["version"]
+            or version.file.content_type != DOCX):
+        return {"skipped": True}
+    actor = db.session.get(User, job.requested_by_id)
+    if actor is None:
+        raise JobFailed("Người gửi dự thảo không còn trong hệ thống.")
+    try:
+        convert_current(actor, document)
+    except InvalidInput as error:
+        raise JobFailed(error.message) from None
+    db.session.commit()
+    return {"document_id": document.id, "version": document.current_version.number}

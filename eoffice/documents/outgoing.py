@@ -31,6 +31,7 @@ from eoffice.documents.models import (
     Document,
     DocumentAttachment,
     DocumentDelivery,
+    DocumentVersion,
     ParticipantRole,
     Secrecy,
     Urgency,
@@ -39,7 +40,9 @@ from eoffice.documents.rules import is_drafter, user_ids_of_units
 from eoffice.documents.states import Out
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
+from eoffice.files.content_check import DOCX
 from eoffice.files.models import StoredFile
+from eoffice.jobs import submit
 from eoffice.timestamps import utcnow
 from formats.doctypes import DOCUMENT_TYPES
 
@@ -61,6 +64,16 @@ class OutgoingDraft:
     recipient_user_ids: Sequence[int] = ()
     recipient_unit_ids: Sequence[int] = ()
     named_user_ids: Sequence[int] = ()
+
+def render_for_signing(actor: User, document: Document, version: DocumentVersion) -> None:
+    """A DOCX draft is rendered to PDF by the job queue as soon as it is submitted, so the
+    leader's signing never waits for a conversion (it still converts if the job has not run
+    yet). One job per version: a resubmission renders the new one."""
+    if version.file.content_type == DOCX:
+        submit("convert_draft", f"convert_draft:{document.id}:v{version.number}",
+               requested_by=actor, params={"document_id": document.id,
+                                           "version": version.number})
+
 
 def create_outgoing(actor: User, draft: OutgoingDraft, stored: StoredFile) -> Result:
     """A new draft with its first file; the reviewer, checker and signer are named at once."""
@@ -109,7 +122,8 @@ def create_outgoing(actor: User, draft: OutgoingDraft, stored: StoredFile) -> Re
     for unit_id in set(draft.recipient_unit_ids):
         org_unit(actor, unit_id)
         db.session.add(DocumentDelivery(document_id=document.id, unit_id=unit_id))
-    add_version(actor, document, stored, "draft", "Bản dự thảo đầu tiên")
+    first = add_version(actor, document, stored, "draft", "Bản dự thảo đầu tiên")
+    render_for_signing(actor, document, first)
     audit.record(
         actor,
         "draft_created",
@@ -128,6 +142,7 @@ def revise_draft(actor: User, document: Document, stored: StoredFile, note: str 
     if document.state not in (Out.DRAFT, Out.REVISION):
         raise IllegalTransition("Chỉ sửa dự thảo khi văn bản chưa được duyệt nội dung.")
     version = add_version(actor, document, stored, "draft", note[:255])
+    render_for_signing(actor, document, version)
     audit.record(
         actor,
         "draft_revised",
