@@ -20,13 +20,15 @@ from eoffice.actions.parsing import parse_model
 from eoffice.actions.routes import add_api_routes
 from eoffice.api.openapi import binary, documented, list_of, ref
 from eoffice.documents import actions as _declared  # noqa: F401  (the declarations)
-from eoffice.documents import creation, exchange, notifications, service, signing_service
+from eoffice.documents import batch_signing, creation, exchange, notifications, service
 from eoffice.documents.case_files import case_files_of
+from eoffice.documents.errors import InvalidInput
 from eoffice.documents.exchange import XML
 from eoffice.documents.models import Direction
 from eoffice.documents.representation import case_file_json, delivery_json, document_json, iso
 from eoffice.extensions import db
 from eoffice.files.views import send_generated, send_verified
+from eoffice.jobs.views import job_json
 
 bp = Blueprint("documents_api", __name__, url_prefix="/api/v1")
 
@@ -45,19 +47,13 @@ EDXML_LIST: dict[str, Any] = {"type": "object", "properties": {
 STATUS_ANSWER: dict[str, Any] = {"type": "object", "properties": {
     "document_id": {"type": "integer"}, "external_recipient_id": {"type": "integer"},
     "status_code": {"type": "string"}}}
-BATCH_ANSWER: dict[str, Any] = {"type": "object", "properties": {
-    "results": {"type": "array", "items": {"type": "object", "properties": {
-        "document_id": {"type": "integer"}, "ok": {"type": "boolean"},
-        "message": {"type": "string"}}}},
-    "signed": {"type": "integer"}, "failed": {"type": "integer"}}}
-
 
 class StatusUpload(BaseModel):
     status: bytes = Field(title="Tệp thông điệp trạng thái edXML",
                           json_schema_extra={"format": "binary"})
 
 
-class BatchSign(BaseModel):
+class BatchSign(ActionInput):
     document_ids: list[int] = Field(title="Các văn bản cần ký")
     pin: str = Field(title="Mã PIN")
 
@@ -244,30 +240,16 @@ def create_case_file() -> ResponseReturnValue:
 
 
 @bp.post("/documents/batch-sign")
-@documented("Ký số hàng loạt với một lần nhập PIN; tiến độ đẩy qua /notify", BATCH_ANSWER,
-            body=BatchSign, errors=(401, 423))
+@documented("Ký số hàng loạt với một lần nhập PIN: PIN được kiểm tra ngay, việc ký chạy nền "
+            "(202) và tiến độ đẩy qua /notify (batch_progress, batch_done); theo dõi ở "
+            "/api/v1/jobs/{id}", ref("Job"), status=202, body=BatchSign, errors=(401, 423))
 @login_required
 def batch_sign() -> ResponseReturnValue:
-    """Sign several documents with one PIN; progress is pushed to the user's /notify room."""
-    body = request.get_json(silent=True) or {}
-    try:
-        ids = [int(i) for i in body.get("document_ids", [])]
-    except (TypeError, ValueError):
-        raise service.InvalidInput("Danh sách văn bản không hợp lệ.") from None
-    if not ids:
-        raise service.InvalidInput("Hãy chọn ít nhất một văn bản.")
-    user_id = current_user.id
-
-    def progress(done: int, total: int, outcome: signing_service.BatchOutcome) -> None:
-        notifications.push([user_id], "batch_progress", {
-            "done": done, "total": total, "document_id": outcome.document_id,
-            "ok": outcome.ok, "message": outcome.message})
-
-    outcomes = signing_service.sign_batch(current_user, ids, str(body.get("pin", "")),
-                                          progress)
-    return jsonify(results=[{"document_id": o.document_id, "ok": o.ok, "message": o.message}
-                            for o in outcomes],
-                   signed=sum(o.ok for o in outcomes), failed=sum(not o.ok for o in outcomes))
+    data = parse_model(BatchSign)
+    if not data.document_ids:
+        raise InvalidInput("Hãy chọn ít nhất một văn bản.")
+    job = batch_signing.start(current_user, data.document_ids, data.pin)
+    return jsonify(job_json(job)), 202
 
 
 # Every act on a document: ``POST /api/v1/documents/<id>/actions/<name>`` (and the older

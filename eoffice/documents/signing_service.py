@@ -225,10 +225,12 @@ class BatchOutcome:
 
 def sign_batch(actor: User, document_ids: Sequence[int], pin: str,
                progress: Callable[[int, int, BatchOutcome], None] | None = None,
-               ) -> list[BatchOutcome]:
+               signer: signing.DocumentSigner | None = None) -> list[BatchOutcome]:
     """Sign several approved documents with one PIN entry; each commits on its own, so one
-    failure does not stop (or undo) the others. This service owns its transactions."""
-    signer = open_leader_signer(actor, pin)  # one PIN check for the whole batch
+    failure does not stop (or undo) the others. This service owns its transactions.
+    ``signer`` is the leader's key already unlocked with ``pin`` (batch signing in the
+    background opens it in the request and passes it on: the PIN goes nowhere else)."""
+    signer = signer or open_leader_signer(actor, pin)  # one PIN check for the whole batch
     outcomes: list[BatchOutcome] = []
     total = len(document_ids)
     for index, document_id in enumerate(document_ids, start=1):

@@ -16,7 +16,8 @@ __all__ = ["Job", "JobFailed", "init_app", "register_handler", "register_periodi
 
 
 def init_app(app: Flask) -> None:
-    from eoffice.jobs.views import api, bp
+    from eoffice.extension_points import register
+    from eoffice.jobs.views import JOB_SCHEMA, api, bp
     from eoffice.web.navigation import NavEntry, register_nav
 
     settings = app.config["EOFFICE_SETTINGS"]
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api)
     register_nav(app, NavEntry("Việc nền", "jobs.index"))
+    register(app, "api_schemas", {"Job": JOB_SCHEMA})
     app.cli.add_command(_commands(app))
 
 

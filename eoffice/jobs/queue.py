@@ -87,9 +87,10 @@ def make_huey(url: str, instance_path: Path) -> Huey:
 
 
 def submit(kind: str, key: str, *, requested_by: Any = None,
-           params: dict[str, Any] | None = None) -> Job:
+           params: dict[str, Any] | None = None, enqueue: bool = True) -> Job:
     """The job for ``key`` (created and queued once the caller commits, or the one that
-    already exists)."""
+    already exists). ``enqueue=False`` keeps a job that runs in this process (it holds what
+    must never reach the broker) visible and reapable like the others."""
     existing = db.session.execute(
         select(Job).where(Job.idempotency_key == key)).scalar_one_or_none()
     if existing is not None:
@@ -98,7 +99,8 @@ def submit(kind: str, key: str, *, requested_by: Any = None,
               requested_by_id=getattr(requested_by, "id", None))
     db.session.add(job)
     db.session.flush()
-    db.session.info.setdefault(_PENDING, set()).add(job.id)
+    if enqueue:
+        db.session.info.setdefault(_PENDING, set()).add(job.id)
     return job
 
 

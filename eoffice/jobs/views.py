@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eoffice.api.openapi import documented
+from eoffice.api.openapi import documented, list_of, ref
 from eoffice.extensions import db
 from eoffice.jobs.models import Job
 from eoffice.timestamps import format_local
@@ -54,15 +54,14 @@ def index() -> ResponseReturnValue:
 
 
 @api.get("")
-@documented("Các việc nền tôi đã yêu cầu, mới nhất trước", {"type": "object", "properties": {
-    "items": {"type": "array", "items": JOB_SCHEMA}}})
+@documented("Các việc nền tôi đã yêu cầu, mới nhất trước", list_of("Job"))
 @login_required
 def list_jobs() -> ResponseReturnValue:
     return jsonify(items=[job_json(j) for j in _mine()])
 
 
 @api.get("/<int:job_id>")
-@documented("Trạng thái một việc nền tôi đã yêu cầu", JOB_SCHEMA)
+@documented("Trạng thái một việc nền tôi đã yêu cầu", ref("Job"))
 @login_required
 def get_job(job_id: int) -> ResponseReturnValue:
     job = db.session.get(Job, job_id)

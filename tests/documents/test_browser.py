@@ -191,3 +191,43 @@ def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
                                       ).scalar_one()
         assert document.state == "COMPLETED" and document.urgency == 3
         db.session.remove()
+
+
+def test_batch_signing_answers_at_once_and_shows_progress(live: tuple[Flask, str],
+                                                          browser: Any) -> None:
+    """The leader ticks two approved drafts, types the PIN once, and watches them signed in
+    the background; a wrong PIN is refused before anything starts."""
+    from eoffice.documents.workflow import transition
+    from eoffice.jobs import Job
+    from tests.documents.conftest import create_outgoing, user
+
+    app, base_url = live
+    with app.app_context():
+        ids = []
+        for subject in ("Về việc ký hàng loạt thứ nhất", "Về việc ký hàng loạt thứ hai"):
+            document = create_outgoing(subject=subject)
+            transition(user("truongphong"), document, "approve_content")
+            transition(user("vanthu"), document, "approve_format")
+            transition(user("chutich"), document, "approve")
+            ids.append(document.id)
+        db.session.commit()
+        db.session.remove()
+
+    page = session(browser, base_url, "chutich")
+    page.goto(f"{base_url}/documents/batch-sign")
+    page.get_by_label("Mã PIN ký số (nhập một lần)").fill("000000")
+    page.get_by_role("button", name="Ký các văn bản đã chọn").click()
+    page.wait_for_selector("#batch-status:has-text('PIN')")
+    page.get_by_label("Mã PIN ký số (nhập một lần)").fill(signing_keys.DEMO_PIN)
+    page.get_by_role("button", name="Ký các văn bản đã chọn").click()
+    page.wait_for_selector("#batch-status:has-text('Hoàn tất: 2 đã ký, 0 lỗi.')", timeout=60_000)
+    assert page.locator(".outcome.ok").count() == 2
+
+    with app.app_context():
+        assert [db.session.get(Document, i).state for i in ids] == ["SIGNED", "SIGNED"]
+        [job] = db.session.execute(select(Job).where(Job.kind == "sign_batch")).scalars()
+        assert job.state == "done"
+        assert sorted(job.params["document_ids"]) == ids and set(job.params) == {
+            "document_ids"}  # the PIN is kept nowhere
+        db.session.remove()
+    page.context.close()
