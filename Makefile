@@ -10,14 +10,15 @@ PORT ?= 5000
 export PORT
 
 # Debian packages the tests drive for real (never mocked).
-TEST_DEBS := redis-server libreoffice-writer-nogui fonts-liberation2 fonts-dejavu-core \
-             softhsm2 opensc poppler-utils libnss3-tools chromium
-# Debian packages the app itself needs at run time.
-RUN_DEBS := nodejs npm
+TEST_DEBS := redis-server libreoffice-writer-nogui fonts-liberation2 python3-uno \
+             fonts-dejavu-core softhsm2 opensc poppler-utils libnss3-tools chromium
+# Debian packages the app itself needs at run time (LibreOffice converts drafts to PDF, kept
+# warm through unoserver, whose server half needs python3-uno for /usr/bin/python3).
+RUN_DEBS := nodejs npm libreoffice-writer-nogui fonts-liberation2 python3-uno
 
 .PHONY: run test lint bench install install-dev debs-run debs-test static clean
 
-run: install static
+run: install static debs-run
 	@$(PY) -m flask --app wsgi db upgrade heads --directory migrations >/dev/null
 	@$(PY) -m flask --app wsgi seed-demo > instance/seed-demo.log
 	@grep "^Cuộc họp dùng thử" instance/seed-demo.log || true

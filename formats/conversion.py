@@ -1,145 +1,66 @@
-"""DOCX → PDF with LibreOffice headless (the PDF is what leaders sign and clerks issue).
+"""DOCX → PDF with LibreOffice (the PDF is what leaders sign and clerks issue): the entry point.
 
-Design, and why:
-* One ``soffice --headless --convert-to pdf`` run per document, with a private user profile
-  (``-env:UserInstallation``) owned by the :class:`Converter`. A shared or default profile makes
-  concurrent soffice processes wait on each other's lock file or hand the job to a running
-  desktop instance; a private one is isolated. The profile is created on the first conversion
-  (~3 s) and kept, so later runs start warm (~1.1 s per A4 draft on 2 cores, measured).
-* A long-running UNO converter (unoserver) was considered: it needs the ``uno`` Python module
-  from the distribution's python3-uno package, which this image does not ship (the venv and
-  /usr/bin/python3 both fail ``import uno``). One-shot runs have no daemon to supervise, restart
-  or leak memory, and a hung conversion is ended by killing its own process group.
-* Conversions are serialized per converter (a lock): LibreOffice refuses two instances on one
-  profile, and on 2 cores parallel conversions only thrash.
-* The input is checked first (a DOCX is a ZIP with ``word/document.xml``): LibreOffice happily
-  "converts" a renamed text file or a truncated archive into a PDF of garbage, which must not
-  reach a leader's signature.
-* Output is written into a fresh temporary folder and returned as bytes only when it is a
-  complete PDF; nothing partial is ever left behind.
+``convert_docx_to_pdf(data)`` and ``default_converter()`` are what the app calls. The process-wide
+converter is a :class:`~formats.warm_converter.WarmConverter` (LibreOffice kept running behind
+unoserver, ≈0.1 s a draft), started on the first conversion and stopped at exit; it falls back
+by itself to one ``soffice`` run per document (:class:`~formats.oneshot.Converter`, ≈1 s) when
+the warm server cannot start. ``EOFFICE_CONVERTER=oneshot`` skips the warm server altogether
+(``warm`` is the default).
+
+Every converter has ``docx_to_pdf(data: bytes) -> bytes`` and raises :class:`ConversionError`
+with a message for users; the input is checked to be a DOCX and the output a complete PDF.
 """
 
 from __future__ import annotations
 
-import io
+import atexit
 import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import threading
-import zipfile
-from pathlib import Path
 
-__all__ = ["ConversionError", "Converter", "convert_docx_to_pdf", "default_converter"]
+from formats.oneshot import ConversionError, Converter, check_docx, is_complete_pdf
+from formats.warm_converter import WarmConverter
 
-DEFAULT_TIMEOUT = 120.0
+__all__ = [
+    "CONVERTER_MODES",
+    "ConversionError",
+    "Converter",
+    "WarmConverter",
+    "check_docx",
+    "convert_docx_to_pdf",
+    "default_converter",
+    "is_complete_pdf",
+]
 
+#: Values of ``EOFFICE_CONVERTER``; the first is the default.
+CONVERTER_MODES = ("warm", "oneshot")
 
-class ConversionError(Exception):
-    """A document could not be converted; ``str(error)`` is a Vietnamese message for users."""
-
-
-def _check_docx(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-                raise ConversionError(
-                    "Tệp không phải văn bản Word (DOCX) hợp lệ: thiếu phần nội dung chính."
-                )
-            if archive.testzip() is not None:
-                raise ConversionError("Tệp DOCX bị hỏng: dữ liệu nén không toàn vẹn.")
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise ConversionError(
-            "Tệp DOCX bị hỏng hoặc không đúng định dạng, không chuyển được sang PDF."
-        ) from exc
-
-
-def _is_complete_pdf(data: bytes) -> bool:
-    return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
-
-
-class Converter:
-    """A LibreOffice converter with its own profile; safe to share between threads."""
-
-    def __init__(self, soffice: str | None = None, *, timeout: float = DEFAULT_TIMEOUT,
-                 profile_dir: Path | None = None) -> None:
-        self.soffice = soffice or shutil.which("soffice") or shutil.which("libreoffice")
-        self.timeout = timeout
-        self._own_profile = profile_dir is None
-        self.profile_dir = profile_dir or Path(tempfile.mkdtemp(prefix="eoffice-lo-profile-"))
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Remove the private profile (only if this converter created it)."""
-        if self._own_profile:
-            shutil.rmtree(self.profile_dir, ignore_errors=True)
-
-    def __enter__(self) -> Converter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def docx_to_pdf(self, data: bytes) -> bytes:
-        """Return the PDF rendering of DOCX ``data``; raise :class:`ConversionError`."""
-        if not self.soffice:
-            raise ConversionError("Máy chủ chưa cài LibreOffice nên không chuyển được sang PDF.")
-        _check_docx(data)
-        with self._lock, tempfile.TemporaryDirectory(prefix="eoffice-convert-") as work:
-            source = Path(work) / "document.docx"
-            source.write_bytes(data)
-            outdir = Path(work) / "out"
-            outdir.mkdir()
-            self._run(source, outdir)
-            target = outdir / "document.pdf"
-            pdf = target.read_bytes() if target.exists() else b""
-        if not _is_complete_pdf(pdf):
-            raise ConversionError(
-                "LibreOffice không đọc được tệp DOCX (tệp hỏng hoặc nội dung không hợp lệ)."
-            )
-        return pdf
-
-    def _run(self, source: Path, outdir: Path) -> None:
-        command = [
-            self.soffice or "soffice",
-            f"-env:UserInstallation={self.profile_dir.resolve().as_uri()}",
-            "--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault",
-            "--nologo", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
-            str(source),
-        ]
-        env = {**os.environ, "HOME": str(self.profile_dir), "LC_ALL": "C.UTF-8"}
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            start_new_session=True,
-        )
-        try:
-            _out, err = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise ConversionError(
-                f"Chuyển sang PDF quá thời gian cho phép ({self.timeout:g} giây)."
-            ) from None
-        if process.returncode != 0:
-            detail = err.decode("utf-8", "replace").strip()[-300:]
-            raise ConversionError(f"LibreOffice báo lỗi khi chuyển sang PDF: {detail}")
-
-
-_default: Converter | None = None
+_default: WarmConverter | Converter | None = None
 _default_lock = threading.Lock()
 
 
-def default_converter() -> Converter:
-    """The process-wide converter (one profile, conversions queued one after another)."""
+def converter_mode(environ: dict[str, str] | None = None) -> str:
+    """The mode ``EOFFICE_CONVERTER`` asks for; ValueError on anything but warm or oneshot."""
+    value = (os.environ if environ is None else environ).get("EOFFICE_CONVERTER", "").strip()
+    mode = value.lower() or CONVERTER_MODES[0]
+    if mode not in CONVERTER_MODES:
+        raise ValueError(f"EOFFICE_CONVERTER: expected one of {', '.join(CONVERTER_MODES)}, "
+                         f"got {value!r}")
+    return mode
+
+
+def default_converter() -> WarmConverter | Converter:
+    """The process-wide converter (one LibreOffice, conversions queued one after another)."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = Converter()
+            if converter_mode() == "warm":
+                _default = WarmConverter()  # registers its own clean-up when it starts a server
+            else:
+                _default = Converter()
+                atexit.register(_default.close)
         return _default
 
 
 def convert_docx_to_pdf(data: bytes) -> bytes:
-    """Convert DOCX bytes to PDF bytes with the process-wide :class:`Converter`."""
+    """Convert DOCX bytes to PDF bytes with the process-wide converter."""
     return default_converter().docx_to_pdf(data)

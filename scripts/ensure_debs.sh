@@ -6,11 +6,15 @@ missing=()
 for pkg in "$@"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-# nodejs/npm may come from elsewhere (nvm, NodeSource): an npm on PATH is enough.
-if [ "${missing[*]}" = "nodejs npm" ] || [ "${missing[*]}" = "npm" ] || [ "${missing[*]}" = "nodejs" ]; then
-  command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 && exit 0
+# nodejs/npm may come from elsewhere (nvm, NodeSource): a node and an npm on PATH are enough.
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+  kept=()
+  for pkg in ${missing[@]+"${missing[@]}"}; do
+    [ "$pkg" = nodejs ] || [ "$pkg" = npm ] || kept+=("$pkg")
+  done
+  missing=(${kept[@]+"${kept[@]}"})
 fi
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

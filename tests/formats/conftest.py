@@ -1,1 +1,6 @@
-from tests.services.libreoffice import converter, soffice  # noqa: F401
+from tests.services.libreoffice import (  # noqa: F401
+    converter,
+    soffice,
+    uno_python,
+    warm_converter,
+)
