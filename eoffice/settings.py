@@ -57,6 +57,14 @@ def _jobs_url(value: str) -> str:
     raise ValueError("expected redis://HOST:PORT/DB or sqlite:////path/to/jobs.sqlite3")
 
 
+def _converter(value: str) -> str:
+    from formats.conversion import CONVERTER_MODES
+
+    if value in CONVERTER_MODES:
+        return value
+    raise ValueError(f"expected one of {', '.join(sorted(CONVERTER_MODES))}")
+
+
 def _secret_key(value: str) -> str:
     if len(value) < 32:
         raise ValueError("must be at least 32 characters")
@@ -130,6 +138,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_PUBLIC_URL": ("public_url", _public_url),
     "EOFFICE_SQLITE_WRITE_WAIT_SECONDS": ("sqlite_write_wait_seconds", _positive_int),
     "EOFFICE_JOBS_URL": ("jobs_url", _jobs_url),
+    # Read by formats.conversion itself (a framework-free library); validated here.
+    "EOFFICE_CONVERTER": ("converter", _converter),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -159,6 +169,8 @@ class Settings:
     sqlite_write_wait_seconds: int = 20
     #: The job queue's broker; default: EOFFICE_REDIS_URL if set, else instance/jobs.sqlite3.
     jobs_url: str | None = None
+    #: DOCX→PDF: "warm" (LibreOffice kept running through unoserver) or "oneshot".
+    converter: str = "warm"
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property

@@ -14,10 +14,12 @@ from flask.cli import AppGroup
 
 def init_app(app: Flask) -> None:
     from flask import url_for
+    from huey import crontab
 
     from eoffice.extension_points import register
     from eoffice.extensions import db
     from eoffice.files.access import register_file_rule
+    from eoffice.jobs import Job, register_handler, register_periodic
     from eoffice.reports.links import register_object_link
     from eoffice.tasks import models  # noqa: F401  (tables known to the metadata)
     from eoffice.tasks.api import api
@@ -36,6 +38,16 @@ def init_app(app: Flask) -> None:
     register_file_rule(app, may_see_task_file)
     register_object_link(app, "task", lambda object_id: url_for("tasks.detail",
                                                            task_id=int(object_id)))
+
+    def remind_job(_job: Job) -> dict[str, int]:
+        """Reminders before and after deadlines, each once (a periodic job)."""
+        counts = remind_due()
+        db.session.commit()
+        return dict(counts)
+
+    # Every 15 minutes from the job queue (the command stays for cron).
+    register_handler(app, "tasks_remind", remind_job)
+    register_periodic(app, "tasks_remind", crontab(minute="*/15"))
 
     group = AppGroup("tasks", help="Tasks (giao việc).")
 

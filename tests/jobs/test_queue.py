@@ -131,3 +131,23 @@ def test_a_real_consumer_runs_what_the_web_queued(japp: Flask) -> None:
         consumer.stop(graceful=True)
     assert _job(japp, job_id).state == "done"
     assert EFFECTS == ["qua hàng đợi"]
+
+
+def test_the_sweeps_run_as_periodic_jobs_once_per_minute(app: Flask, demo: None) -> None:
+    """The overdue sweep and task reminders are scheduled on the queue (cron is optional);
+    two schedulers firing in the same minute make one job."""
+    queue.create_consumer(app, workers=1)
+    registry = queue.huey_for(app)._registry
+    periodic = {task.name for task in registry.periodic_tasks}
+    assert {"eoffice.periodic.documents_overdue", "eoffice.periodic.tasks_remind",
+            "eoffice.reap_jobs"} <= periodic
+    [overdue] = [t for t in registry.periodic_tasks
+                 if t.name == "eoffice.periodic.documents_overdue"]
+    overdue.execute()
+    overdue.execute()  # a second scheduler, the same minute
+    with app.app_context():
+        jobs = db.session.execute(select(Job).where(Job.kind == "documents_overdue")).all()
+        assert len(jobs) == 1
+        assert queue.drain() == 1
+        [job] = db.session.execute(select(Job).where(Job.kind == "documents_overdue")).scalars()
+        assert job.state == "done" and job.result == {"overdue": 0}
