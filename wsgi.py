@@ -35,6 +35,7 @@ def main() -> None:
     from eoffice.demo import DEMO_PASSWORD, DEMO_USERS
     from eoffice.extensions import socketio
     from eoffice.jobs.queue import start_in_process
+    from formats.conversion import warm_up_in_background
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
@@ -46,6 +47,7 @@ def main() -> None:
     # command starts everything and Ctrl+C stops everything. Production runs
     # `flask --app wsgi jobs worker` as a process of its own (README).
     start_in_process(app, workers=2, worker_type="greenlet")
+    warm_up_in_background()  # LibreOffice ready before the first draft is rendered
     print("Hàng đợi việc nền đang chạy cùng máy chủ (xem tại /jobs/).")
     print("Nhấn Ctrl+C để dừng.\n", flush=True)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)

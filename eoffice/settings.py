@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from formats.conversion import CONVERTER_MODES
+
 
 class SettingsError(ValueError):
     """A setting is unknown or malformed; the message is one line naming the variable."""
@@ -58,8 +60,6 @@ def _jobs_url(value: str) -> str:
 
 
 def _converter(value: str) -> str:
-    from formats.conversion import CONVERTER_MODES
-
     if value in CONVERTER_MODES:
         return value
     raise ValueError(f"expected one of {', '.join(sorted(CONVERTER_MODES))}")

@@ -29,6 +29,7 @@ __all__ = [
     "convert_docx_to_pdf",
     "default_converter",
     "is_complete_pdf",
+    "warm_up_in_background",
 ]
 
 #: Values of ``EOFFICE_CONVERTER``; the first is the default.
@@ -64,3 +65,13 @@ def default_converter() -> WarmConverter | Converter:
 def convert_docx_to_pdf(data: bytes) -> bytes:
     """Convert DOCX bytes to PDF bytes with the process-wide converter."""
     return default_converter().docx_to_pdf(data)
+
+
+def warm_up_in_background() -> None:
+    """Start the default converter's LibreOffice now, in a background thread, so that the
+    first document converted does not wait for it (unoserver takes about five seconds)."""
+    import threading
+
+    start = getattr(default_converter(), "start", None)
+    if start is not None:
+        threading.Thread(target=start, name="warm-converter", daemon=True).start()

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from eoffice.jobs import queue
 from eoffice.jobs.models import Job
 from eoffice.jobs.queue import JobFailed, register_handler, register_periodic, submit, touch
+from formats.conversion import warm_up_in_background
 
 __all__ = ["Job", "JobFailed", "init_app", "register_handler", "register_periodic", "submit",
            "touch"]
@@ -37,6 +38,7 @@ def _commands(app: Flask) -> AppGroup:
     def worker_command(workers: int) -> None:
         """Run a worker (and the periodic scheduler) until interrupted (Ctrl+C, SIGINT)."""
         click.echo(f"eoffice: job worker with {workers} threads; Ctrl+C to stop.")
+        warm_up_in_background()  # drafts are rendered here: LibreOffice kept warm
         queue.create_consumer(app, workers=workers).run()
 
     @group.command("run-pending")
