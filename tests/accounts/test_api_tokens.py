@@ -19,7 +19,7 @@ from eoffice.accounts.tokens import INVALID_TOKEN, TOUCH_EVERY, ApiToken
 from eoffice.audit.models import Event
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
-from tests.foundation.test_files import tiny_pdf
+from tests.files.test_files import tiny_pdf
 
 TOKEN_RE = re.compile(r"eo_[A-Za-z0-9_-]{43}")
 
