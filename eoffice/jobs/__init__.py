@@ -39,6 +39,7 @@ def _commands(app: Flask) -> AppGroup:
         """Run a worker (and the periodic scheduler) until interrupted (Ctrl+C, SIGINT)."""
         click.echo(f"eoffice: job worker with {workers} threads; Ctrl+C to stop.")
         warm_up_in_background()  # drafts are rendered here: LibreOffice kept warm
+        click.echo(f"Requeued {queue.reap()} job(s) left by a stopped worker.")
         queue.create_consumer(app, workers=workers).run()
 
     @group.command("run-pending")

@@ -36,6 +36,8 @@ class Job(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: "host:pid" of the worker running it: a dead process on the same host is seen at once.
+    worker: Mapped[str] = mapped_column(String(100), default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property

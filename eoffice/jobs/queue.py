@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import signal
+import socket
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +50,12 @@ RETRY_DELAY = 2
 STALE_AFTER = timedelta(minutes=10)
 
 _PENDING = "eoffice_jobs_to_enqueue"
+
+
+def _identity() -> str:
+    """This process as recorded on the jobs it runs ("host:pid"; read per call, so a forked
+    worker records its own pid)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class RetryLater(Exception):
@@ -117,7 +125,8 @@ def execute(job_id: int) -> None:
         update(Job).where(Job.id == job_id, or_(
             Job.state == "queued",
             (Job.state == "running") & (Job.heartbeat_at < now - STALE_AFTER)))
-        .values(state="running", attempts=Job.attempts + 1, started_at=now, heartbeat_at=now)
+        .values(state="running", attempts=Job.attempts + 1, started_at=now, heartbeat_at=now,
+                worker=_identity())
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if claimed != 1:
@@ -169,15 +178,38 @@ def drain(limit: int = 1000) -> int:
     return ran
 
 
+def _dead_here(worker: str) -> bool:
+    """Whether ``worker`` ("host:pid") is a process of this host that no longer exists."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def reap() -> int:
-    """Queue again what was lost: running jobs whose worker stopped beating, and queued
-    jobs older than a stale period (their message was lost with the broker)."""
+    """Queue again what was lost: running jobs whose worker died (at once when it ran on
+    this host, else when its heartbeat is older than STALE_AFTER), and queued jobs older
+    than that (their message was lost with the broker)."""
     cutoff = utcnow() - STALE_AFTER
-    lost = list(db.session.execute(select(Job.id).where(or_(
+    lost = set(db.session.execute(select(Job.id).where(or_(
         (Job.state == "running") & (Job.heartbeat_at < cutoff),
         (Job.state == "queued") & (Job.created_at < cutoff)))).scalars())
-    db.session.rollback()
-    for job_id in lost:
+    for job_id, worker in db.session.execute(
+            select(Job.id, Job.worker).where(Job.state == "running")).all():
+        if _dead_here(worker):
+            lost.add(job_id)
+    if lost:  # a dead worker's job may be claimed again at once
+        db.session.execute(update(Job).where(Job.id.in_(lost), Job.state == "running")
+                           .values(state="queued", message="Đang chạy lại sau khi tiến trình "
+                                                           "xử lý bị dừng đột ngột."))
+    db.session.commit()
+    for job_id in sorted(lost):
         current_app.extensions["eoffice.run_job"](job_id)
     return len(lost)
 

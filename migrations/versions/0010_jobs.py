@@ -32,6 +32,7 @@ def upgrade():
         sa.Column("created_at", eoffice.timestamps.UTCDateTime(), nullable=False),
         sa.Column("started_at", eoffice.timestamps.UTCDateTime(), nullable=True),
         sa.Column("heartbeat_at", eoffice.timestamps.UTCDateTime(), nullable=True),
+        sa.Column("worker", sa.String(length=100), nullable=False, server_default=""),
         sa.Column("finished_at", eoffice.timestamps.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["requested_by_id"], ["users.id"],
                                 name=op.f("fk_jobs_requested_by_id_users")),
