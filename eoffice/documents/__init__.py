@@ -56,9 +56,11 @@ def init_app(app: Flask) -> None:
     # The overdue sweep runs every 15 minutes on the job queue (the command stays for cron).
     from eoffice.documents import batch_signing
     from eoffice.documents.generation import convert_draft_job
+    from eoffice.documents.registers import export_job
     from eoffice.documents.sweeps import overdue_job
 
     register_handler(app, "convert_draft", convert_draft_job)
+    register_handler(app, "register_export", export_job)
     register_handler(app, "sign_batch", batch_signing.interrupted)
     register_handler(app, "documents_overdue", overdue_job)
     register_periodic(app, "documents_overdue", crontab(minute="*/15"))

@@ -6,16 +6,22 @@ documents appear only in the secret registers, to a clerk named on each of them.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import select
 
 from eoffice.accounts.models import User
+from eoffice.accounts.permissions import has_role
+from eoffice.accounts.roles import Role
 from eoffice.documents.access import visible_filter
 from eoffice.documents.models import Direction, Document, DocumentAssignment, DocumentDelivery
 from eoffice.extensions import db
+from eoffice.files.service import save_upload
+from eoffice.jobs import Job, JobFailed
 from eoffice.timestamps import VIETNAM
+from formats.conversion import ConversionError
 from formats.registers_export import (
     FollowUpRegisterRow,
     IncomingRegisterRow,
@@ -23,6 +29,8 @@ from formats.registers_export import (
     RegisterHeading,
     RegisterKind,
     Row,
+    build_register_docx,
+    build_register_pdf,
 )
 
 SERIES = {
@@ -138,3 +146,26 @@ def _progress(document: Document) -> str:
     from eoffice.documents.workflow import STATE_LABELS
 
     return STATE_LABELS.get(document.state, document.state)
+
+
+def export_job(job: Job) -> dict[str, object]:
+    """Print a register (DOCX or PDF) for its clerk: a job, since the PDF is rendered by
+    LibreOffice. The file is kept as the clerk's own upload (only they may download it)."""
+    actor = db.session.get(User, job.requested_by_id)
+    params = job.params
+    if actor is None or not has_role(actor, Role.CLERK):
+        raise JobFailed("Chỉ văn thư được in sổ văn bản.")
+    request = RegisterRequest(params["series"], date.fromisoformat(params["start"]),
+                              date.fromisoformat(params["end"]))
+    kind, heading, rows = register_rows(actor, request)
+    name = f"so-{request.series}-{request.start:%Y%m%d}-{request.end:%Y%m%d}"
+    if params.get("format") == "pdf":
+        try:
+            data, name = build_register_pdf(kind, heading, rows), name + ".pdf"
+        except ConversionError as error:
+            raise JobFailed(str(error)) from None
+    else:
+        data, name = build_register_docx(kind, heading, rows), name + ".docx"
+    stored = save_upload(actor, io.BytesIO(data), name)
+    db.session.commit()
+    return {"file_id": stored.id, "name": name, "rows": len(rows)}

@@ -3,7 +3,7 @@ push notifications, redirect. Permission and state rules live in the services.""
 
 from __future__ import annotations
 
-import io
+import uuid
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -32,6 +32,7 @@ from eoffice.documents.models import (
 from eoffice.documents.workflow import STATE_LABELS, In, Out, WorkflowError, available
 from eoffice.extensions import db
 from eoffice.files.views import send_generated
+from eoffice.jobs import submit
 from eoffice.organisation.service import unit_tree
 from eoffice.signing_keys import has_user_certificate
 from eoffice.timestamps import VIETNAM, utcnow
@@ -409,7 +410,7 @@ def registers() -> ResponseReturnValue:
     """Print a register (Appendix IV) for a period, as DOCX or PDF."""
     if not has_role(current_user, Role.CLERK):
         abort(403)
-    from eoffice.documents.registers import SERIES, RegisterRequest, register_rows
+    from eoffice.documents.registers import SERIES
 
     today = utcnow().astimezone(VIETNAM).date()
     if request.method == "POST":
@@ -423,27 +424,17 @@ def registers() -> ResponseReturnValue:
         if series not in SERIES or start > end:
             flash("Sổ hoặc khoảng thời gian không hợp lệ.", "error")
             return redirect(url_for("documents.registers"), code=303)
-        from formats.conversion import ConversionError
-        from formats.registers_export import build_register_docx, build_register_pdf
-
-        kind, heading, rows = register_rows(current_user, RegisterRequest(series, start, end))
-        name = f"so-{series}-{start:%Y%m%d}-{end:%Y%m%d}"
-        if request.form.get("format") == "pdf":
-            try:
-                data = build_register_pdf(kind, heading, rows)
-            except ConversionError as error:
-                flash(str(error), "error")
-                return redirect(url_for("documents.registers"), code=303)
-            mimetype, name = "application/pdf", name + ".pdf"
-        else:
-            data = build_register_docx(kind, heading, rows)
-            mimetype = ("application/vnd.openxmlformats-officedocument."
-                        "wordprocessingml.document")
-            name += ".docx"
-        from flask import send_file
-
-        return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=name, max_age=0)
+        # Printing (a PDF is rendered by LibreOffice) is a job: the clerk follows it and
+        # downloads the register from the jobs page.
+        job = submit("register_export", f"register_export:{uuid.uuid4()}",
+                     requested_by=current_user,
+                     params={"series": series, "start": start.isoformat(),
+                             "end": end.isoformat(),
+                             "format": "pdf" if request.form.get("format") == "pdf" else "docx"})
+        db.session.commit()
+        flash(f"Đang in sổ (việc nền số {job.id}); tải về tại trang Việc nền khi xong.",
+              "success")
+        return redirect(url_for("jobs.index"), code=303)
     return render_template("documents/registers.html", today=today)
 
 

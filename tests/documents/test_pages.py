@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
+from eoffice.jobs import queue
 from tests.conftest import csrf_token_from, login
 from tests.documents.conftest import make_pdf, user
 
@@ -216,9 +217,15 @@ def test_clerk_prints_the_incoming_register(
         db.session.remove()
     token = login_as("vanthu")
     response = client.post("/documents/registers", data={
-        "csrf_token": token, "series": "incoming", "format": "docx"})
+        "csrf_token": token, "series": "incoming", "format": "docx"}, follow_redirects=True)
+    assert "Đang in sổ" in response.get_data(as_text=True)  # a job: the click returns at once
+    with app.app_context():
+        assert queue.drain() == 1
+    [job] = client.get("/api/v1/jobs").get_json()["items"]
+    assert job["state"] == "done" and job["result"]["name"].endswith(".docx")
+    assert "Tải về" in client.get("/jobs/").get_data(as_text=True)
+    response = client.get(f"/files/{job['result']['file_id']}/download")
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"].endswith(".docx")
     text = "\n".join(cell.text for table in Docx(io.BytesIO(response.data)).tables
                      for row in table.rows for cell in row.cells)
     assert "Về việc kiểm kê tài sản công" in text and "Sở Tài chính" in text
@@ -227,6 +234,8 @@ def test_clerk_prints_the_incoming_register(
     token = login(client, "chuyenvien")
     assert client.post("/documents/registers", data={
         "csrf_token": token, "series": "incoming"}).status_code == 403
+    # The register the clerk printed is hers: another user cannot download it.
+    assert client.get(f"/files/{job['result']['file_id']}/download").status_code == 404
 
 
 def test_clerk_receives_an_edxml_package(
