@@ -140,6 +140,11 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_JOBS_URL": ("jobs_url", _jobs_url),
     # Read by formats.conversion itself (a framework-free library); validated here.
     "EOFFICE_CONVERTER": ("converter", _converter),
+    # Read by the signing library: the passphrase that encrypts the PKI's private keys at rest
+    # (signing/pki.py), and the file of the command line's wrong-PIN counters
+    # (`python -m signing`). Listed so that setting them never stops the app.
+    "EOFFICE_PKI_PASSPHRASE": ("pki_passphrase", _text),
+    "EOFFICE_PIN_STATE": ("pin_state", _text),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -171,6 +176,8 @@ class Settings:
     jobs_url: str | None = None
     #: DOCX→PDF: "warm" (LibreOffice kept running through unoserver) or "oneshot".
     converter: str = "warm"
+    pki_passphrase: str | None = field(default=None, repr=False)
+    pin_state: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property

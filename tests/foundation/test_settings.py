@@ -101,3 +101,12 @@ def test_app_refuses_to_start_with_one_line_error(tmp_path: Path) -> None:
         "eoffice: configuration error: EOFFICE_STORAGE_URL: expected file://PATH or "
         "s3://ACCESS:SECRET@HOST:PORT/BUCKET[?secure=false]"
     ]
+
+
+def test_settings_the_libraries_read_are_accepted(tmp_path: Path) -> None:
+    """The signing library's and the converter's variables never stop the app as unknown."""
+    settings = Settings.from_env(tmp_path, environ={
+        "EOFFICE_PKI_PASSPHRASE": "mot-cum-tu-bi-mat", "EOFFICE_PIN_STATE": "/var/lib/pins",
+        "EOFFICE_CONVERTER": "oneshot"})
+    assert settings.converter == "oneshot" and settings.pin_state == "/var/lib/pins"
+    assert "mot-cum-tu-bi-mat" not in repr(settings)  # a secret stays out of logs
