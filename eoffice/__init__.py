@@ -48,6 +48,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     app.config.update(settings.extra)
 
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx: the client's address, https, the host and a path prefix come from the
+        # proxy's headers — from exactly that many hops, never from what a client sends.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_prefix=hops)
     _init_extensions(app, settings)
     from eoffice.realtime.patches import install_all
 

@@ -65,6 +65,13 @@ def _converter(value: str) -> str:
     raise ValueError(f"expected one of {', '.join(sorted(CONVERTER_MODES))}")
 
 
+def _proxy_hops(value: str) -> int:
+    hops = int(value)
+    if not 0 <= hops <= 5:
+        raise ValueError("expected the number of reverse proxies in front, 0 to 5")
+    return hops
+
+
 def _secret_key(value: str) -> str:
     if len(value) < 32:
         raise ValueError("must be at least 32 characters")
@@ -145,6 +152,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     # (`python -m signing`). Listed so that setting them never stops the app.
     "EOFFICE_PKI_PASSPHRASE": ("pki_passphrase", _text),
     "EOFFICE_PIN_STATE": ("pin_state", _text),
+    "EOFFICE_TRUSTED_PROXIES": ("trusted_proxies", _proxy_hops),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -178,6 +186,8 @@ class Settings:
     converter: str = "warm"
     pki_passphrase: str | None = field(default=None, repr=False)
     pin_state: str | None = None
+    #: Reverse proxies in front (nginx: 1) whose X-Forwarded-For/Proto/Host/Prefix are trusted.
+    trusted_proxies: int = 0
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
