@@ -34,10 +34,11 @@ class LoginResult:
     locked_until: datetime | None = None
 
 
-def authenticate(username: str, password: str) -> LoginResult:
-    """Check credentials under the throttle; a success clears the user name's failures."""
+def authenticate(username: str, password: str, client: str = "") -> LoginResult:
+    """Check credentials under the throttle (see ``throttle``: per name from this address,
+    per address, per name); a success clears this address's failures for the name."""
     username = username.strip()
-    lock = throttle.locked_until(username)
+    lock = throttle.locked_until(username, client)
     if lock is not None:
         return LoginResult(None, lock)
     user = db.session.execute(
@@ -45,14 +46,14 @@ def authenticate(username: str, password: str) -> LoginResult:
     ).scalar_one_or_none()
     if user is None:
         verify_password(DUMMY_HASH, password)
-        return LoginResult(None, throttle.register_failure(username))
+        return LoginResult(None, throttle.register_failure(username, client))
     if not verify_password(user.password_hash, password) or not user.active:
         audit.record(user, "login_failed", "user", user.id)
         db.session.flush()
-        return LoginResult(None, throttle.register_failure(username))
+        return LoginResult(None, throttle.register_failure(username, client))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    throttle.clear(username)
+    throttle.clear(username, client)
     audit.record(user, "login", "user", user.id)
     db.session.commit()
     return LoginResult(user)

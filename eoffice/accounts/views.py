@@ -34,7 +34,8 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = authenticate(form.username.data or "", form.password.data or "")
+        result = authenticate(form.username.data or "", form.password.data or "",
+                              request.remote_addr or "")
         if result.user is not None:
             session.clear()  # a fresh session id on login: no session fixation
             session[SESSION_TOKEN_KEY] = sessions.open_session(

@@ -109,3 +109,34 @@ def test_api_me_reports_roles_and_units(client: FlaskClient, demo: None) -> None
     assert me["roles"] == ["unit_head"]
     assert [u["name"] for u in me["units"]] == ["Phòng Kinh tế"]
     assert me["organisation"]["organ_id"] == "000.00.00.H41"
+
+
+def _attempt(client: FlaskClient, username: str, password: str, address: str) -> str:
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address})
+    token = csrf_token_from(page.get_data(as_text=True))
+    answer = client.post("/login", data={"username": username, "password": password,
+                                         "csrf_token": token},
+                         environ_base={"REMOTE_ADDR": address})
+    return "ok" if answer.status_code == 302 else answer.get_data(as_text=True)
+
+
+def test_wrong_passwords_from_one_place_do_not_lock_the_leader_out_elsewhere(
+    app: Flask, demo: None
+) -> None:
+    """Five wrong passwords for chutich from one address lock that address only."""
+    prankster, leader = app.test_client(), app.test_client()
+    for _ in range(5):
+        assert _attempt(prankster, "chutich", "sai-mat-khau", "198.51.100.9") != "ok"
+    assert "đăng nhập sai quá nhiều lần" in _attempt(prankster, "chutich", "matkhau123",
+                                                    "198.51.100.9")
+    assert _attempt(leader, "chutich", "matkhau123", "203.113.1.20") == "ok"
+
+
+def test_password_spraying_from_one_address_is_slowed(app: Flask, demo: None) -> None:
+    """One password tried on twenty names locks the address, even for a right password."""
+    sprayer = app.test_client()
+    for number in range(20):
+        _attempt(sprayer, f"nguoi{number}", "Matkhau@2026", "192.0.2.66")
+    assert "đăng nhập sai quá nhiều lần" in _attempt(sprayer, "vanthu", "matkhau123",
+                                                    "192.0.2.66")
+    assert _attempt(app.test_client(), "vanthu", "matkhau123", "192.0.2.67") == "ok"
