@@ -26,6 +26,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from eoffice.extensions import db, socketio
+from eoffice.timestamps import VIETNAM
 from meetings import service
 from meetings.live import LiveError
 from meetings.models import Meeting
@@ -192,8 +193,6 @@ def _parse_deadline(value: str) -> datetime:
     except ValueError:
         raise LiveError("bad_payload", "Thời hạn không hợp lệ.") from None
     if parsed.tzinfo is None:
-        from eoffice.timestamps import VIETNAM
-
         parsed = parsed.replace(tzinfo=VIETNAM)
     return parsed
 
