@@ -57,6 +57,13 @@ def test_signing_with_the_store_down_answers_the_storage_message_and_changes_not
     # The same installation (database, PKI, keys) with its store unreachable.
     down = make_app(tmp_path / "up", database_url, storage_url=dead)
     client = down.test_client()
+    # The health check names the part that is down (a proxy stops sending traffic here).
+    health = client.get("/api/v1/health")
+    assert health.status_code == 503
+    assert health.get_json()["checks"]["database"] == "ok"
+    assert health.get_json()["checks"]["storage"].startswith("lỗi")
+    assert s3_app.test_client().get("/api/v1/health").get_json() == {
+        "status": "ok", "checks": {"database": "ok", "storage": "ok", "jobs": "ok"}}
     token = login(client, "chutich")
 
     page = client.post(f"/documents/{document_id}/sign",
