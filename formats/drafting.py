@@ -10,11 +10,17 @@ place-and-date line under the national motto is an empty line of the same height
 step overlays PDF form fields on exactly those places — :func:`locate_reserved_areas` measures
 them (and the signature box) on the converted PDF, in PDF points, so nobody has to guess
 coordinates that move with the text.
+
+What the clerk typed is printed the way Appendix I wants it (:mod:`formats.draft_text`): one
+"V/v", one "Lưu:" line, the clerk's line breaks in the names of the bodies, the short rules under
+the issuing body and the trích yếu, the secrecy mark under the number and the urgency mark
+under it.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -23,12 +29,22 @@ from html import unescape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.table import _Cell
+from docx.shared import Mm, Pt, Twips
 from docx.text.paragraph import Paragraph
+
+from formats.docx_parts import (
+    FONT_NAME,
+    boxed,
+    first_paragraph,
+    lines_para,
+    para,
+    rule,
+    set_font,
+    two_column_table,
+)
+from formats.draft_text import name_lines, recipient_lines, subject_line, wrapped_width
 
 __all__ = [
     "FONT_NAME",
@@ -41,7 +57,6 @@ __all__ = [
     "locate_reserved_areas",
 ]
 
-FONT_NAME = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 NUMBER_GAP = "\u00a0" * 9
@@ -53,6 +68,12 @@ MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 30, 15
 LEFT_COL_MM = 70
 RIGHT_COL_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM - LEFT_COL_MM
 PT_PER_MM = 72 / 25.4
+TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
+CELL_PADDING_PT = 5.4
+"""Left and right cell margins of a table cell (Word's and LibreOffice's default, 0.19 cm)."""
+RULE_FRACTION = 0.4
+"""The short rules are 1/3–1/2 of the line above them (Appendix I); 0.4 keeps both bounds."""
+A4_PAPER_CODE = "9"
 
 
 @dataclass(frozen=True)
@@ -83,10 +104,13 @@ class DraftSpec:
     archive_unit: str
     type_name: str | None = None
     parent_body: str = ""
+    """Above the issuing body; line breaks in both names are printed where the clerk put them."""
     number: int | None = None
     issued_date: date | None = None
     urgency: str | None = None
+    """Độ khẩn ("Khẩn", "Thượng khẩn", "Hỏa tốc"): printed under the secrecy mark (ô 10b)."""
     secrecy: str | None = None
+    """Độ mật ("Mật", "Tối mật", "Tuyệt mật"): printed under the number (ô 10a)."""
     addressees: tuple[str, ...] = field(default_factory=tuple)
     """"Kính gửi:" lines (mostly for công văn)."""
 
@@ -113,70 +137,10 @@ def format_place_date(place: str, day: date) -> str:
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def _set_font(run_or_style: object, size: float | None = None) -> None:
-    font = run_or_style.font  # type: ignore[attr-defined]
-    font.name = FONT_NAME
-    if size is not None:
-        font.size = Pt(size)
-    element = run_or_style.element  # type: ignore[attr-defined]
-    rpr = element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, rfonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), FONT_NAME)
-
-
-def _para(
-    container: object,
-    text: str = "",
-    *,
-    size: float = 13,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
-    space_after: float = 0,
-    first_line_indent_mm: float | None = None,
-    paragraph: Paragraph | None = None,
-) -> Paragraph:
-    p = paragraph if paragraph is not None else container.add_paragraph()  # type: ignore[attr-defined]
-    p.alignment = align
-    fmt = p.paragraph_format
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(space_after)
-    if first_line_indent_mm is not None:
-        fmt.first_line_indent = Mm(first_line_indent_mm)
-    if text:
-        _run(p, text, size=size, bold=bold, italic=italic, underline=underline)
-    else:  # an empty line keeps the font size so its height is predictable
-        p.paragraph_format.line_spacing = Pt(size * 1.15)
-    return p
-
-
-def _run(p: Paragraph, text: str, *, size: float, bold: bool = False, italic: bool = False,
-         underline: bool = False) -> None:
-    run = p.add_run(text)
-    _set_font(run, size)
-    run.bold = bold
-    run.italic = italic
-    run.underline = underline
-
-
-def _first_paragraph(cell: _Cell) -> Paragraph:
-    return cell.paragraphs[0]
-
-
-def _two_column_table(doc: Document, widths_mm: tuple[float, float]):
-    table = doc.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)
-        for cell in column.cells:
-            cell.width = Mm(width)
-    return table
+def _twips(mm: float) -> Twips:
+    """``mm`` rounded up to the twips DOCX stores: A4 is 11906 × 16838, Word's own A4, and
+    Mm(15) — stored as 850 twips, 14.99 mm — would fall under Appendix I's 15 mm minimum."""
+    return Twips(math.ceil(mm * 1440 / 25.4))
 
 
 def build_draft_docx(draft: DraftSpec) -> bytes:
@@ -184,24 +148,28 @@ def build_draft_docx(draft: DraftSpec) -> bytes:
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
-    section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
-    section.left_margin, section.right_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
-    _set_font(doc.styles["Normal"], 13)
+    section.page_width, section.page_height = _twips(PAGE_WIDTH_MM), _twips(PAGE_HEIGHT_MM)
+    section.top_margin, section.bottom_margin = _twips(MARGIN_TOP_MM), _twips(MARGIN_BOTTOM_MM)
+    section.left_margin, section.right_margin = _twips(MARGIN_LEFT_MM), _twips(MARGIN_RIGHT_MM)
+    section._sectPr.get_or_add_pgSz().set(qn("w:code"), A4_PAPER_CODE)  # printers pick A4
+    set_font(doc.styles["Normal"], 13)
 
     _header(doc, draft)
     if draft.type_name:
-        _para(doc, "", size=13)
-        _para(doc, draft.type_name.upper(), size=14, bold=True)
-        _para(doc, draft.subject, size=14, bold=True, space_after=12)
+        para(doc, "", size=13)
+        para(doc, draft.type_name.upper(), size=14, bold=True)
+        para(doc, draft.subject, size=14, bold=True)
+        text_width = TEXT_WIDTH_MM * PT_PER_MM
+        rule(doc, RULE_FRACTION * wrapped_width(draft.subject, 14, text_width), text_width,
+             space_after=12)
     else:
-        _para(doc, "", size=13, space_after=6)
+        para(doc, "", size=13, space_after=6)
     if draft.addressees:
         _addressees(doc, draft.addressees)
     for text in draft.body:
-        _para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=6,
-              first_line_indent_mm=10)
-    _para(doc, "", size=13)
+        para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=6,
+             first_line_indent_mm=10)
+    para(doc, "", size=13)
     _footer_block(doc, draft)
     out = io.BytesIO()
     doc.save(out)
@@ -209,63 +177,70 @@ def build_draft_docx(draft: DraftSpec) -> bytes:
 
 
 def _header(doc: Document, draft: DraftSpec) -> None:
-    table = _two_column_table(doc, (LEFT_COL_MM, RIGHT_COL_MM))
+    table = two_column_table(doc, (LEFT_COL_MM, RIGHT_COL_MM))
     left, right = table.rows[0].cells
     first = True
 
-    def left_para(text: str, **kw: object) -> Paragraph:
+    def left_para(lines: list[str], **kw: object) -> Paragraph:
         nonlocal first
-        p = _para(left, text, paragraph=_first_paragraph(left) if first else None, **kw)  # type: ignore[arg-type]
+        p = lines_para(left, lines, paragraph=first_paragraph(left) if first else None,
+                       **kw)  # type: ignore[arg-type]
         first = False
         return p
 
-    if draft.parent_body:
-        left_para(draft.parent_body.upper(), size=12)
-    left_para(draft.issuing_body.upper(), size=12, bold=True, space_after=6)
+    if name_lines(draft.parent_body):
+        left_para([line.upper() for line in name_lines(draft.parent_body)], size=12)
+    issuer = [line.upper() for line in name_lines(draft.issuing_body)]
+    left_para(issuer, size=12, bold=True)
+    column = LEFT_COL_MM * PT_PER_MM - 2 * CELL_PADDING_PT
+    widest = max((wrapped_width(line, 12, column) for line in issuer), default=column)
+    rule(left, RULE_FRACTION * widest, column, space_after=6)
     number = format_number(draft.number) if draft.number is not None else NUMBER_GAP
-    left_para(f"Số: {number}/{draft.notation}", size=13)
+    left_para([f"Số: {number}/{draft.notation}"], size=13)
     if draft.type_name is None:
-        left_para(f"V/v {draft.subject}", size=12)
-    for mark in (draft.urgency, draft.secrecy):
-        if mark:
-            left_para(mark.upper(), size=13, bold=True)
+        left_para([subject_line(draft.subject)], size=12)
+    # Appendix I, ô 10a then ô 10b: secrecy under the number (and the V/v), urgency under it.
+    for mark in (draft.secrecy, draft.urgency):
+        if mark and mark.strip():
+            p = left_para([mark.strip().upper()], size=13, bold=True)
+            p.paragraph_format.space_before = Pt(4)
+            boxed(p)
 
-    _para(right, NATIONAL_TITLE, size=12, bold=True, paragraph=_first_paragraph(right))
-    _para(right, MOTTO, size=13, bold=True, underline=True, space_after=6)
+    para(right, NATIONAL_TITLE, size=12, bold=True, paragraph=first_paragraph(right))
+    para(right, MOTTO, size=13, bold=True, underline=True, space_after=6)
     when = format_place_date(draft.place, draft.issued_date) if draft.issued_date else ""
-    _para(right, when, size=13, italic=True)
+    para(right, when, size=13, italic=True)
 
 
 def _addressees(doc: Document, addressees: tuple[str, ...]) -> None:
     if len(addressees) == 1:
-        _para(doc, f"Kính gửi: {addressees[0]}", size=14, space_after=6)
+        para(doc, f"Kính gửi: {addressees[0]}", size=14, space_after=6)
         return
-    head = _para(doc, "Kính gửi:", size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
+    head = para(doc, "Kính gửi:", size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
     head.paragraph_format.left_indent = Mm(30)
     for name in addressees:
-        p = _para(doc, f"- {name};", size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
+        p = para(doc, f"- {name};", size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
         p.paragraph_format.left_indent = Mm(55)
     doc.paragraphs[-1].paragraph_format.space_after = Pt(6)
 
 
 def _footer_block(doc: Document, draft: DraftSpec) -> None:
-    table = _two_column_table(doc, (80, PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM - 80))
+    table = two_column_table(doc, (80, TEXT_WIDTH_MM - 80))
     left, right = table.rows[0].cells
-    _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT,
-          paragraph=_first_paragraph(left))
-    for name in draft.recipients:
-        _para(left, f"- {name};", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _para(left, f"- Lưu: VT, {draft.archive_unit}.", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT,
+         paragraph=first_paragraph(left))
+    for line in recipient_lines(draft.recipients, draft.archive_unit):
+        para(left, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
 
     signer = draft.signer
     lines = [signer.authority.upper()] if signer.authority else []
     lines.append(signer.title.upper())
-    p = _first_paragraph(right)
+    p = first_paragraph(right)
     for index, text in enumerate(lines):
-        _para(right, text, size=13, bold=True, paragraph=p if index == 0 else None)
+        para(right, text, size=13, bold=True, paragraph=p if index == 0 else None)
     for _ in range(5):  # the reserved signature box (leader's image, then the seal)
-        _para(right, "", size=13)
-    _para(right, signer.full_name, size=14, bold=True)
+        para(right, "", size=13)
+    para(right, signer.full_name, size=14, bold=True)
 
 
 # --- measuring the reserved places on the converted PDF -------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from formats.drafting import DraftSpec, Signer
 
 DECISION = DraftSpec(
     parent_body="",
-    issuing_body="Ủy ban nhân dân tỉnh Hòa Bình",
+    issuing_body="Ủy ban nhân dân\ntỉnh Hòa Bình",  # the clerk breaks the name where it belongs
     notation="QĐ-UBND",
     place="Hòa Bình",
     type_name="Quyết định",
@@ -26,7 +28,7 @@ DECISION = DraftSpec(
 )
 
 LETTER = DraftSpec(
-    parent_body="Ủy ban nhân dân tỉnh Hòa Bình",
+    parent_body="Ủy ban nhân dân\ntỉnh Hòa Bình",
     issuing_body="Văn phòng",
     notation="UBND-VP",
     place="Hòa Bình",
@@ -39,3 +41,12 @@ LETTER = DraftSpec(
     archive_unit="TH",
     addressees=("Các sở, ban, ngành tỉnh",),
 )
+
+AS_TYPED_LETTER = dataclasses.replace(
+    LETTER,
+    subject="v/v. " + LETTER.subject,
+    recipients=("- Như trên;", "lưu: VT, TH;", "Sở Nội vụ (để biết)."),
+    secrecy="Mật",
+    urgency="Hỏa tốc",
+)
+"""A công văn as a clerk types it: "V/v" and "Lưu:" already there, bullets and punctuation."""
