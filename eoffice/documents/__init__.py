@@ -24,10 +24,13 @@ def init_app(app: Flask) -> None:
     from eoffice.documents.files_rule import (
         document_file_rule,
         edxml_record_names,
+        recipient_file_veto,
         secret_document_veto,
     )
     from eoffice.documents.indexing import reindex_after_transition
     from eoffice.documents.notifications import init_socket
+    from eoffice.documents.queries import has_internal_inbox
+    from eoffice.documents.recipient_pages import bp as inbox_bp
     from eoffice.documents.views import bp
     from eoffice.documents.workflow import on_transition
     from eoffice.files.access import register_file_rule, register_file_veto
@@ -41,10 +44,16 @@ def init_app(app: Flask) -> None:
     register(app, "api_schemas", representation.SCHEMAS)  # OpenAPI: what documents answer
     register_file_rule(app, document_file_rule)
     register_file_veto(app, secret_document_veto)
+    register_file_veto(app, recipient_file_veto)  # a recipient gets the issued copy only
     register_object_reference(app, edxml_record_names)
     app.register_blueprint(bp)
+    app.register_blueprint(inbox_bp)
     app.register_blueprint(api_bp)
     register_nav(app, NavEntry("Văn bản đến", "documents.incoming_list"))
+    # Issued outgoing documents delivered to the user or their unit (issue #12); shown
+    # once something was delivered to them.
+    register_nav(app, NavEntry("Văn bản đến nội bộ", "documents_inbox.internal_inbox",
+                               has_internal_inbox))
     register_nav(app, NavEntry("Văn bản đi", "documents.outgoing_list"))
     register_section(app, "documents", my_work_section)
     from eoffice.reports.links import register_object_link

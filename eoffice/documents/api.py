@@ -25,7 +25,15 @@ from eoffice.documents.case_files import case_files_of
 from eoffice.documents.errors import InvalidInput
 from eoffice.documents.exchange import XML
 from eoffice.documents.models import Direction
-from eoffice.documents.representation import case_file_json, delivery_json, document_json, iso
+from eoffice.documents.queries import internal_inbox as inbox_of
+from eoffice.documents.recipient_view import require_whole, view_of
+from eoffice.documents.representation import (
+    case_file_json,
+    delivery_json,
+    document_json,
+    inbox_item_json,
+    iso,
+)
 from eoffice.extensions import db
 from eoffice.files.views import send_generated, send_verified
 from eoffice.jobs.views import job_json
@@ -104,6 +112,18 @@ def my_work() -> ResponseReturnValue:
     return jsonify(items=[document_json(d) for d in service.waiting_for(current_user)])
 
 
+@bp.get("/documents/internal-inbox")
+@documented("Văn bản đến nội bộ: văn bản đi đã phát hành gửi đến người dùng hoặc đơn vị của "
+            "họ, mới nhất trước, kèm dấu chưa mở (page, per_page)",
+            list_of("InboxItem", total={"type": "integer"}))
+@login_required
+def internal_inbox() -> ResponseReturnValue:
+    rows, total = inbox_of(
+        current_user, page=request.args.get("page", 1, type=int),
+        per_page=max(min(request.args.get("per_page", 50, type=int), 200), 1))
+    return jsonify(total=total, items=[inbox_item_json(item) for item in rows])
+
+
 @bp.get("/documents/<int:document_id>")
 @documented("Chi tiết văn bản (ghi nhận lần mở đầu tiên của người nhận)",
             ref("Document"))
@@ -121,6 +141,7 @@ def get_document(document_id: int) -> ResponseReturnValue:
 @login_required
 def deliveries(document_id: int) -> ResponseReturnValue:
     document = service.get_visible(current_user, document_id)
+    require_whole(current_user, document)  # the clerk's tracking, not a recipient's
     return jsonify(items=[delivery_json(d) for d in service.deliveries_of(document)])
 
 
@@ -130,7 +151,8 @@ def deliveries(document_id: int) -> ResponseReturnValue:
 @login_required
 def version_content(document_id: int, number: int) -> ResponseReturnValue:
     document = service.get_visible(current_user, document_id)
-    version = next((v for v in document.versions if v.number == number), None)
+    # A recipient has the official copy only: a draft's number answers 404 to them.
+    version = view_of(current_user, document).version(number)
     if version is None or version.revoked:
         abort(404)
     return send_verified(version.file)
@@ -143,6 +165,7 @@ def version_content(document_id: int, number: int) -> ResponseReturnValue:
 def edxml_list(document_id: int) -> ResponseReturnValue:
     """The edXML files kept for a document and its external recipients' handling status."""
     document = service.get_visible(current_user, document_id)
+    require_whole(current_user, document)
     return jsonify(
         records=[{"id": r.id, "kind": r.kind, "status_code": r.status_code or None,
                   "size": r.size, "revoked": r.revoked, "created_at": iso(r.created_at),
@@ -162,6 +185,7 @@ def edxml_list(document_id: int) -> ResponseReturnValue:
 @login_required
 def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
     document = service.get_visible(current_user, document_id)
+    require_whole(current_user, document)
     data, name = exchange.record_bytes(document, record_id)
     return send_generated(data, name, XML)
 
@@ -172,6 +196,7 @@ def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
 @login_required
 def edxml_export(document_id: int, recipient_id: int) -> ResponseReturnValue:
     document = service.get_visible(current_user, document_id)
+    require_whole(current_user, document)
     export = exchange.export_package(current_user, document, recipient_id)
     db.session.commit()
     return send_generated(export.data, export.filename, XML)

@@ -1,4 +1,5 @@
-"""Files attached to documents are visible to whoever may see the document (``can_view``)."""
+"""Files attached to documents are visible to whoever may see the document (``can_view``),
+except a draft for a recipient of the issued document (``recipient_view``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from eoffice.documents.models import (
     DocumentVersion,
     EdxmlRecord,
 )
+from eoffice.documents.recipient_view import official_file_ids, sees_whole
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
 
@@ -42,6 +44,24 @@ def secret_document_veto(user: User, stored: StoredFile) -> bool:
     if is_revoked_file(stored):
         return True
     return any(d.is_secret and not can_view(user, d) for d in documents_using(stored))
+
+
+def recipient_file_veto(user: User, stored: StoredFile) -> bool:
+    """A recipient of an issued document gets its official copy only: any other file of it
+    (a draft version, an appendix before signing) is withheld, whatever route asks, unless
+    the same file reaches the user through a document they see whole."""
+    barred = False
+    for document in documents_using(stored):
+        if not can_view(user, document):
+            continue
+        if sees_whole(user, document):
+            return False
+        attachments = list(db.session.execute(select(DocumentAttachment).where(
+            DocumentAttachment.document_id == document.id)).scalars())
+        if stored.id in official_file_ids(document, attachments):
+            return False
+        barred = True
+    return barred
 
 
 def edxml_record_names(key: str) -> bool:

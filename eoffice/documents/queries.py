@@ -5,10 +5,11 @@ Every list obeys the same rule as the documents it names (``access.visible_filte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy import and_, case, false, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from eoffice import audit
@@ -93,6 +94,68 @@ def list_documents(
     by_id = {d.id: d for d in db.session.execute(
         select(Document).where(Document.id.in_(ids))).scalars()}
     return [by_id[i] for i in ids], int(total or 0)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """An issued document delivered to the user (by name or to one of their units)."""
+
+    document: Document
+    delivered_at: datetime
+    unread: bool  # one of the user's deliveries of it was never opened
+
+
+def _deliveries_to(user: User) -> Any:
+    """One row per document delivered to ``user``: when it arrived (the latest delivery)
+    and whether every one of those deliveries has been opened."""
+    unit_ids = [m.unit_id for m in user.memberships]
+    return (
+        select(DocumentDelivery.document_id.label("document_id"),
+               func.max(DocumentDelivery.delivered_at).label("delivered_at"),
+               func.min(case((DocumentDelivery.first_opened_at.is_(None), 0), else_=1))
+               .label("opened"))
+        .where(DocumentDelivery.delivered_at.isnot(None),
+               or_(DocumentDelivery.user_id == user.id,
+                   DocumentDelivery.unit_id.in_(unit_ids) if unit_ids else false()))
+        .group_by(DocumentDelivery.document_id)
+        .subquery()
+    )
+
+
+def _inbox_where(user: User) -> list[Any]:
+    # The list obeys the rule of the documents it names: a secret document delivered to a
+    # unit shows only to the people named on it.
+    return [Document.organisation_id == user.organisation_id,
+            Document.direction == Direction.OUTGOING, visible_filter(user)]
+
+
+def internal_inbox(user: User, *, page: int = 1, per_page: int = 50
+                   ) -> tuple[list[InboxItem], int]:
+    """Văn bản đến nội bộ: issued outgoing documents delivered to ``user`` or to a unit they
+    belong to, newest delivery first, each marked unread until opened (``mark_opened``
+    records the first opening of each delivery, as "my work" counts it), and their number
+    (capped at ``COUNT_CAP + 1``)."""
+    delivered = _deliveries_to(user)
+    base = select(Document, delivered.c.delivered_at, delivered.c.opened).join(
+        delivered, delivered.c.document_id == Document.id).where(*_inbox_where(user))
+    total = db.session.execute(select(func.count()).select_from(
+        base.with_only_columns(Document.id).limit(COUNT_CAP + 1).subquery())).scalar()
+    rows = db.session.execute(
+        base.order_by(delivered.c.delivered_at.desc(), Document.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return ([InboxItem(document, delivered_at, not opened)
+             for document, delivered_at, opened in rows], int(total or 0))
+
+
+def has_internal_inbox(user: User) -> bool:
+    """True once some issued document has been delivered to ``user`` (the inbox's menu
+    entry shows from then on)."""
+    if not getattr(user, "is_authenticated", False) or not user.organisation_id:
+        return False
+    delivered = _deliveries_to(user)
+    return db.session.execute(
+        select(Document.id).join(delivered, delivered.c.document_id == Document.id)
+        .where(*_inbox_where(user)).limit(1)).first() is not None
 
 
 def waiting_for(user: User, limit: int = 100) -> list[Document]:

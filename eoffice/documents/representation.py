@@ -6,8 +6,10 @@ from typing import Any
 
 from flask_login import current_user
 
+from eoffice.documents.common import attachments_of
 from eoffice.documents.models import Document
 from eoffice.documents.queries import assignments_of, comments_of, is_overdue
+from eoffice.documents.recipient_view import view_of
 from eoffice.documents.workflow import STATE_LABELS, available
 
 
@@ -42,20 +44,31 @@ def document_json(document: Document, *, full: bool = False) -> dict[str, Any]:
         "created_at": iso(document.created_at),
     }
     if full:
+        # What of it the caller may see (``recipient_view``): a recipient of an issued
+        # document gets its official copy and public metadata, none of its making.
+        view = view_of(current_user, document, attachments_of(document))
+        data["view"] = "whole" if view.whole else "recipient"
+        data["signer"] = {"authority": document.authority,
+                          "position": document.signer_position,
+                          "full_name": document.signer_full_name}
         data["versions"] = [{
             "number": v.number, "kind": v.kind, "file_id": v.file_id,
             "content_type": v.file.content_type, "created_at": iso(v.created_at),
             "created_by": v.created_by_id, "note": v.note,
-        } for v in document.versions]
+        } for v in view.versions]
+        data["attachments"] = [{"id": a.id, "file_id": view.attachment_file_id(a),
+                                "signed": a.signed_file_id is not None, "revoked": a.revoked}
+                               for a in view.attachments]
+        whole = view.whole  # the people, the comments and the handling: not for recipients
         data["participants"] = [{"user_id": p.user_id, "role": p.role}
-                                for p in document.participants]
+                                for p in document.participants] if whole else []
         data["comments"] = [{"author_id": c.author_id, "kind": c.kind, "body": c.body,
                              "created_at": iso(c.created_at)}
-                            for c in comments_of(document)]
+                            for c in comments_of(document)] if whole else []
         data["assignments"] = [{"id": a.id, "role": a.role, "unit_id": a.unit_id,
                                 "user_id": a.user_id, "deadline": iso(a.deadline),
                                 "completed_at": iso(a.completed_at)}
-                               for a in assignments_of(document)]
+                               for a in assignments_of(document)] if whole else []
         data["actions"] = [t.action for t in available(current_user, document)]
     return data
 
@@ -63,6 +76,12 @@ def document_json(document: Document, *, full: bool = False) -> dict[str, Any]:
 def case_file_json(case_file: Any) -> dict[str, Any]:
     return {"id": case_file.id, "code": case_file.code, "title": case_file.title,
             "year": case_file.year, "created_at": iso(case_file.created_at)}
+
+
+def inbox_item_json(item: Any) -> dict[str, Any]:
+    """One row of the internal inbox (``queries.InboxItem``)."""
+    return {"document": document_json(item.document), "delivered_at": iso(item.delivered_at),
+            "unread": item.unread}
 
 
 def delivery_json(delivery: Any) -> dict[str, Any]:
@@ -92,6 +111,14 @@ SCHEMAS: dict[str, Any] = {
             "arrival_number": _INT_OR_NULL, "arrival_date": _WHEN, "urgency": _INT,
             "urgency_label": _TEXT, "secrecy": _INT, "secrecy_label": _TEXT, "due_date": _WHEN,
             "overdue": {"type": "boolean"}, "created_at": _WHEN,
+            "view": {"enum": ["whole", "recipient"], "description": (
+                "whole: toàn bộ hồ sơ văn bản; recipient: người nhận văn bản đã phát hành chỉ "
+                "thấy bản chính thức (bản đã ký số cơ quan) và thông tin công khai")},
+            "signer": {"type": "object", "properties": {
+                "authority": _TEXT, "position": _TEXT, "full_name": _TEXT}},
+            "attachments": {"type": "array", "items": {"type": "object", "properties": {
+                "id": _INT, "file_id": _INT, "signed": {"type": "boolean"},
+                "revoked": {"type": "boolean"}}}},
             "versions": {"type": "array", "items": {"type": "object", "properties": {
                 "number": _INT, "kind": _TEXT, "file_id": _INT, "content_type": _TEXT,
                 "created_at": _WHEN, "created_by": _INT, "note": _TEXT}}},
@@ -110,6 +137,12 @@ SCHEMAS: dict[str, Any] = {
     },
     "CaseFile": {"type": "object", "required": ["id", "code", "title", "year"], "properties": {
         "id": _INT, "code": _TEXT, "title": _TEXT, "year": _INT, "created_at": _WHEN}},
+    "InboxItem": {"type": "object", "required": ["document", "delivered_at", "unread"],
+                  "properties": {
+                      "document": {"$ref": "#/components/schemas/Document"},
+                      "delivered_at": _WHEN,
+                      "unread": {"type": "boolean",
+                                 "description": "Chưa mở (nơi nhận của người dùng chưa mở)"}}},
     "Delivery": {"type": "object", "properties": {
         "user_id": _INT_OR_NULL, "unit_id": _INT_OR_NULL, "delivered_at": _WHEN,
         "first_opened_at": _WHEN, "first_opened_by": _INT_OR_NULL}},

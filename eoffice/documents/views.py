@@ -29,6 +29,8 @@ from eoffice.documents.models import (
     Document,
     ParticipantRole,
 )
+from eoffice.documents.recipient_pages import recipient_page
+from eoffice.documents.recipient_view import require_whole, sees_whole
 from eoffice.documents.workflow import STATE_LABELS, In, Out, WorkflowError, available
 from eoffice.extensions import db
 from eoffice.files.views import send_generated
@@ -205,6 +207,8 @@ def incoming_view(document_id: int) -> ResponseReturnValue:
 def _detail(document: Document) -> ResponseReturnValue:
     if service.mark_opened(current_user, document):
         db.session.commit()
+    if not sees_whole(current_user, document):  # a recipient: the issued copy, no more
+        return recipient_page(document)
     user = current_user
     actions = available(user, document)
     can = {t.action for t in actions}
@@ -276,6 +280,7 @@ def _detail(document: Document) -> ResponseReturnValue:
 @login_required
 def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
+    require_whole(current_user, document)
     export = exchange.export_package(current_user, document, recipient_id)
     db.session.commit()
     return send_generated(export.data, export.filename, XML)
@@ -285,6 +290,7 @@ def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
 @login_required
 def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
+    require_whole(current_user, document)
     data, name = exchange.record_bytes(document, record_id)
     return send_generated(data, name, XML)
 

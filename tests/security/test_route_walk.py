@@ -10,6 +10,11 @@ person would: HTML and JSON as text, PDFs through pdftotext, DOCX/XLSX by unzipp
 Issue #17's "done when": on SQLite and PostgreSQL, every route that serves bytes or names
 documents, every role, a second organisation — no secret subject, no secret byte, no other
 organisation's data; and no answer is a 500.
+
+Issue #12 adds a finer oracle beside it: of an issued document, someone who sees it only as a
+recipient (``recipient_view.sees_whole`` is False) gets the official copy, never a draft
+version's bytes, an internal comment or the edXML exchange. That rule too is pinned by plain
+facts (who drafted, checked and signed it, who it was delivered to) before it judges.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from eoffice.demo import DEMO_PASSWORD, DEMO_USERS
 from eoffice.documents import service
 from eoffice.documents.access import can_view
 from eoffice.documents.models import Document
+from eoffice.documents.recipient_view import sees_whole
 from eoffice.documents.registers import SERIES
 from eoffice.extensions import db
 from eoffice.organisation.models import Organisation, Unit
@@ -63,9 +69,21 @@ class Protected:
     file_id: int
 
 
+@dataclass(frozen=True)
+class Drafting:
+    """An issued document whose making (draft bytes, comments, edXML) only those who see it
+    whole may read; its recipients get ``official_marker``'s copy only."""
+
+    label: str
+    document_id: int
+    markers: tuple[bytes, ...]  # the draft's PDF, an internal comment, edXML data
+    official_marker: bytes
+
+
 @dataclass
 class World:
     protected: list[Protected]
+    drafting: list[Drafting]
     ids: dict[str, list[int]]  # URL parameter name -> values to try
     people_a: list[str]  # full names in the demo organisation
     people_b: list[str]  # full names in the second organisation
@@ -83,6 +101,33 @@ def _replace_file(document: Document, marker: str, uploader: str) -> int:
     return stored.id
 
 
+def _issued_to_a_unit() -> tuple[Document, int, int, int]:
+    """An outgoing document drafted by chuyenvien (checked by truongphong and vanthu, signed
+    by chutich), issued to Phòng Tổng hợp (thuky) and to phochutich by name; its draft
+    (version 1), an internal comment, an external recipient and an edXML record carry
+    markers only those who see it whole may meet; version 2 is the official copy."""
+    from eoffice.documents import exchange
+
+    th = db.session.execute(select(Unit.id).where(Unit.abbreviation == "TH")).scalar_one()
+    document = create_outgoing(subject=f"Kế hoạch phát hành {SEARCH_WORD} NOIBO4K",
+                               recipient_unit_ids=[th],
+                               recipient_user_ids=[user("phochutich").id])
+    draft_file = _replace_file(document, "PDFDUTHAO6Y", "chuyenvien")
+    service.comment(user("vanthu"), document, "Ý kiến nội bộ YKIEN7N")
+    external = exchange.add_external_recipient(user("chuyenvien"), document, "000.00.00.G22",
+                                               "Bộ NGOAI9Q")
+    document.state, document.code_number, document.code_notation = "ORG_SIGNED", 3, "UBND-KT"
+    official = service.store_file(user("vanthu"), io.BytesIO(make_pdf(text="PDFCHINHTHUC5M")),
+                                  "3-ubnd-kt.pdf", service.PDF_ONLY)
+    service.add_version(user("vanthu"), document, official, "org_signed", "Đã ký số cơ quan")
+    service.issue(user("vanthu"), document)
+    record = exchange.store_record(user("vanthu"), document, "status_in",
+                                   b"<edXML>EDXML8P</edXML>", status_code="01",
+                                   recipient_id=external.id)
+    db.session.commit()
+    return document, draft_file, official.id, record.id
+
+
 def _build(app: Flask, prepared: Prepared) -> World:
     with app.app_context():
         secret_in = create_incoming(subject=f"Kế hoạch bảo vệ {SEARCH_WORD} MATIN7Q",
@@ -94,6 +139,7 @@ def _build(app: Flask, prepared: Prepared) -> World:
         normal = create_incoming(subject=f"Báo cáo thường {SEARCH_WORD} THUONG5",
                                  code_number=78)
         normal_file = normal.current_version.file_id
+        issued, issued_draft, issued_official, issued_record = _issued_to_a_unit()
         meeting = db.session.get(Meeting, prepared.meeting_id)
         attached = meetings_service.attach_existing(user("chutich"), meeting.items[0],
                                                     secret_in_file, "Tài liệu họp")
@@ -135,15 +181,21 @@ def _build(app: Flask, prepared: Prepared) -> World:
                 Protected("ordinary incoming", normal.id, "THUONG5", b"", normal_file),
                 Protected("other organisation's incoming", b_doc.id, "SOTUPHAP3",
                           b"PDFSOTUPHAP3", b_file),
+                Protected("issued outgoing", issued.id, "NOIBO4K", b"PDFDUTHAO6Y",
+                          issued_draft),
             ],
+            drafting=[Drafting("issued outgoing", issued.id,
+                               (b"PDFDUTHAO6Y", b"YKIEN7N", b"EDXML8P", b"NGOAI9Q"),
+                               b"PDFCHINHTHUC5M")],
             ids={
-                "document_id": [secret_in.id, secret_out.id, normal.id, b_doc.id],
-                "file_id": [secret_in_file, secret_out_file, normal_file, b_file],
+                "document_id": [secret_in.id, secret_out.id, normal.id, b_doc.id, issued.id],
+                "file_id": [secret_in_file, secret_out_file, normal_file, b_file,
+                            issued_draft, issued_official],
                 "meeting_id": [prepared.meeting_id],
                 "user_id": [user("chutich").id, user("b_lanhdao").id],
                 "unit_id": [unit_a, unit_b.id],
-                "number": [1],
-                "record_id": [1],
+                "number": [1, 2],
+                "record_id": sorted({1, issued_record}),
                 "task_id": [1],
                 "case_file_id": [1],
                 "job_id": [job.id],
@@ -231,6 +283,10 @@ def _walk_as(app: Flask, world: World, username: str) -> Walk:
         viewer = db.session.execute(select(User).where(User.username == username)).scalar_one()
         hidden = [p for p in world.protected
                   if not can_view(viewer, db.session.get(Document, p.document_id))]
+        # The finer oracle: the making of a document is for those who see it whole.
+        unmade = [d for d in world.drafting if not (
+            can_view(viewer, document := db.session.get(Document, d.document_id))
+            and sees_whole(viewer, document))]
         in_b = username in world.users_b
         super_admin = Role.SUPER_ADMIN.value in {r.value for r in viewer.roles}
     foreign_people = [] if super_admin else (world.people_a if in_b else world.people_b)
@@ -245,6 +301,14 @@ def _walk_as(app: Flask, world: World, username: str) -> Walk:
         readable = _readable(data)
         walk.seen.update(p.subject_token for p in world.protected
                          if any(p.subject_token.encode() in part for part in readable))
+        walk.seen.update(marker.decode() for d in world.drafting
+                         for marker in (*d.markers, d.official_marker)
+                         if any(marker in part for part in readable))
+        for item in unmade:
+            for marker in item.markers:
+                if any(marker in part for part in readable):
+                    problems.append(f"{username}: {what} shows the {item.label}'s making "
+                                    f"({marker.decode()})")
         for item in hidden:
             if any(item.subject_token.encode() in part for part in readable):
                 problems.append(f"{username}: {what} names the {item.label}")
@@ -277,6 +341,13 @@ def _pin_the_rule(app: Flask, world: World) -> None:
             document = db.session.get(Document, by_label[label].document_id)
             seeing = {u.username for u in everyone if can_view(u, document)}
             assert seeing == allowed, f"{label}: {sorted(seeing)}"
+        # Of the issued document: who sees it at all, and who sees its making.
+        issued = db.session.get(Document, world.drafting[0].document_id)
+        seeing = {u.username for u in everyone if can_view(u, issued)}
+        assert seeing == {"chuyenvien", "truongphong", "vanthu", "chutich", "phochutich",
+                          "thuky"}, sorted(seeing)
+        whole = {u.username for u in everyone if can_view(u, issued) and sees_whole(u, issued)}
+        assert whole == {"chuyenvien", "truongphong", "vanthu", "chutich"}, sorted(whole)
         ordinary = db.session.get(Document, by_label["ordinary incoming"].document_id)
         assert not any(can_view(db.session.execute(select(User).where(
             User.username == name)).scalar_one(), ordinary) for name in world.users_b)
@@ -300,6 +371,10 @@ def test_no_route_leaks_secret_or_other_organisations_data(
     assert {"MATIN7Q", "THUONG5"} <= walks["vanthu"].seen
     assert "MATOUT9" in walks["chuyenvien"].seen
     assert "SOTUPHAP3" in walks["b_vanthu"].seen
+    # Recipients found the issued document and its official copy; its makers its drafts.
+    for recipient in ("thuky", "phochutich"):
+        assert {"NOIBO4K", "PDFCHINHTHUC5M"} <= walks[recipient].seen, recipient
+    assert {"PDFDUTHAO6Y", "YKIEN7N", "EDXML8P", "NGOAI9Q"} <= walks["chuyenvien"].seen
     assert min(w.requests for w in walks.values()) > 60
 
 
