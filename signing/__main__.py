@@ -139,7 +139,8 @@ def _sign_kwargs(args) -> dict:
     if role == Role.LEADER:
         kw["leader"] = LeaderAppearance(
             name=args.name or "", title=args.title or "", authority=args.authority,
-            image_png=image, rect=_rect(args.rect), page=args.page)
+            image_png=image, rect=_rect(args.rect), page=args.page,
+            show_text=not args.image_only)
         if args.reserve_number or args.reserve_date:
             kw["reserve"] = ReservedFields(number_rect=_rect(args.reserve_number),
                                            date_rect=_rect(args.reserve_date))
@@ -254,6 +255,9 @@ def _add_sign_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tsa", help="external RFC 3161 TSA URL")
     p.add_argument("--image", help="signature image (leader) or seal image (org), PNG")
     p.add_argument("--seal-image", help="(leader) seal PNG, to size the reserved seal field")
+    p.add_argument("--image-only", action="store_true",
+                   help="(leader) the page prints title and name itself: draw only the image, "
+                        "inside --rect, and keep the seal inside it too")
     p.add_argument("--role", default="plain", choices=[r.value for r in Role])
     p.add_argument("--name", help="(leader) printed name")
     p.add_argument("--title", help="(leader) title, e.g. 'PHÓ CHỦ TỊCH'")

@@ -1,9 +1,13 @@
 """Visible signature appearances required by Decree 30/2020 (Appendix I).
 
 * Leader: the handwritten-signature image (blue, transparent PNG) between the
-  title lines ("KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH") and the printed name.
-* Organisation on the main document: the red seal image at real size,
-  overlapping about one third of the leader's image, on its left.  Its field is
+  title lines ("KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH") and the printed name.  Where the
+  page itself prints authority, title and name (a Decree 30 draft does), the
+  appearance is the image alone inside the reserved box (``show_text=False``):
+  the page must never carry the title or the name twice.
+* Organisation on the main document: the red seal image, overlapping about one
+  third of the leader's image, on its left; at real size, or as large as the
+  reserved box allows when the page prints text around the box.  Its field is
   reserved when the leader signs (see :func:`seal_rect`), because a *new*
   visible field after a certification signature counts as a modification.
 * Separate-file attachments: no image; at the top right of page 1 the number
@@ -11,46 +15,46 @@
 
 Text is drawn with an embedded subset of Liberation Serif (metric-compatible
 with Times New Roman and with full Vietnamese coverage), so diacritics render
-in every viewer.
+in every viewer (:mod:`signing.fonts`).
 """
 
 from __future__ import annotations
 
-import functools
 import io
-import logging
-import math
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 from pyhanko.pdf_utils import content, layout
-from pyhanko.pdf_utils.font import FontEngineFactory
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import BaseStamp, BaseStampStyle, TextStampStyle
 
+from .demo_images import demo_seal_png, demo_signature_png
+from .fonts import FONT_DIRS, VnFontFactory, find_font, vn_font_bytes, vn_font_engine
+
 __all__ = [
+    "FONT_DIRS",
     "VN_TZ",
     "AttachmentAppearance",
     "LeaderAppearance",
     "SealAppearance",
+    "VnFontFactory",
     "demo_seal_png",
     "demo_signature_png",
     "find_font",
+    "fit_image",
     "iso_vn",
     "leader_image_rect",
     "seal_rect",
+    "vn_font_bytes",
+    "vn_font_engine",
 ]
 
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 """Vietnam has used UTC+07:00 without daylight saving since 1975."""
 
-FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation",
-             "/usr/share/fonts/truetype/dejavu")
 MM = 72 / 25.4
 Rect = tuple[float, float, float, float]
 
@@ -58,72 +62,6 @@ Rect = tuple[float, float, float, float]
 def iso_vn(dt: datetime) -> str:
     """ISO 8601 in Vietnam time, to the second: ``2025-03-04T09:15:02+07:00``."""
     return dt.astimezone(VN_TZ).replace(microsecond=0).isoformat()
-
-
-def find_font(bold: bool = False) -> str:
-    """Times-like font with Vietnamese glyphs (Liberation Serif; DejaVu as fallback)."""
-    names = (["LiberationSerif-Bold.ttf"] if bold else ["LiberationSerif-Regular.ttf"]) + [
-        "DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf",
-        "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf",
-    ]
-    for d in FONT_DIRS:
-        for n in names:
-            p = os.path.join(d, n)
-            if os.path.exists(p):
-                return p
-    raise FileNotFoundError("no font with Vietnamese glyphs: apt-get install fonts-liberation2")
-
-
-# Unicode ranges kept in the prepared font: Latin, Vietnamese, punctuation, ₫.
-_VN_UNICODES = (list(range(0x20, 0x7F)) + list(range(0xA0, 0x180)) + list(range(0x1A0, 0x1B1))
-                + list(range(0x300, 0x324)) + list(range(0x1EA0, 0x1EFA))
-                + list(range(0x2010, 0x2030)) + [0x20AB])
-
-
-@functools.lru_cache(maxsize=4)
-def vn_font_bytes(bold: bool = False) -> bytes:
-    """Liberation Serif cut down to Latin + Vietnamese and rescaled to 1000 units/em.
-
-    The rescaling is not cosmetic: pyHanko 0.38 writes glyph widths in font
-    units, which is only correct for 1000-unit fonts; Liberation uses 2048 and
-    would come out letter-spaced.  Done once per process (~0.2 s).
-    """
-    from fontTools import subset, ttLib
-    from fontTools.ttLib.scaleUpem import scale_upem
-
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    tt = ttLib.TTFont(find_font(bold))
-    opts = subset.Options()
-    opts.layout_features = ["*"]
-    opts.name_IDs = ["*"]
-    opts.notdef_outline = True
-    opts.glyph_names = True
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=_VN_UNICODES)
-    sub.subset(tt)
-    if tt["head"].unitsPerEm != 1000:
-        scale_upem(tt, 1000)
-    buf = io.BytesIO()
-    tt.save(buf)
-    return buf.getvalue()
-
-
-class VnFontFactory(FontEngineFactory):
-    """pyHanko font engine factory for :func:`vn_font_bytes`."""
-
-    def __init__(self, bold: bool = False, font_size: float = 10):
-        self.bold = bold
-        self.font_size = font_size
-
-    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
-        return vn_font_engine(writer, self.font_size, bold=self.bold, obj_stream=obj_stream)
-
-
-def vn_font_engine(writer, font_size: float, *, bold: bool = False,
-                   obj_stream=None) -> GlyphAccumulator:
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return GlyphAccumulator(writer, io.BytesIO(vn_font_bytes(bold)), font_size=font_size,
-                            obj_stream=obj_stream)
 
 
 # --------------------------------------------------------------------------- specs
@@ -199,13 +137,35 @@ def leader_image_rect(rect: Rect, spec: LeaderAppearance) -> Rect:
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-def seal_rect(image_rect: Rect, seal: SealAppearance) -> Rect:
-    """The seal overlaps the left third of the leader's image (Decree 30, App. I)."""
+def seal_rect(image_rect: Rect, seal: SealAppearance, within: Rect | None = None) -> Rect:
+    """The seal overlaps the left third of the leader's image (Decree 30, App. I).
+
+    At real size (``seal.diameter_mm``) by default.  With ``within`` (the reserved
+    signature box of a page that prints the title above it and the name below it) the
+    seal stays inside that box: no larger than its height, moved in from its edges, so
+    it covers no printed text.
+    """
     d = seal.diameter_mm * MM
     ix1, iy1, ix2, iy2 = image_rect
     right = ix1 + (ix2 - ix1) / 3
     cy = (iy1 + iy2) / 2
-    return (right - d, cy - d / 2, right, cy + d / 2)
+    if within is None:
+        return (right - d, cy - d / 2, right, cy + d / 2)
+    bx1, by1, bx2, by2 = within
+    d = min(d, by2 - by1, bx2 - bx1)
+    left = min(max(right - d, bx1), bx2 - d)
+    bottom = min(max(cy - d / 2, by1), by2 - d)
+    return (left, bottom, left + d, bottom + d)
+
+
+def fit_image(png: bytes, box: Rect) -> Rect:
+    """Where an image lands in ``box``: as large as fits, aspect ratio kept, centred."""
+    x1, y1, x2, y2 = box
+    iw, ih = _image_size(png)
+    scale = min((x2 - x1) / iw, (y2 - y1) / ih)
+    w, h = iw * scale, ih * scale
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
 # --------------------------------------------------------------------------- stamps
@@ -267,7 +227,7 @@ class _LeaderStamp(BaseStamp):
 
 @dataclass(frozen=True)
 class ImageStampStyle(BaseStampStyle):
-    """A stamp that is just one transparent image filling the box (the seal)."""
+    """A stamp that is just one transparent image in the box (the seal), aspect kept."""
 
     image_png: bytes = b""
     border_width: int = 0
@@ -278,8 +238,10 @@ class ImageStampStyle(BaseStampStyle):
 
 class _ImageStamp(BaseStamp):
     def _render_inner_content(self):
-        img = PdfImage(Image.open(io.BytesIO(self.style.image_png)), writer=self.writer)
-        return [_draw_image(self, img, 0, 0, self.box.width, self.box.height)]
+        png = self.style.image_png
+        img = PdfImage(Image.open(io.BytesIO(png)), writer=self.writer)
+        x1, y1, x2, y2 = fit_image(png, (0, 0, self.box.width, self.box.height))
+        return [_draw_image(self, img, x1, y1, x2 - x1, y2 - y1)]
 
 
 def _draw_image(stamp: BaseStamp, img: PdfImage, x: float, y: float, w: float,
@@ -315,55 +277,3 @@ def attachment_rect(page_box: Rect, spec: AttachmentAppearance) -> Rect:
     height = lines * (spec.font_size * 1.2 + 1) + 6
     return (x2 - spec.margin - spec.width, y2 - spec.margin - height, x2 - spec.margin,
             y2 - spec.margin)
-
-
-# --------------------------------------------------------------------------- demo images
-def demo_signature_png(name: str = "", width: int = 600, height: int = 240) -> bytes:
-    """A blue, transparent, handwriting-like flourish (for demos and tests only)."""
-    im = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    d = ImageDraw.Draw(im)
-    seed = sum(map(ord, name)) or 7
-    pts = []
-    for i in range(400):
-        t = i / 399
-        x = 40 + t * (width - 80)
-        y = (height / 2 + math.sin(t * math.pi * (5 + seed % 3)) * height * 0.28 * (1 - t * 0.5)
-             + math.sin(t * 31 + seed) * 8)
-        pts.append((x, y))
-    d.line(pts, fill=(20, 40, 170, 255), width=7, joint="curve")
-    d.line([(60, height * 0.78), (width - 70, height * 0.70)], fill=(20, 40, 170, 255), width=5)
-    buf = io.BytesIO()
-    im.save(buf, "PNG")
-    return buf.getvalue()
-
-
-def demo_seal_png(org_name: str, size: int = 600) -> bytes:
-    """A red round seal with the organisation's name around the rim and a star."""
-    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    d = ImageDraw.Draw(im)
-    red = (215, 25, 32, 235)
-    c = size / 2
-    d.ellipse((8, 8, size - 8, size - 8), outline=red, width=14)
-    d.ellipse((size * 0.2, size * 0.2, size * 0.8, size * 0.8), outline=red, width=6)
-    star = []
-    for k in range(10):
-        r = size * (0.12 if k % 2 == 0 else 0.05)
-        a = -math.pi / 2 + k * math.pi / 5
-        star.append((c + r * math.cos(a), c + r * math.sin(a)))
-    d.polygon(star, fill=red)
-    font = ImageFont.truetype(find_font(bold=True), int(size * 0.075))
-    text = org_name.upper()
-    n = max(len(text), 1)
-    span = min(math.pi * 1.6, n * 0.2)
-    for i, ch in enumerate(text):
-        a = -math.pi / 2 - span / 2 + span * (i + 0.5) / n
-        r = size * 0.39
-        glyph = Image.new("RGBA", (int(size * 0.12), int(size * 0.12)), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=font,
-                                   fill=red, anchor="mm")
-        glyph = glyph.rotate(-math.degrees(a) - 90, resample=Image.BICUBIC)
-        x, y = c + r * math.cos(a), c + r * math.sin(a)
-        im.alpha_composite(glyph, (int(x - glyph.width / 2), int(y - glyph.height / 2)))
-    buf = io.BytesIO()
-    im.save(buf, "PNG")
-    return buf.getvalue()

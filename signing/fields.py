@@ -18,8 +18,9 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
-from .appearance import Rect, vn_font_engine
+from .appearance import Rect
 from .errors import SigningError
+from .fonts import font_box, vn_font_engine
 from .pdf_input import open_pdf_for_update
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ReservedFields",
     "add_text_field",
     "fill_fields",
+    "line_rect",
     "list_text_fields",
 ]
 
@@ -35,15 +37,41 @@ NUMBER_FIELD = "SoKyHieu"
 DATE_FIELD = "NgayBanHanh"
 
 
+ALIGN = {"left": 0, "center": 1, "right": 2}
+"""The field's ``/Q`` (quadding) for each alignment."""
+ROMAN, ITALIC = "/TiRo", "/TiIt"
+
+
 @dataclass(frozen=True)
 class ReservedFields:
-    """Where the number ("Số: …/QĐ-UBND") and the date line go on the page."""
+    """Where the number ("Số: …/QĐ-UBND") and the date line go on the page.
+
+    ``*_rect`` gives the horizontal extent (and, without a baseline, the line's box).
+    ``*_baseline`` (PDF points) puts the field's text on that baseline: the field then
+    spans one line of ``font_size`` around it.  ``number_align`` is where the number sits
+    in its gap: ``right`` when the page prints the notation right after the gap
+    ("Số:      15/QĐ-UBND").
+    """
 
     number_rect: Rect | None = None
     date_rect: Rect | None = None
     page: int = 0
     font_size: float = 13
     italic_date: bool = True
+    number_baseline: float | None = None
+    date_baseline: float | None = None
+    number_align: str = "center"
+    date_align: str = "center"
+
+
+def line_rect(rect: Rect, baseline: float | None, font_size: float,
+              italic: bool = False) -> Rect:
+    """``rect`` made exactly one line of ``font_size`` tall around ``baseline``."""
+    if baseline is None:
+        return rect
+    ascent, descent = font_box(italic=italic)
+    x1, _, x2, _ = rect
+    return (x1, baseline - descent * font_size, x2, baseline + ascent * font_size)
 
 
 def _acroform_fields(writer: BasePdfFileWriter) -> generic.ArrayObject:
@@ -70,8 +98,11 @@ def _acroform_fields(writer: BasePdfFileWriter) -> generic.ArrayObject:
 
 
 def add_text_field(writer: BasePdfFileWriter, name: str, page: int, rect: Rect, *,
-                   font_size: float = 13, tooltip: str | None = None) -> generic.IndirectObject:
+                   font_size: float = 13, tooltip: str | None = None, italic: bool = False,
+                   align: str = "center") -> generic.IndirectObject:
     """Create an empty single-line text field (merged field + widget) on ``page``."""
+    if align not in ALIGN:
+        raise SigningError(f"unknown alignment {align!r} (left, center, right)")
     page_ref = writer.find_page_for_modification(page)[0]
     x1, y1, x2, y2 = rect
     w, h = abs(x2 - x1), abs(y2 - y1)
@@ -87,7 +118,8 @@ def add_text_field(writer: BasePdfFileWriter, name: str, page: int, rect: Rect, 
         pdf_name("/F"): generic.NumberObject(4),  # print
         pdf_name("/Rect"): generic.ArrayObject(map(generic.FloatObject, rect)),
         pdf_name("/P"): page_ref,
-        pdf_name("/DA"): pdf_string(f"/Helv {font_size:g} Tf 0 g"),
+        pdf_name("/DA"): pdf_string(f"{ITALIC if italic else ROMAN} {font_size:g} Tf 0 g"),
+        pdf_name("/Q"): generic.NumberObject(ALIGN[align]),
         pdf_name("/AP"): generic.DictionaryObject({pdf_name("/N"): writer.add_object(empty_ap)}),
     })
     if tooltip:
@@ -101,11 +133,16 @@ def add_text_field(writer: BasePdfFileWriter, name: str, page: int, rect: Rect, 
 
 def reserve(writer: BasePdfFileWriter, spec: ReservedFields) -> None:
     if spec.number_rect:
-        add_text_field(writer, NUMBER_FIELD, spec.page, spec.number_rect,
-                       font_size=spec.font_size, tooltip="Số, ký hiệu văn bản")
+        add_text_field(writer, NUMBER_FIELD, spec.page,
+                       line_rect(spec.number_rect, spec.number_baseline, spec.font_size),
+                       font_size=spec.font_size, tooltip="Số, ký hiệu văn bản",
+                       align=spec.number_align)
     if spec.date_rect:
-        add_text_field(writer, DATE_FIELD, spec.page, spec.date_rect,
-                       font_size=spec.font_size, tooltip="Địa danh, ngày tháng năm ban hành")
+        add_text_field(writer, DATE_FIELD, spec.page,
+                       line_rect(spec.date_rect, spec.date_baseline, spec.font_size,
+                                 spec.italic_date),
+                       font_size=spec.font_size, tooltip="Địa danh, ngày tháng năm ban hành",
+                       italic=spec.italic_date, align=spec.date_align)
 
 
 def _iter_fields(fields):
@@ -134,15 +171,18 @@ def list_text_fields(pdf: bytes) -> dict[str, str | None]:
 
 
 def _appearance(writer: BasePdfFileWriter, text: str, w: float, h: float, size: float,
-                bold: bool = False) -> generic.IndirectObject:
-    engine = vn_font_engine(writer, size, bold=bold)
+                italic: bool = False, quadding: int = 1) -> generic.IndirectObject:
+    """One line of text: the font's line box centred in the field (so a field one line
+    tall puts the text on its baseline), aligned by ``quadding`` with 1 pt of padding."""
+    engine = vn_font_engine(writer, size, italic=italic)
     shaped = engine.shape(text)
+    ascent, descent = font_box(italic=italic)
+    y = (h - (ascent + descent) * size) / 2 + descent * size  # the baseline, kept if shrunk
     width = shaped.x_advance * size
     if width > w - 2:  # shrink to fit rather than clip
         size = size * (w - 2) / width
         width = w - 2
-    x = (w - width) / 2
-    y = (h - size * 0.7) / 2
+    x = {0: 1.0, 2: w - 1 - width}.get(quadding, (w - width) / 2)
     ops = b"/Tx BMC q BT /FV %g Tf 0 g 1 0 0 1 %g %g Tm %s ET Q EMC" % (
         size, x, y, shaped.graphics_ops)
     stream = generic.StreamObject({
@@ -175,15 +215,17 @@ def fill_fields(pdf: bytes, values: dict[str, str], *, font_size: float | None =
             continue
         text = todo.pop(name)
         x1, y1, x2, y2 = (float(v) for v in obj["/Rect"])
+        parts = str(obj.get("/DA", "/Helv 13 Tf")).split()
         size = font_size
         if size is None:
-            da = str(obj.get("/DA", "/Helv 13 Tf"))
-            parts = da.split()
             size = float(parts[parts.index("Tf") - 1]) if "Tf" in parts else 13.0
             size = size or 13.0
+        italic = ITALIC in parts
+        quadding = int(obj.get("/Q", 1))
         obj[pdf_name("/V")] = pdf_string(text)
         obj[pdf_name("/AP")] = generic.DictionaryObject({
-            pdf_name("/N"): _appearance(writer, text, abs(x2 - x1), abs(y2 - y1), size)})
+            pdf_name("/N"): _appearance(writer, text, abs(x2 - x1), abs(y2 - y1), size,
+                                        italic=italic, quadding=quadding)})
         writer.mark_update(ref)
     if todo:
         raise SigningError(f"no such text field: {', '.join(sorted(todo))}")

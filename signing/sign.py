@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable
@@ -273,7 +274,9 @@ class DocumentSigner:
             pfields.append_signature_field(
                 writer, pfields.SigFieldSpec(name, on_page=page, box=_int_box(rect)))
             if ORG_FIELD not in empty:
-                srect = seal_rect(leader_image_rect(rect, leader), seal or SealAppearance(b""))
+                # A page that prints title and name around the box: the seal stays inside it.
+                srect = seal_rect(leader_image_rect(rect, leader), seal or SealAppearance(b""),
+                                  within=None if leader.show_text else rect)
                 pfields.append_signature_field(
                     writer, pfields.SigFieldSpec(ORG_FIELD, on_page=page, box=_int_box(srect)))
             if reserve is not None:
@@ -409,8 +412,10 @@ class DocumentSigner:
 
 
 def _int_box(rect) -> tuple[int, int, int, int]:
+    """Whole points, rounded inwards: a field never reaches outside the place reserved."""
     x1, y1, x2, y2 = rect
-    return (round(x1), round(y1), round(x2), round(y2))
+    return (math.ceil(x1 - 0.01), math.ceil(y1 - 0.01), math.floor(x2 + 0.01),
+            math.floor(y2 + 0.01))
 
 
 def free_field_name(base: str, writer) -> str:

@@ -1,22 +1,24 @@
-"""Administration pages: users and units of the administrator's organisation."""
+"""Administration pages: users, units and the seal image of the administrator's organisation."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from eoffice.accounts import tokens
-from eoffice.accounts.forms import UnitForm, UserForm
+from eoffice.accounts.forms import ImageUploadForm, UnitForm, UserForm
 from eoffice.accounts.models import User
 from eoffice.accounts.permissions import require_role
 from eoffice.accounts.roles import ROLE_LABELS, Role
 from eoffice.accounts.service import AccountError, create_user, update_user
+from eoffice.accounts.views import png_response
 from eoffice.extensions import db
 from eoffice.organisation.models import Position
 from eoffice.organisation.service import OrganisationError, create_unit, unit_tree
+from eoffice.signing_keys import images
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -147,3 +149,26 @@ def units() -> ResponseReturnValue:
             flash("Đã thêm đơn vị.", "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", form=form, tree=tree)
+
+
+@bp.route("/seal", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def seal() -> ResponseReturnValue:
+    """The organisation's seal image, shown by its digital signature on issued documents."""
+    form = ImageUploadForm()
+    if form.validate_on_submit():
+        data = form.image.data.stream.read(images.MAX_IMAGE_BYTES + 1)
+        images.set_seal_image(current_user, current_user.organisation, data)
+        db.session.commit()
+        flash("Đã lưu ảnh con dấu của cơ quan.", "success")
+        return redirect(url_for("admin.seal"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/seal.html", form=form, stored=images.seal_file(current_user.organisation),
+        rules=images.SEAL_RULES, max_kb=images.MAX_IMAGE_BYTES // 1024), status
+
+
+@bp.route("/seal/image.png")
+@require_role(Role.ADMIN)
+def seal_image() -> ResponseReturnValue:
+    return png_response(images.seal_file(current_user.organisation))

@@ -1,8 +1,10 @@
-"""Forms for login and user administration (Flask-WTF: every form carries a CSRF token)."""
+"""Forms for login, user administration and signature images (Flask-WTF: every form carries a
+CSRF token)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -35,3 +37,9 @@ class UnitForm(FlaskForm):
     name = StringField("Tên đơn vị", validators=[DataRequired(), Length(max=255)])
     abbreviation = StringField("Ký hiệu", validators=[DataRequired(), Length(max=20)])
     parent_id = SelectField("Đơn vị cấp trên", coerce=int, validators=[Optional()])
+
+
+class ImageUploadForm(FlaskForm):
+    """A signature or seal image; what it must be is checked on its content by the service."""
+
+    image = FileField("Tệp ảnh PNG nền trong suốt", validators=[FileRequired("Hãy chọn tệp ảnh.")])

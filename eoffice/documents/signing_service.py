@@ -6,6 +6,15 @@ fill in the number and date (``NUMBERED``) and applies the organisation signatur
 (``ORG_SIGNED``), also signing each separate-file attachment. Every step writes a NEW PDF
 version; nothing is overwritten, and a failed step leaves the previous version as it was.
 
+Appearances (Appendix I): the leader's signature shows the signer's own signature image and
+the organisation's shows its seal image (``signing_keys.images``); without them signing is
+refused before anything is signed, never done with a placeholder. On a draft generated from
+our template the page prints authority, title and name around a reserved box (``layout``):
+the leader's appearance is then the image alone inside that box, with the seal over its left
+third inside the same box, and the number and date are reserved on the baselines of "Số:"
+and of the place-and-date line (the date italic). An uploaded PDF without a layout keeps the
+appearance with authority, title, image and name.
+
 The embedded demo PKI lives under ``EOFFICE_PKI_DIR`` (default ``instance/pki``) and is
 created on first use; demo users' PKCS#12 files use the PIN ``123456``.
 """
@@ -18,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from pypdf import PdfReader
 from sqlalchemy import select
 
 import signing
@@ -44,6 +54,10 @@ from eoffice.signing_keys import (
     SigningFailed,
     open_leader_signer,
     open_seal_signer,
+    require_seal_image,
+    require_signature_image,
+    seal_png,
+    signature_png,
 )
 from eoffice.timestamps import VIETNAM, utcnow
 
@@ -52,6 +66,11 @@ from eoffice.timestamps import VIETNAM, utcnow
 NUMBER_RECT = (60.0, 712.0, 290.0, 732.0)
 DATE_RECT = (300.0, 690.0, 565.0, 710.0)
 PDF_FILES = frozenset({PDF})
+# On our template the place-and-date line is the empty line under the motto (13 pt bold,
+# 6 pt after it, then a 13 pt line of exactly 14.95 pt): its baseline lies this far under the
+# motto's, as LibreOffice sets it (tests/documents/test_signing.py renders the line to check).
+DATE_BELOW_MOTTO = 23.0
+
 
 # --------------------------------------------------------------------------- helpers
 def _current_pdf(document: Document) -> tuple[StoredFile, bytes]:
@@ -77,6 +96,51 @@ def _rect(values: object) -> tuple[float, float, float, float] | None:
     if not isinstance(values, list) or len(values) != 4:
         return None
     return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
+
+
+def page_prints_signer(layout: dict[str, object]) -> bool:
+    """Whether the page itself prints authority, title and name around the signature box.
+
+    A layout may say so (``prints_signer``); a draft generated from our template always
+    does (its layout is measured on the page: ``number_only`` and ``signature_rect``)."""
+    if "prints_signer" in layout:
+        return bool(layout["prints_signer"])
+    return bool(layout.get("number_only")) and _rect(layout.get("signature_rect")) is not None
+
+
+def _baselines(pdf: bytes, page: int) -> list[tuple[float, float, str]]:
+    """(x, baseline y, text) of every text run on ``page``, in PDF points."""
+    found: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((x, y, text.strip()))
+
+    PdfReader(io.BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
+    return found
+
+
+def header_baselines(pdf: bytes, layout: dict[str, object]) -> tuple[float | None, float | None]:
+    """The baselines the number and the date sit on (None where not found).
+
+    The number: the baseline of the printed "Số:" inside the reserved number box. The date:
+    the empty line under the motto, ``DATE_BELOW_MOTTO`` under the motto's baseline (the
+    lowest text line above the reserved date box, in its column)."""
+    number_rect, date_rect = _rect(layout.get("number_rect")), _rect(layout.get("date_rect"))
+    if number_rect is None or date_rect is None:
+        return None, None
+    try:
+        runs = _baselines(pdf, int(layout.get("header_page", 0)))  # type: ignore[call-overload]
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None, None
+    number = next((y for x, y, _text in runs
+                   if number_rect[1] <= y <= number_rect[3] and x < number_rect[0]), None)
+    above = [y for x, y, _text in runs
+             if date_rect[0] - 1 <= x <= date_rect[2] and y > date_rect[3]]
+    date = min(above) - DATE_BELOW_MOTTO if above else None
+    return number, date
 
 
 def _store_pdf(actor: User, data: bytes, name: str) -> StoredFile:
@@ -106,8 +170,12 @@ def date_line(organisation: Organisation, day: date) -> str:
 # --------------------------------------------------------------------------- steps
 def sign_as_leader(actor: User, document: Document, pin: str,
                    signer: signing.DocumentSigner | None = None) -> Result:
-    """The signer's visible signature, reserving the number/date fields and the seal's place."""
+    """The signer's visible signature, reserving the number/date fields and the seal's place.
+
+    Refused before anything is signed (and before the PIN is tried) when the signer has no
+    signature image."""
     check(actor, document, "sign")
+    require_signature_image(actor)
     signer = signer or open_leader_signer(actor, pin)
     data = _pdf_for_leader(actor, document)
     layout = document.layout or {}
@@ -115,17 +183,23 @@ def sign_as_leader(actor: User, document: Document, pin: str,
     if _rect(layout.get("signature_rect")):
         leader_kwargs = {"rect": _rect(layout["signature_rect"]),
                          "page": int(layout.get("signature_page", 0))}
+    prints_signer = page_prints_signer(layout)
+    number_baseline, date_baseline = (header_baselines(data, layout) if prints_signer
+                                      else (None, None))
     signed = _sign(
         signer, data, role=signing.Role.LEADER,
         leader=signing.LeaderAppearance(
             name=actor.full_name, title=(actor.title or "").upper(),
-            image_png=signing.demo_signature_png(actor.full_name),
+            image_png=signature_png(actor), show_text=not prints_signer,
             authority=document.authority or None, **leader_kwargs,  # type: ignore[arg-type]
         ),
         reserve=signing.ReservedFields(
             number_rect=_rect(layout.get("number_rect")) or NUMBER_RECT,
             date_rect=_rect(layout.get("date_rect")) or DATE_RECT,
-            page=int(layout.get("header_page", 0))),
+            page=int(layout.get("header_page", 0)),
+            number_baseline=number_baseline, date_baseline=date_baseline,
+            # "Số:" gap "/QĐ-UBND": the number goes against the notation it belongs to.
+            number_align="right" if layout.get("number_only") else "center"),
         reason="Ký ban hành văn bản", location=actor.organisation.place or None,
     )
     stored = _store_pdf(actor, signed, _file_name(document, "lanh-dao-ky"))
@@ -193,10 +267,11 @@ def org_sign(actor: User, document: Document, pin: str,
              signer: signing.DocumentSigner | None = None) -> Result:
     """The organisation's signature (seal) on the main file and on every separate attachment."""
     check(actor, document, "org_sign")
-    _file, data = _current_pdf(document)
     organisation = document.organisation
+    require_seal_image(organisation)  # refused before the PIN is tried
+    _file, data = _current_pdf(document)
     signer = signer or open_seal_signer(organisation, pin)
-    seal = signing.SealAppearance(signing.demo_seal_png(organisation.name))
+    seal = signing.SealAppearance(seal_png(organisation))
     signed = _sign(signer, data, role=signing.Role.ORG, seal=seal,
                    reason="Ký số của cơ quan, tổ chức",
                    location=organisation.place or None)
@@ -229,7 +304,11 @@ def sign_batch(actor: User, document_ids: Sequence[int], pin: str,
     """Sign several approved documents with one PIN entry; each commits on its own, so one
     failure does not stop (or undo) the others. This service owns its transactions.
     ``signer`` is the leader's key already unlocked with ``pin`` (batch signing in the
-    background opens it in the request and passes it on: the PIN goes nowhere else)."""
+    background opens it in the request and passes it on: the PIN goes nowhere else).
+    Without a signature image nothing is tried: refused at once when the key is still to be
+    opened here, else each document answers why."""
+    if signer is None:
+        require_signature_image(actor)
     signer = signer or open_leader_signer(actor, pin)  # one PIN check for the whole batch
     outcomes: list[BatchOutcome] = []
     total = len(document_ids)

@@ -2,7 +2,8 @@
 
 The pyHanko side (signing, appearances, validation) is the framework-free ``signing``
 library; this package gives it the installation's keys: the demo PKI in ``instance/pki`` (or
-``EOFFICE_PKI_DIR``), each signer's PIN-protected PKCS#12, the organisation's seal, and the
+``EOFFICE_PKI_DIR``), each signer's PIN-protected PKCS#12, the organisation's seal, the
+images visible signatures show (each signer's signature, the organisation's seal image), and the
 wrong-PIN counters shared by every process through the database. Documents and meetings both
 open signers here; neither reaches into the other for keys.
 """
@@ -15,17 +16,41 @@ from eoffice.signing_keys.credentials import (
     issue_seal_certificate,
     issue_user_certificate,
 )
+from eoffice.signing_keys.images import (
+    NO_SEAL_IMAGE,
+    NO_SIGNATURE_IMAGE,
+    ImageMissing,
+    ImageRejected,
+    OrganisationSealImage,
+    UserSignatureImage,
+    ensure_demo_images,
+    require_seal_image,
+    require_signature_image,
+    seal_file,
+    seal_png,
+    set_seal_image,
+    set_signature_image,
+    signature_file,
+    signature_png,
+)
 from eoffice.signing_keys.pins import DbPinStore, SigningPinState, pin_guard
 from eoffice.signing_keys.pki import demo_pki, pki_dir
 from eoffice.signing_keys.signers import SigningFailed, open_leader_signer, open_seal_signer
 
 __all__ = [
     "DEMO_PIN",
+    "NO_SEAL_IMAGE",
+    "NO_SIGNATURE_IMAGE",
     "DbPinStore",
+    "ImageMissing",
+    "ImageRejected",
+    "OrganisationSealImage",
     "SigningFailed",
     "SigningPinState",
+    "UserSignatureImage",
     "demo_pki",
     "ensure_demo_credentials",
+    "ensure_demo_images",
     "has_seal_certificate",
     "has_user_certificate",
     "issue_seal_certificate",
@@ -34,4 +59,12 @@ __all__ = [
     "open_seal_signer",
     "pin_guard",
     "pki_dir",
+    "require_seal_image",
+    "require_signature_image",
+    "seal_file",
+    "seal_png",
+    "set_seal_image",
+    "set_signature_image",
+    "signature_file",
+    "signature_png",
 ]

@@ -9,6 +9,7 @@ from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.organisation.models import Organisation
+from eoffice.signing_keys.images import ensure_demo_images
 from eoffice.signing_keys.pki import demo_pki, pki_dir
 
 DEMO_PIN = "123456"
@@ -52,7 +53,8 @@ def has_seal_certificate(organisation: Organisation) -> bool:
 
 def ensure_demo_credentials(users: Sequence[User]) -> list[str]:
     """Give demo leaders and meeting secretaries a certificate (leaders sign documents and
-    minutes, secretaries sign minutes first) and each organisation its seal (PIN 123456)."""
+    minutes, secretaries sign minutes first) and each organisation its seal (PIN 123456);
+    and the images their visible signatures show (``images.ensure_demo_images``)."""
     issued: list[str] = []
     for user in users:
         signs = has_role(user, Role.LEADER, Role.MEETING_SECRETARY)
@@ -63,4 +65,4 @@ def ensure_demo_credentials(users: Sequence[User]) -> list[str]:
         if Role.CLERK in user.roles and not has_seal_certificate(user.organisation):
             issue_seal_certificate(user.organisation, DEMO_PIN)
             issued.append(f"seal:{user.organisation.abbreviation}")
-    return issued
+    return issued + ensure_demo_images(list(users))
