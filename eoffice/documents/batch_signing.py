@@ -25,12 +25,14 @@ from eoffice.documents.signing_service import BatchOutcome, sign_batch
 from eoffice.extensions import db
 from eoffice.jobs import Job, JobFailed, submit, touch
 from eoffice.signing_keys import open_leader_signer
+from eoffice.signing_keys.images import require_signature_image
 from eoffice.timestamps import utcnow
 
 
 def start(actor: User, document_ids: Sequence[int], pin: str) -> Job:
     """Check the PIN now (a wrong one is refused here, nothing starts), then sign in the
     background; return the job people follow."""
+    require_signature_image(actor)  # refused at once, not once per document in the background
     signer = open_leader_signer(actor, pin)
     job = submit("sign_batch", f"sign_batch:{uuid.uuid4()}", requested_by=actor,
                  params={"document_ids": list(document_ids)}, enqueue=False)
