@@ -49,6 +49,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import write_burst  # noqa: E402  (the helpers every bench shares; after sys.path)
+
 PYTHON = sys.executable
 PASSWORD = "matkhau123"
 NAMESPACE = "/meeting"
@@ -208,38 +212,10 @@ def _profile_events(directory: Path) -> None:
 
 @contextmanager
 def running_server(env: dict[str, str], profile_dir: str | None) -> Iterator[str]:
-    import requests
-
-    port = free_port()
+    """This file serving the app (``--serve``: wsgi's app on gevent, as make run does)."""
     command = [PYTHON, __file__, "--serve"] + (["--profile", profile_dir] if profile_dir else [])
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env={**env, "PORT": str(port)},
-                                   stdout=log, stderr=subprocess.STDOUT, text=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if requests.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"server did not start: {log.read()[-3000:]}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.seek(0)
-            errors = [line for line in log.read().splitlines() if "Traceback" in line]
-            if errors:
-                print(f"server logged {len(errors)} traceback(s)", flush=True)
+    with write_burst.serving(lambda _port: command, env, startup_seconds=90) as base:
+        yield base
 
 
 # --------------------------------------------------------------------------- the clients

@@ -158,17 +158,27 @@ def server_command(backend: str, port: int) -> list[str]:
 @contextmanager
 def running_server(backend: str, env: dict[str, str]) -> Iterator[str]:
     """The server up and answering its health check; stopped when the block ends."""
+    with serving(lambda port: server_command(backend, port), env) as base:
+        yield base
+
+
+@contextmanager
+def serving(command_for: Callable[[int], list[str]], env: dict[str, str],
+            startup_seconds: float = 60) -> Iterator[str]:
+    """Run ``command_for(port)`` (with PORT in its environment) until its health check
+    answers; yield its base URL; stop it when the block ends. A server that does not start
+    raises with the end of its log."""
     port = free_port()
     with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(server_command(backend, port), cwd=ROOT,
-                                   env={**env, "PORT": str(port)}, stdout=log,
-                                   stderr=subprocess.STDOUT, text=True)
-        yield from _serve_until_done(process, log, f"http://127.0.0.1:{port}")
+        process = subprocess.Popen(command_for(port), cwd=ROOT, env={**env, "PORT": str(port)},
+                                   stdout=log, stderr=subprocess.STDOUT, text=True)
+        yield from _serve_until_done(process, log, f"http://127.0.0.1:{port}", startup_seconds)
 
 
-def _serve_until_done(process: subprocess.Popen[str], log: Any, base: str) -> Iterator[str]:
+def _serve_until_done(process: subprocess.Popen[str], log: Any, base: str,
+                      startup_seconds: float) -> Iterator[str]:
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + startup_seconds
         while True:
             try:
                 if requests.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
