@@ -17,6 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from formats.folding import fold_vi
+
 __all__ = [
     "ARCHIVE_PREFIX",
     "bold_text_width",
@@ -72,9 +74,21 @@ def recipient_lines(recipients: Iterable[str], archive_unit: str) -> list[str]:
     return lines + archive
 
 
+#: Bodies whose kind is printed on a line of its own above the place, as every one of their
+#: documents does ("ỦY BAN NHÂN DÂN" / "TỈNH HÒA BÌNH"): four words, compared without marks.
+BODY_KINDS = ("uy ban nhan dan", "hoi dong nhan dan")
+
+
 def name_lines(name: str) -> list[str]:
-    """A body's name as the clerk broke it into lines (spaces inside a line collapsed)."""
-    return [" ".join(line.split()) for line in _nfc(name).splitlines() if line.strip()]
+    """A body's name as the clerk broke it into lines (spaces inside a line collapsed); a
+    name she left on one line that starts with a people's committee or council is broken
+    after its kind, as Appendix I headers print it."""
+    lines = [" ".join(line.split()) for line in _nfc(name).splitlines() if line.strip()]
+    if len(lines) == 1:
+        words = lines[0].split()
+        if len(words) > 4 and fold_vi(" ".join(words[:4])) in BODY_KINDS:
+            return [" ".join(words[:4]), " ".join(words[4:])]
+    return lines
 
 
 # Advance widths (1/1000 em) of Times New Roman Bold = Liberation Serif Bold, ASCII 32–126.

@@ -75,3 +75,15 @@ def test_wrapped_width_is_the_longest_wrapped_line() -> None:
     narrow = wrapped_width("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", 12, one + 1)
     assert narrow == pytest.approx(one)
     assert wrapped_width("A" * 200, 12, 100) == 100  # one word wider than the column
+
+
+def test_a_committee_named_on_one_line_is_printed_on_two() -> None:
+    """"ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH" must not wrap as "…TỈNH HÒA / BÌNH": the kind goes
+    on its own line, whatever the spelling of the marks ("Uỷ" or "Ủy")."""
+    assert name_lines("Ủy ban nhân dân tỉnh Hòa Bình") == ["Ủy ban nhân dân", "tỉnh Hòa Bình"]
+    assert name_lines("Uỷ ban nhân dân huyện Lạc Sơn") == ["Uỷ ban nhân dân", "huyện Lạc Sơn"]
+    assert name_lines("Hội đồng nhân dân tỉnh Hòa Bình") == ["Hội đồng nhân dân",
+                                                           "tỉnh Hòa Bình"]
+    assert name_lines("Ủy ban nhân dân") == ["Ủy ban nhân dân"]
+    assert name_lines("Sở Tài nguyên và Môi trường") == ["Sở Tài nguyên và Môi trường"]
+    assert name_lines("Ủy ban nhân dân tỉnh\nHòa Bình") == ["Ủy ban nhân dân tỉnh", "Hòa Bình"]
