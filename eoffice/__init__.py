@@ -280,8 +280,11 @@ def _register_template_helpers(app: Flask) -> None:
     from eoffice.accounts.permissions import has_role
     from eoffice.accounts.roles import Role
     from eoffice.timestamps import format_local
+    from eoffice.web.dates import DAY_PATTERN, show_day
 
     app.jinja_env.filters["local_time"] = format_local
+    app.jinja_env.filters["day"] = show_day  # dates shown as dd/mm/yyyy
+    app.jinja_env.globals["day_pattern"] = DAY_PATTERN
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

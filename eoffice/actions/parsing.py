@@ -19,6 +19,7 @@ from pydantic import BeforeValidator, ValidationError
 
 from eoffice.actions.declaration import Action, ActionInput, _is_upload
 from eoffice.errors import InvalidInput
+from eoffice.web.dates import parse_day
 
 M = TypeVar("M", bound=ActionInput)
 
@@ -28,13 +29,10 @@ _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 def _vietnamese_date(value: Any) -> Any:
     """Accept dd/mm/yyyy (how dates are written here) beside ISO yyyy-mm-dd."""
     if isinstance(value, str):
-        match = _DMY.match(value.strip())
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                raise ValueError("not a date") from None
+        try:
+            return parse_day(value)
+        except ValueError:
+            raise ValueError("not a date") from None
     return value
 
 

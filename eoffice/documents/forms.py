@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eoffice.documents.models import SECRECY_LABELS, URGENCY_LABELS
 from eoffice.timestamps import VIETNAM
+from eoffice.web.dates import DayField
 from formats.doctypes import DOCUMENT_TYPES
 
 TYPE_CHOICES = [SelectChoice(code, name) for code, name in DOCUMENT_TYPES.items()]
@@ -51,7 +51,7 @@ class OutgoingForm(FlaskForm):
     recipient_unit_ids = SelectMultipleField("Đơn vị nhận trong cơ quan", coerce=int)
     recipient_user_ids = SelectMultipleField("Người nhận trong cơ quan", coerce=int)
     named_user_ids = SelectMultipleField("Người được xem (bắt buộc với văn bản mật)", coerce=int)
-    due_date = DateField("Hạn xử lý", validators=[Optional()])
+    due_date = DayField("Hạn xử lý", validators=[Optional()])
     file = FileField("Tệp dự thảo (DOCX hoặc PDF)")
     addressees = TextAreaField("Kính gửi (mỗi dòng một nơi, cho công văn)",
                                validators=[Optional()])
@@ -67,14 +67,14 @@ class IncomingForm(FlaskForm):
     code_number = IntegerField("Số", validators=[Optional(), NumberRange(min=1)])
     code_notation = StringField("Ký hiệu", validators=[Optional(), Length(max=50)])
     type_code = SelectField("Loại văn bản", choices=TYPE_CHOICES, default="")
-    issued_date = DateField("Ngày tháng văn bản", validators=[Optional()])
+    issued_date = DayField("Ngày tháng văn bản", validators=[Optional()])
     subject = TextAreaField("Trích yếu nội dung", validators=[
         DataRequired(REQUIRED), Length(max=500, message="Trích yếu tối đa 500 ký tự.")])
     signer_full_name = StringField("Người ký", validators=[Optional(), Length(max=120)])
     signer_position = StringField("Chức vụ người ký", validators=[Optional(), Length(max=120)])
     urgency = SelectField("Độ khẩn", coerce=int, choices=URGENCY_CHOICES, default=0)
     secrecy = SelectField("Độ mật", coerce=int, choices=SECRECY_CHOICES, default=0)
-    due_date = DateField("Hạn giải quyết", validators=[Optional()])
+    due_date = DayField("Hạn giải quyết", validators=[Optional()])
     page_amount = IntegerField("Số trang", validators=[Optional(), NumberRange(min=1)])
     named_user_ids = SelectMultipleField("Người được xem (văn bản mật)", coerce=int)
     file = FileField("Tệp văn bản (PDF)",

@@ -38,6 +38,7 @@ from eoffice.jobs import submit
 from eoffice.organisation.service import unit_tree
 from eoffice.signing_keys import has_user_certificate
 from eoffice.timestamps import VIETNAM, utcnow
+from eoffice.web.dates import parse_day
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -88,12 +89,10 @@ def _done(result: service.Result, message: str) -> ResponseReturnValue:
 
 
 def _parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError:
-        raise service.InvalidInput("Ngày không hợp lệ.") from None
+        raise service.InvalidInput("Ngày không hợp lệ (viết theo dạng dd/mm/yyyy).") from None
 
 
 def _int(value: str | None) -> int | None:

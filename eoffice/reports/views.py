@@ -40,6 +40,7 @@ from eoffice.reports.figures import BY_KEY, FIGURES, PEOPLE_COLUMNS, Period
 from eoffice.reports.links import link_for
 from eoffice.reports.models import EventSubject, Holiday
 from eoffice.timestamps import to_local, utcnow
+from eoffice.web.dates import parse_day
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 api = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
@@ -68,12 +69,10 @@ OUTCOME_LABELS = {"on_time": "Trong hạn", "late": "Quá hạn", "no_deadline":
 def _period() -> Period:
     today = to_local(utcnow()).date()  # type: ignore[union-attr]
     try:
-        first = date.fromisoformat(request.args.get("start", "")) if request.args.get(
-            "start") else date(today.year, 1, 1)
-        last = date.fromisoformat(request.args.get("end", "")) if request.args.get(
-            "end") else today
+        first = parse_day(request.args.get("start")) or date(today.year, 1, 1)
+        last = parse_day(request.args.get("end")) or today
     except ValueError:
-        abort(400, "Ngày không hợp lệ (định dạng YYYY-MM-DD).")
+        abort(400, "Ngày không hợp lệ (viết theo dạng dd/mm/yyyy).")
     if last < first or (last - first).days > 3 * 366:
         abort(400, "Kỳ báo cáo không hợp lệ (tối đa 3 năm).")
     return Period(first, last)

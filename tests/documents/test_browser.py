@@ -231,3 +231,34 @@ def test_batch_signing_answers_at_once_and_shows_progress(live: tuple[Flask, str
             "document_ids"}  # the PIN is kept nowhere
         db.session.remove()
     page.context.close()
+
+
+def test_dates_are_dd_mm_yyyy_in_an_english_browser(live: tuple[Flask, str], browser: Any,
+                                                     tmp_path: Path) -> None:
+    """A clerk whose Chrome speaks English still types and reads 15/12/2026: date fields are
+    not the browser's native (mm/dd/yyyy) widget."""
+    _app, base_url = live
+    pdf = tmp_path / "den.pdf"
+    pdf.write_bytes(make_pdf())
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    clerk = context.new_page()
+    clerk.goto(f"{base_url}/login")
+    clerk.get_by_label("Tên đăng nhập").fill("vanthu")
+    clerk.get_by_label("Mật khẩu").fill("matkhau123")
+    clerk.get_by_role("button", name="Đăng nhập").click()
+    clerk.goto(f"{base_url}/documents/incoming/new")
+    due = clerk.get_by_label("Hạn giải quyết")
+    assert due.get_attribute("placeholder") == "dd/mm/yyyy"
+    assert due.get_attribute("type") == "text"
+    clerk.get_by_label("Tệp văn bản (PDF)").set_input_files(str(pdf))
+    clerk.get_by_label("Cơ quan ban hành").fill("Sở Tài chính")
+    clerk.get_by_label("Số", exact=True).fill("41")
+    clerk.get_by_label("Ký hiệu").fill("STC-NS")
+    clerk.get_by_label("Trích yếu nội dung").fill("Về việc lập dự toán năm 2027")
+    clerk.get_by_label("Ngày tháng văn bản").fill("20/11/2026")
+    due.fill("15/12/2026")
+    click(clerk, "Vào sổ")
+    body = clerk.inner_text("body")
+    assert "số đến 1" in body
+    assert "15/12/2026" in body  # the deadline as it was typed, not 12/15/2026
+    context.close()
