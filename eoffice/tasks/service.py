@@ -56,23 +56,32 @@ STATE_LABELS: dict[str, str] = {
 }
 OPEN_STATES = frozenset({"assigned", "in_progress", "returned"})
 
-# (state, action) -> next state. Anything not listed is refused.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("assigned", "accept"): "in_progress",
-    ("assigned", "progress"): "in_progress",
-    ("in_progress", "progress"): "in_progress",
-    ("returned", "progress"): "in_progress",
-    ("returned", "accept"): "in_progress",
-    ("assigned", "complete"): "submitted",
-    ("in_progress", "complete"): "submitted",
-    ("returned", "complete"): "submitted",
-    ("submitted", "approve"): "done",
-    ("submitted", "return"): "returned",
-    ("assigned", "request_extension"): "assigned",
-    ("in_progress", "request_extension"): "in_progress",
-    ("returned", "request_extension"): "returned",
-    ("done", "rate"): "done",
+# The state machine: (state, action) -> (next state, who may do it). Anything not listed is
+# refused; the who column is the one place each act's permission lives (the services ask
+# ``_require_who``, which reads it).
+ASSIGNEE, ASSIGNER = "assignee", "assigner"
+TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("assigned", "accept"): ("in_progress", ASSIGNEE),
+    ("assigned", "progress"): ("in_progress", ASSIGNEE),
+    ("in_progress", "progress"): ("in_progress", ASSIGNEE),
+    ("returned", "progress"): ("in_progress", ASSIGNEE),
+    ("returned", "accept"): ("in_progress", ASSIGNEE),
+    ("assigned", "complete"): ("submitted", ASSIGNEE),
+    ("in_progress", "complete"): ("submitted", ASSIGNEE),
+    ("returned", "complete"): ("submitted", ASSIGNEE),
+    ("submitted", "approve"): ("done", ASSIGNER),
+    ("submitted", "return"): ("returned", ASSIGNER),
+    ("assigned", "request_extension"): ("assigned", ASSIGNEE),
+    ("in_progress", "request_extension"): ("in_progress", ASSIGNEE),
+    ("returned", "request_extension"): ("returned", ASSIGNEE),
+    ("done", "rate"): ("done", ASSIGNER),
 }
+#: Acts that change no task state but still belong to one side.
+OTHER_ACTS = {"decide_extension": ASSIGNER}
+#: Who may do each act, read off the table (one answer per act, checked at import).
+WHO: dict[str, str] = {**OTHER_ACTS}
+for (_source, _action), (_target, _who) in TRANSITIONS.items():
+    assert WHO.setdefault(_action, _who) == _who, f"{_action} has two different owners"
 
 # Assigning is a leader's or unit head's act; a meeting's action items arrive with a source and
 # were authorised by the meeting's chair or secretary in the meetings module.
@@ -143,7 +152,8 @@ def _transition(task: Task, action: str) -> None:
     and switched only if the row is still in that state (compare-and-set), so of two people
     acting at once exactly one succeeds."""
     source = task.state
-    target = TRANSITIONS.get((source, action))
+    row = TRANSITIONS.get((source, action))
+    target = row[0] if row else None
     if target is None:
         raise TaskConflict(
             f"Không thể thực hiện thao tác này khi công việc ở trạng thái "
@@ -188,13 +198,11 @@ def _unit_assignee_ids(task: Task) -> list[int]:
     return sorted(row.unit_id for row in task.assignees if row.unit_id is not None)
 
 
-def _require_assignee(user: User, task: Task) -> None:
-    if not is_assignee(user, task):
+def _require_who(user: User, task: Task, action: str) -> None:
+    """Refuse unless ``user`` is the side the table's who column names for ``action``."""
+    if WHO[action] == ASSIGNEE and not is_assignee(user, task):
         raise TaskForbidden("Bạn không phải người được giao công việc này.")
-
-
-def _require_assigner(user: User, task: Task) -> None:
-    if not is_assigner(user, task):
+    if WHO[action] == ASSIGNER and not is_assigner(user, task):
         raise TaskForbidden("Chỉ người giao việc mới được thực hiện thao tác này.")
 
 
@@ -291,7 +299,7 @@ def assign_task(
 
 
 def accept_task(user: User, task: Task) -> Task:
-    _require_assignee(user, task)
+    _require_who(user, task, "accept")
     _transition(task, "accept")
     now = utcnow()
     for row in task.assignees:
@@ -306,7 +314,7 @@ def accept_task(user: User, task: Task) -> Task:
 def report_progress(
     user: User, task: Task, *, percent: int, note: str = "", files: Iterable[StoredFile] = ()
 ) -> TaskProgress:
-    _require_assignee(user, task)
+    _require_who(user, task, "progress")
     if not 0 <= percent <= 100:
         raise InvalidTask("Tỷ lệ hoàn thành phải từ 0 đến 100.")
     _transition(task, "progress")
@@ -323,7 +331,7 @@ def report_progress(
 def request_extension(
     user: User, task: Task, *, new_deadline: datetime, reason: str
 ) -> TaskExtension:
-    _require_assignee(user, task)
+    _require_who(user, task, "request_extension")
     _require_aware(new_deadline)
     if new_deadline <= task.deadline:
         raise InvalidTask("Thời hạn đề nghị phải sau thời hạn hiện tại.")
@@ -349,7 +357,7 @@ def request_extension(
 
 def decide_extension(user: User, extension: TaskExtension, *, grant: bool) -> TaskExtension:
     task = extension.task
-    _require_assigner(user, task)
+    _require_who(user, task, "decide_extension")
     if extension.status != "pending":
         raise TaskConflict("Đề nghị gia hạn này đã được xử lý.")
     _compare_and_set(extension, "status", "pending", "Đề nghị gia hạn này vừa được xử lý; hãy "
@@ -367,7 +375,7 @@ def decide_extension(user: User, extension: TaskExtension, *, grant: bool) -> Ta
 def complete_task(
     user: User, task: Task, *, result: str, files: Iterable[StoredFile] = ()
 ) -> Task:
-    _require_assignee(user, task)
+    _require_who(user, task, "complete")
     if not (result or "").strip():
         raise InvalidTask("Cần nhập kết quả thực hiện.")
     _transition(task, "complete")
@@ -384,7 +392,7 @@ def complete_task(
 
 
 def approve_task(user: User, task: Task, *, note: str = "", rating: int | None = None) -> Task:
-    _require_assigner(user, task)
+    _require_who(user, task, "approve")
     _transition(task, "approve")
     task.approved_at = utcnow()
     db.session.add(TaskProgress(task=task, user_id=user.id, kind="approved", note=note or "",
@@ -396,7 +404,7 @@ def approve_task(user: User, task: Task, *, note: str = "", rating: int | None =
 
 
 def return_task(user: User, task: Task, *, note: str) -> Task:
-    _require_assigner(user, task)
+    _require_who(user, task, "return")
     if not (note or "").strip():
         raise InvalidTask("Cần nêu lý do trả lại.")
     _transition(task, "return")
@@ -409,7 +417,7 @@ def return_task(user: User, task: Task, *, note: str) -> Task:
 
 def rate_task(user: User, task: Task, *, rating: int) -> Task:
     """The assigner's quality rating, 1 (poor) to 5 (excellent), of a finished task."""
-    _require_assigner(user, task)
+    _require_who(user, task, "rate")
     if rating not in range(1, 6):
         raise InvalidTask("Điểm đánh giá phải từ 1 đến 5.")
     _transition(task, "rate")
