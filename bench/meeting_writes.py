@@ -33,9 +33,7 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,34 +60,6 @@ CHAIR, SECRETARY = "chutich", "thuky"
 #: Who is timed for the RESULT line: the chair's and the secretary's commands.
 ORGANISER_EVENTS = ("open", "check_in", "present", "goto_item", "grant_speak", "end_speak",
                     "create_poll", "open_poll", "close_poll", "conclude", "add_action", "close")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def instance_env(workdir: Path) -> dict[str, str]:
-    """The environment of every process of the installation under ``workdir``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EOFFICE_")}
-    env.update({
-        "EOFFICE_DATABASE_URL": f"sqlite:///{workdir / 'eoffice.sqlite3'}",
-        "EOFFICE_STORAGE_URL": f"file://{workdir / 'objects'}",
-        "EOFFICE_SECRET_KEY": "meeting-writes-" + secrets.token_hex(24),
-        "EOFFICE_PKI_DIR": str(workdir / "pki"),
-        "EOFFICE_JOBS_URL": f"sqlite:///{workdir / 'jobs.sqlite3'}",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
-
-
-def flask(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(args)} failed: {done.stderr[-3000:]}")
-    return done.stdout
 
 
 # --------------------------------------------------------------------------- preparation
@@ -153,8 +123,7 @@ with app.app_context():
 
 
 def prepare(env: dict[str, str], count: int, extra: int) -> list[dict[str, Any]]:
-    flask(env, "db", "upgrade", "heads", "--directory", "migrations")
-    flask(env, "seed-demo")
+    write_burst.install(env)  # migrate and seed the demo office, as make run does
     done = subprocess.run([PYTHON, "-c", PREPARE, str(count), str(extra)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
@@ -344,7 +313,7 @@ def print_profiles(directory: Path, events: list[str], lines: int = 25) -> None:
 def run(args: argparse.Namespace) -> None:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="eoffice-meeting-writes-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    env = instance_env(workdir)
+    env = write_burst.instance_env(workdir, f"sqlite:///{workdir / 'eoffice.sqlite3'}")
     started = time.monotonic()
     meetings = prepare(env, args.repetitions, args.invitees)
     print(f"installed and prepared {len(meetings)} meetings in "
