@@ -27,8 +27,10 @@ from eoffice.documents import (
     signing_service,
     steps,
 )
+from eoffice.documents.errors import NotPermitted
 from eoffice.documents.forms import end_of_day
 from eoffice.documents.models import Direction, Document
+from eoffice.documents.recipient_view import sees_whole
 from eoffice.documents.representation import document_json
 from eoffice.documents.revocation import purge_unreferenced
 from eoffice.documents.states import In
@@ -167,6 +169,8 @@ def _direct(actor: Any, document: Document, data: DirectionOrder) -> common.Resu
 
 
 def _comment(actor: Any, document: Document, data: CommentText) -> common.Result:
+    if not sees_whole(actor, document):  # a recipient reads the official copy, nothing else
+        raise NotPermitted("Người nhận văn bản không ghi ý kiến vào hồ sơ xử lý văn bản.")
     common.comment(actor, document, data.body)
     return common.Result(document)
 

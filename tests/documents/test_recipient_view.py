@@ -256,3 +256,18 @@ def test_newest_delivery_first(app: Flask, demo: None) -> None:
     assert ids == [later_id, first.id]
     html = client.get("/documents/internal-inbox").get_data(as_text=True)
     assert [int(i) for i in re.findall(r'data-document="(\d+)"', html)] == [later_id, first.id]
+
+
+def test_a_recipient_cannot_write_into_the_handling_record(app: Flask, demo: None) -> None:
+    """Comments are the drafting chain's internal record: a recipient neither reads nor
+    writes them (page and API alike)."""
+    issued = issue_with_history(app)
+    client = client_for(app, "thuky")
+    token = csrf_token_from(client.get("/my-work").get_data(as_text=True))
+    answer = client.post(f"/api/v1/documents/{issued.id}/actions/comment",
+                         json={"body": "Ý kiến của người nhận"},
+                         headers={"X-CSRFToken": token})
+    assert answer.status_code == 403 and "Người nhận" in answer.get_json()["message"]
+    drafter = client_for(app, "chuyenvien")
+    page = drafter.get(f"/documents/outgoing/{issued.id}").get_data(as_text=True)
+    assert "Ý kiến của người nhận" not in page
