@@ -233,18 +233,28 @@ def init_app(app: Flask, url: str) -> None:
 
     app.extensions["eoffice.run_job"] = run_job
 
-    @event.listens_for(db.session, "after_commit")
-    def _enqueue_committed(session: Any) -> None:
-        # The session is shared by every app of the process (tests build many): only this
-        # app's jobs go to this app's broker.
-        if has_app_context() and current_app._get_current_object() is app:  # type: ignore[attr-defined]
-            for job_id in sorted(session.info.pop(_PENDING, ())):
-                run_job(job_id)
+    _listen_once()
 
-    @event.listens_for(db.session, "after_rollback")
-    def _forget_rolled_back(session: Any) -> None:
-        if has_app_context() and current_app._get_current_object() is app:  # type: ignore[attr-defined]
-            session.info.pop(_PENDING, None)
+
+def _enqueue_committed(session: Any) -> None:
+    """After a commit: send the jobs it created to the current app's broker."""
+    pending = session.info.pop(_PENDING, None)
+    if pending and has_app_context():
+        run_job = current_app.extensions.get("eoffice.run_job")
+        for job_id in sorted(pending):
+            run_job(job_id)
+
+
+def _forget_rolled_back(session: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _listen_once() -> None:
+    """One pair of listeners on the process's session, whatever the number of apps (tests
+    build hundreds): each app's jobs reach its own broker through ``current_app``."""
+    if not event.contains(db.session, "after_commit", _enqueue_committed):
+        event.listen(db.session, "after_commit", _enqueue_committed)
+        event.listen(db.session, "after_rollback", _forget_rolled_back)
 
 
 def create_consumer(app: Flask, *, workers: int = 2, worker_type: str = "thread") -> Any:
