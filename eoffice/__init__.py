@@ -169,9 +169,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     # Each domain module plugs itself in: blueprints, navigation entries, "my work" sections.
-    from eoffice import documents, jobs, mail, reports, tasks
+    from eoffice import documents, jobs, mail, organisation, reports, tasks
 
-    for module in (jobs, mail, documents, tasks, reports):
+    for module in (jobs, mail, organisation, documents, tasks, reports):
         module.init_app(app)
 
 

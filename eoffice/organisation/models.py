@@ -24,8 +24,18 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     parent_name: Mapped[str | None] = mapped_column(String(255))
     place: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The organisation above it in this installation (a department under the province).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Contact details, as edXML OrganInfo carries them (OrganAdd, Email, Telephone, Fax,
+    # Website).
+    address: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    telephone: Mapped[str] = mapped_column(String(40), default="")
+    fax: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(255), default="")
 
     units: Mapped[list[Unit]] = relationship(back_populates="organisation")
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
 
 class Unit(db.Model):  # type: ignore[name-defined]
@@ -55,3 +65,25 @@ class Position(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     title: Mapped[str] = mapped_column(String(120))
+
+
+class DirectoryOrgan(db.Model):  # type: ignore[name-defined]
+    """An agency outside this installation, known by its edXML OrganId: one line of the
+    installation-wide directory clerks pick recipients from (imported from the national
+    agency list, entered by hand, or learnt from the axis)."""
+
+    __tablename__ = "directory_organs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[str] = mapped_column(String(13), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    parent_organ_id: Mapped[str | None] = mapped_column(String(13))
+    address: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    telephone: Mapped[str] = mapped_column(String(40), default="")
+    # Where the line came from: "csv" (import), "manual", "demo", "axis".
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    # fold_vi(organ_id + " " + name): searched with LIKE, so queries with or without
+    # diacritics find the same agencies without folding every row per query.
+    search_text: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
