@@ -123,6 +123,15 @@ def _smtp_url(value: str) -> str:
     raise ValueError("expected smtp://[USER:PASS@]HOST:PORT")
 
 
+def _axis_url(value: str) -> str:
+    """The axis endpoint: HTTPS, or plain HTTP to this machine only (a hub beside it, tests)."""
+    parts = urlsplit(value)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.hostname and (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        return value.rstrip("/")
+    raise ValueError("expected https://HOST[/PATH] (http:// only to 127.0.0.1)")
+
+
 def _text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -153,6 +162,13 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_PKI_PASSPHRASE": ("pki_passphrase", _text),
     "EOFFICE_PIN_STATE": ("pin_state", _text),
     "EOFFICE_TRUSTED_PROXIES": ("trusted_proxies", _proxy_hops),
+    # Exchange with other installations through the national axis or a province's hub
+    # (eoffice/exchange/axis); EOFFICE_HUB=1 makes this installation serve as such a hub.
+    "EOFFICE_AXIS_URL": ("axis_url", _axis_url),
+    "EOFFICE_AXIS_SYSTEM_ID": ("axis_system_id", _text),
+    "EOFFICE_AXIS_SECRET": ("axis_secret", _text),
+    "EOFFICE_AXIS_CAFILE": ("axis_cafile", _text),
+    "EOFFICE_HUB": ("hub", _boolean),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -188,6 +204,15 @@ class Settings:
     pin_state: str | None = None
     #: Reverse proxies in front (nginx: 1) whose X-Forwarded-For/Proto/Host/Prefix are trusted.
     trusted_proxies: int = 0
+    #: The axis (or hub) endpoint, this installation's system id and secret there, and a CA
+    #: file for a hub with a private certificate; all unset: no exchange beyond this
+    #: installation.
+    axis_url: str | None = None
+    axis_system_id: str | None = None
+    axis_secret: str | None = field(default=None, repr=False)
+    axis_cafile: str | None = None
+    #: Serve the axis operations to other installations (eoffice/exchange/axis/hub_views.py).
+    hub: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
