@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from eoffice.backup import cli as backup_cli
 from eoffice.extension_points import registered
 from eoffice.extensions import db
 
@@ -41,3 +42,4 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(1)
 
     app.cli.add_command(audit_group)
+    backup_cli.init_app(app)

@@ -169,6 +169,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_AXIS_SECRET": ("axis_secret", _text),
     "EOFFICE_AXIS_CAFILE": ("axis_cafile", _text),
     "EOFFICE_HUB": ("hub", _boolean),
+    # `flask backup create/verify/restore`: encrypts the PKI and the secret key in a backup.
+    "EOFFICE_BACKUP_PASSPHRASE": ("backup_passphrase", _text),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -213,6 +215,8 @@ class Settings:
     axis_cafile: str | None = None
     #: Serve the axis operations to other installations (eoffice/exchange/axis/hub_views.py).
     hub: bool = False
+    #: Encrypts the PKI folder and the secret key inside backups (else asked for at the prompt).
+    backup_passphrase: str | None = field(default=None, repr=False)
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property

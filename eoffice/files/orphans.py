@@ -30,6 +30,7 @@ from sqlalchemy import select
 from eoffice import audit
 from eoffice.extension_points import register, registered
 from eoffice.extensions import db
+from eoffice.files import integrity
 from eoffice.files.models import StoredFile
 from eoffice.timestamps import utcnow
 
@@ -131,6 +132,7 @@ def _register_cli(app: Flask) -> None:
         for key in report.removed:
             click.echo(f"  {key}")
 
+    integrity.add_command(group)
     app.cli.add_command(group)
 
 
