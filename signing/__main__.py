@@ -18,10 +18,12 @@ from pathlib import Path
 
 from . import install_speedups
 from .appearance import AttachmentAppearance, LeaderAppearance, SealAppearance
+from .csc import CscProvider, CscService
 from .errors import BadPdfError, SigningError
 from .fields import ReservedFields, fill_fields
 from .keys import FilePinStore, PinGuard, load_pkcs12, open_pkcs11_signer
 from .pki import DemoPKI
+from .remote import RemoteAuthorisation, RemoteSigner
 from .sign import DocumentSigner, Level, Role
 from .validate import validate
 
@@ -112,7 +114,27 @@ def cmd_pki_revoke(args) -> int:
     return EXIT_OK
 
 
-def _open_signer(args, pki):
+def _open_csc_signer(args, signatures: int) -> RemoteSigner:
+    """A key held by a CSC service; the client secret comes from a file or the environment
+    (``SIGNING_CSC_CLIENT_SECRET``), never from the command line where ``ps`` shows it."""
+    if not args.csc_credential:
+        raise SystemExit("--csc-url needs --csc-credential ID")
+    secret = os.environ.get("SIGNING_CSC_CLIENT_SECRET")
+    if args.csc_client_secret_file:
+        secret = Path(args.csc_client_secret_file).read_text().strip()
+    service = CscService(args.csc_url, client_id=args.csc_client_id, client_secret=secret,
+                         timeout=args.csc_timeout)
+    otp = None
+    if args.otp_file:
+        otp = Path(args.otp_file).read_text().strip()
+    authorisation = RemoteAuthorisation(pin=_read_pin(args, "Remote signing PIN: "), otp=otp)
+    return RemoteSigner(CscProvider(service, args.csc_credential), authorisation,
+                        signatures=signatures)
+
+
+def _open_signer(args, pki, signatures: int = 1):
+    if getattr(args, "csc_url", None):
+        return _open_csc_signer(args, signatures)
     if args.pkcs11_module or args.token_label:
         signer, _session = open_pkcs11_signer(
             args.pkcs11_module, _read_pin(args, "Token PIN: "), token_label=args.token_label,
@@ -125,9 +147,9 @@ def _open_signer(args, pki):
     return load_pkcs12(Path(args.p12).read_bytes(), _read_pin(args), guard=guard)
 
 
-def _make_signer(args) -> DocumentSigner:
+def _make_signer(args, signatures: int = 1) -> DocumentSigner:
     pki = DemoPKI.open(args.pki) if args.pki else None
-    return DocumentSigner(_open_signer(args, pki), pki=pki, tsa_url=args.tsa,
+    return DocumentSigner(_open_signer(args, pki, signatures), pki=pki, tsa_url=args.tsa,
                           level=args.level)
 
 
@@ -176,7 +198,7 @@ def cmd_sign(args) -> int:
 def cmd_batch(args) -> int:
     try:
         kwargs = _sign_kwargs(args)
-        signer = _make_signer(args)
+        signer = _make_signer(args, signatures=len(args.inputs))
     except SigningError as exc:
         return _err(exc)
     outdir = Path(args.outdir)
@@ -273,6 +295,14 @@ def _add_sign_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pkcs11-module", help="PKCS#11 module (default SoftHSM2)")
     p.add_argument("--token-label")
     p.add_argument("--key-label")
+    p.add_argument("--csc-url", help="remote signing service (CSC API): base URL before /csc/v1")
+    p.add_argument("--csc-credential", help="(CSC) credential id of the signing key")
+    p.add_argument("--csc-client-id", help="(CSC) OAuth client id of this installation")
+    p.add_argument("--csc-client-secret-file",
+                   help="(CSC) file holding the client secret (or SIGNING_CSC_CLIENT_SECRET)")
+    p.add_argument("--csc-timeout", type=float, default=30.0,
+                   help="(CSC) seconds allowed for each request")
+    p.add_argument("--otp-file", help="(CSC, SCAL2) file whose first line is the one-time code")
 
 
 def build_parser() -> argparse.ArgumentParser:
