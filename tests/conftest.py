@@ -8,6 +8,7 @@ rows are removed, so tests stay independent without paying for migrations each t
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +24,14 @@ from eoffice.settings import Settings
 from tests.services.browser import browser  # noqa: F401
 from tests.services.postgres import create_database, postgres_server_url  # noqa: F401
 from tests.services.seaweed import s3_server  # noqa: F401
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each run gets a temporary folder of its own: pytest's shared ``pytest-of-USER`` keeps
+    only the three newest runs, so a run started beside a long one (a second terminal, a
+    bench) deleted the long one's database and object folders under it."""
+    if not config.option.basetemp:
+        config.option.basetemp = tempfile.mkdtemp(prefix="eoffice-pytest-")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
