@@ -284,6 +284,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["local_time"] = format_local
     app.jinja_env.filters["day"] = show_day  # dates shown as dd/mm/yyyy
+    # Events in plain Vietnamese (who did what, for whom, with the note): ``events|history``.
+    from eoffice.audit.phrases import history, person_name
+
+    app.jinja_env.filters["history"] = history
+    app.jinja_env.filters["person_name"] = person_name  # a user id shown as a name
     app.jinja_env.globals["day_pattern"] = DAY_PATTERN
 
     @app.context_processor

@@ -15,11 +15,15 @@ def init_app(app: Flask) -> None:
     from eoffice.audit.service import add_listener
     from eoffice.reports import models  # noqa: F401  (tables known to the metadata)
     from eoffice.reports.facts import project
+    from eoffice.reports.links import register_object_name
+    from eoffice.reports.names import name_document, name_task
     from eoffice.reports.scope import can_see_dashboard
     from eoffice.reports.views import api, bp
     from eoffice.web.navigation import NavEntry, register_nav
 
     add_listener(app, project)
+    register_object_name(app, "document", name_document)
+    register_object_name(app, "task", name_task)
     app.register_blueprint(bp)
     app.register_blueprint(api)
     register_nav(app, NavEntry("Báo cáo", "reports.dashboard", visible=can_see_dashboard))

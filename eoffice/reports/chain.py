@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from eoffice.audit import verify_chain
+from eoffice.audit import ChainReport, verify_chain
 from eoffice.audit.models import Event
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
@@ -33,6 +33,16 @@ class ChainStatus:
                 "description": self.description}
 
 
+def _in_vietnamese(report: ChainReport) -> str:
+    """What the check found, as a reader of the report (or its export) reads it."""
+    if report.ok:
+        return f"Toàn vẹn: đã kiểm tra {report.checked} sự kiện"
+    why = ("liên kết với sự kiện trước không khớp" if "previous" in report.reason
+           else "nội dung không khớp với mã băm")
+    return (f"Không toàn vẹn: sự kiện thứ {report.checked + 1} trong chuỗi bị sửa ({why}); "
+            f"đã kiểm tra {report.checked} sự kiện trước đó")
+
+
 _lock = threading.Lock()
 _cache: dict[tuple[str, int], ChainStatus] = {}
 
@@ -46,7 +56,7 @@ def chain_status(max_age: timedelta = MAX_AGE) -> ChainStatus:
         if cached is not None and utcnow() - cached.checked_at < max_age:
             return cached
     report = verify_chain()
-    status = ChainStatus(report.ok, report.checked, utcnow(), report.describe())
+    status = ChainStatus(report.ok, report.checked, utcnow(), _in_vietnamese(report))
     with _lock:
         _cache.clear()
         _cache[key] = status

@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import Float, Integer, Select, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from eoffice.accounts.models import UnitMembership, User
 from eoffice.audit.models import Event
+from eoffice.audit.phrases import SYSTEM, phrase
 from eoffice.extensions import db
 from eoffice.organisation.models import Unit
 from eoffice.reports.chain import ChainStatus, chain_status
 from eoffice.reports.figures import BY_KEY, FIGURES, Figure, Period, Window, anchor_range
-from eoffice.reports.links import link_for
+from eoffice.reports.links import name_for
 from eoffice.reports.models import EventSubject as ES
 from eoffice.reports.models import WorkItem as W
 from eoffice.reports.scope import unit_subtree_ids
@@ -265,21 +267,26 @@ class EvidenceRow:
     deadline: datetime | None = None
     outcome: str | None = None
     value: float | None = None  # hours for durations, points for ratings
+    object_name: str = ""  # "Văn bản đến số 7 — Về việc …", never an id
+    what: str = ""  # the act in Vietnamese ("chỉ đạo")
 
     def as_json(self) -> dict[str, Any]:
         return {
             "event_id": self.event_id, "occurred_at": self.occurred_at.isoformat(),
             "action": self.action, "actor": self.actor, "person": self.person,
             "object_kind": self.object_kind, "object_id": self.object_id, "url": self.url,
+            "object_name": self.object_name, "what": self.what,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "outcome": self.outcome, "value": self.value,
         }
 
 
 def evidence(
-    figure: Figure, user_ids: Any, period: Period, limit: int = 5000
+    figure: Figure, user_ids: Any, period: Period, limit: int = 5000, viewer: Any = None
 ) -> list[EvidenceRow]:
-    """The events behind a figure: one row per counted item, with time and a link."""
+    """The events behind a figure: one row per counted item, with time, the object's name and
+    a link that ``viewer`` can open (the object's page, or the report's page about the event
+    when they may see the figure but not the object)."""
     window = _window(period)
     actor = User.__table__.alias("actor")
     person = User.__table__.alias("person")
@@ -322,9 +329,11 @@ def evidence(
         deadline = row.deadline
         if isinstance(deadline, str):  # a literal NULL column comes back untyped
             deadline = None
+        named = name_for(row.object_kind, row.object_id, viewer)
         result.append(EvidenceRow(
-            row.id, row.occurred_at, row.action, row.actor or "Hệ thống", row.person,
-            row.object_kind, row.object_id, link_for(row.object_kind, row.object_id),
-            deadline, row.outcome, shown,
+            row.id, row.occurred_at, row.action, row.actor or SYSTEM, row.person,
+            row.object_kind, row.object_id,
+            named.url or url_for("reports.event", event_id=row.id),
+            deadline, row.outcome, shown, named.label, phrase(row.action, row.object_kind),
         ))
     return result

@@ -33,11 +33,12 @@ from eoffice.accounts.permissions import has_role, require_role
 from eoffice.accounts.roles import Role
 from eoffice.api.openapi import documented
 from eoffice.audit.models import Event
+from eoffice.audit.phrases import Names, describe
 from eoffice.extensions import db
 from eoffice.organisation.models import Unit
 from eoffice.reports import exports, scope, service
 from eoffice.reports.figures import BY_KEY, FIGURES, PEOPLE_COLUMNS, Period
-from eoffice.reports.links import link_for
+from eoffice.reports.links import name_for
 from eoffice.reports.models import EventSubject, Holiday
 from eoffice.timestamps import to_local, utcnow
 from eoffice.web.dates import parse_day
@@ -45,23 +46,6 @@ from eoffice.web.dates import parse_day
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 api = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
 
-ACTION_LABELS = {
-    "received": "tiếp nhận", "registered": "vào sổ", "presented": "trình", "directed": "chỉ đạo",
-    "assigned": "giao xử lý", "reassigned": "giao lại", "opened": "mở xem",
-    "commented": "cho ý kiến",
-    "forwarded": "chuyển", "submitted_for_signature": "trình ký", "signed": "ký",
-    "numbered": "cấp số", "org_signed": "ký số cơ quan", "issued": "ban hành",
-    "delivered": "gửi đến", "completed": "hoàn thành", "overdue": "quá hạn",
-    "draft_returned": "trả lại dự thảo", "invited": "mời họp", "accepted": "nhận lời mời",
-    "declined": "báo vắng", "delegated": "ủy quyền dự họp", "checked_in": "điểm danh có mặt",
-    "closed": "kết thúc cuộc họp", "spoke": "phát biểu", "voted": "biểu quyết",
-    "task_assigned": "giao việc", "task_accepted": "nhận việc", "task_progress": "báo cáo tiến độ",
-    "extension_requested": "xin gia hạn", "extension_granted": "được gia hạn",
-    "extension_refused": "từ chối gia hạn", "task_completed": "báo cáo hoàn thành",
-    "task_approved": "duyệt kết quả", "task_returned": "trả lại công việc",
-    "task_rated": "đánh giá chất lượng", "task_reminded": "nhắc hạn",
-    "task_overdue": "nhắc quá hạn",
-}
 OUTCOME_LABELS = {"on_time": "Trong hạn", "late": "Quá hạn", "no_deadline": "Không có hạn",
                   "attended": "Có mặt", "excused": "Vắng có lý do", "absent": "Vắng"}
 
@@ -142,10 +126,13 @@ def person(user_id: int) -> ResponseReturnValue:
                EventSubject.occurred_at < period.end)
         .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(300)
     ).all()
+    names = Names([event for event, _role in timeline])
+    lines = [(describe(event, names), role,
+              name_for(event.object_kind, event.object_id, current_user), event.id)
+             for event, role in timeline]
     return render_template(
         "reports/person.html", report=report, person=person, period=period, figures=FIGURES,
-        timeline=timeline, actions=ACTION_LABELS, link_for=link_for,
-        query=_query(period, person=person.id),
+        timeline=lines, query=_query(period, person=person.id),
     )
 
 
@@ -157,15 +144,46 @@ def evidence() -> ResponseReturnValue:
         abort(404)
     period = _period()
     report, people = _subject_report(period)
-    rows = service.evidence(figure, people, period)
+    rows = service.evidence(figure, people, period, viewer=current_user)
     if report.subject_kind == "unit":
         back = url_for("reports.dashboard", **_query(period, unit=report.subject_id))
     else:
         back = url_for("reports.person", user_id=report.subject_id, **_query(period))
     return render_template(
         "reports/evidence.html", figure=figure, report=report, rows=rows, period=period,
-        actions=ACTION_LABELS, outcomes=OUTCOME_LABELS, back=back,
+        outcomes=OUTCOME_LABELS, back=back,
     )
+
+
+@bp.route("/event/<int:event_id>")
+@login_required
+def event(event_id: int) -> ResponseReturnValue:
+    """What a report's row names, for a reader allowed to see the figure but not the object
+    itself (a manager and a document they are not part of): the object's name and its events
+    that concern people the reader oversees."""
+    row = db.session.get(Event, event_id)
+    visible = scope.visible_user_ids(current_user)
+    if row is None or not _concerns(row, visible):
+        abort(404)
+    events = [e for e in db.session.execute(
+        select(Event).where(Event.object_kind == row.object_kind,
+                            Event.object_id == row.object_id).order_by(Event.id).limit(500)
+    ).scalars() if _concerns(e, visible)]
+    names = Names(events)
+    return render_template(
+        "reports/event.html", named=name_for(row.object_kind, row.object_id, current_user),
+        line=describe(row, names), lines=[(describe(e, names), e.id == row.id) for e in events],
+    )
+
+
+def _concerns(row: Event, visible: set[int]) -> bool:
+    """The event was done by, or for, someone whose figures the reader may see."""
+    if row.actor_id in visible:
+        return True
+    return db.session.execute(
+        select(EventSubject.user_id).where(EventSubject.event_id == row.id,
+                                           EventSubject.user_id.in_(visible)).limit(1)
+    ).first() is not None
 
 
 @bp.route("/export.<fmt>")
@@ -299,6 +317,6 @@ def api_evidence() -> ResponseReturnValue:
         abort(404)
     period = _period()
     report, people = _subject_report(period)
-    rows = service.evidence(figure, people, period)
+    rows = service.evidence(figure, people, period, viewer=current_user)
     return jsonify(figure=figure.key, value=report.figures.get(figure.key),
                    events=[row.as_json() for row in rows])

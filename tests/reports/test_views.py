@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from eoffice.reports.exports import full_labels
 from tests.reports.scenario import seed_may_2026, use_clock, user
 
 MAY = {"start": "2026-05-01", "end": "2026-05-31"}
@@ -38,7 +39,7 @@ def test_manager_dashboard_drills_down_and_exports_the_same_figures(
 
     evidence = client.get("/reports/evidence", query_string={
         **MAY, "unit": seeded["kt"], "figure": "docs_late"}).get_data(as_text=True)
-    assert "document #102" in evidence and "05/05/2026 10:00" in evidence
+    assert "#102" not in evidence and "05/05/2026 10:00" in evidence
     assert "04/05/2026 23:59" in evidence  # the working-day deadline
 
     api = client.get(f"/api/v1/reports/units/{seeded['kt']}", query_string=MAY).get_json()
@@ -49,15 +50,16 @@ def test_manager_dashboard_drills_down_and_exports_the_same_figures(
     book = load_workbook(io.BytesIO(client.get(
         "/reports/export.xlsx", query_string={**MAY, "unit": seeded["kt"]}).data))
     sheet = book["Tổng hợp"]
-    xlsx = {row[0]: row[2] for row in sheet.iter_rows(min_row=6, values_only=True)}
-    assert xlsx == values
+    labels = full_labels()
+    xlsx = {row[0]: row[1] for row in sheet.iter_rows(min_row=6, values_only=True)}
+    assert xlsx == {labels[key]: value for key, value in values.items()}
     assert book["Theo cán bộ"].max_row == 3  # header + two people of KT
 
     text = client.get("/reports/export.csv", query_string={
         **MAY, "unit": seeded["kt"]}).data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    from_csv = {r[0]: r[2] for r in rows[5:5 + len(values)]}
-    assert from_csv == {k: "" if v is None else str(v) for k, v in values.items()}
+    from_csv = {r[0]: r[1] for r in rows[5:5 + len(values)]}
+    assert from_csv == {labels[k]: "" if v is None else str(v) for k, v in values.items()}
 
     evidence_api = client.get("/api/v1/reports/evidence", query_string={
         **MAY, "unit": seeded["kt"], "figure": "docs_handled"}).get_json()

@@ -1,0 +1,60 @@
+"""Documents and tasks as reports name them: by number and subject or title, never by id.
+
+A report reader (a manager) may see a figure without being able to open every document behind
+it; the name then comes without the page, and the report opens its own page about the event.
+Secret documents are named without their subject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from eoffice.documents.access import can_view as can_view_document
+from eoffice.documents.models import Direction, Document
+from eoffice.extensions import db
+from eoffice.reports.links import ObjectName
+from eoffice.tasks.models import Task
+from eoffice.tasks.service import can_view as can_view_task
+
+
+def document_label(document: Document) -> str:
+    """"Văn bản đến số 7 (15/BKHĐT-VP) — Về việc …" or "Quyết định 15/QĐ-UBND — Về việc …"."""
+    if document.direction == Direction.INCOMING:
+        label = "Văn bản đến"
+        if document.arrival_number:
+            label += f" số {document.arrival_number}"
+        if document.code_number is not None:
+            label += f" ({document.code_number}/{document.code_notation})"
+    else:
+        label = document.type_name or "Văn bản đi"
+        label += f" {document.number_and_notation}" if document.number_and_notation else \
+            " (dự thảo)"
+    if document.secrecy:
+        return f"{label} — văn bản mật"
+    return f"{label} — {document.subject}"
+
+
+def name_document(object_id: str, viewer: Any) -> ObjectName | None:
+    document = db.session.get(Document, int(object_id)) if object_id.isdigit() else None
+    if document is None:
+        return None
+    if viewer is None or viewer.organisation_id != document.organisation_id:
+        return ObjectName("Văn bản")
+    url = None
+    if can_view_document(viewer, document):
+        endpoint = ("documents.outgoing_view" if document.direction == Direction.OUTGOING
+                    else "documents.incoming_view")
+        url = url_for(endpoint, document_id=document.id)
+    return ObjectName(document_label(document), url)
+
+
+def name_task(object_id: str, viewer: Any) -> ObjectName | None:
+    task = db.session.get(Task, int(object_id)) if object_id.isdigit() else None
+    if task is None:
+        return None
+    if viewer is None or viewer.organisation_id != task.organisation_id:
+        return ObjectName("Công việc")
+    url = url_for("tasks.detail", task_id=task.id) if can_view_task(viewer, task) else None
+    return ObjectName(f"Công việc: {task.title}", url)
