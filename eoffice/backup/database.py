@@ -130,7 +130,11 @@ def _run_postgres(tool: str, url: URL, arguments: list[str],
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    command = [tool, f"--host={url.host or 'localhost'}", f"--port={url.port or 5432}"]
+    # A Unix socket is named by a directory in the query (``?host=/run/postgresql``).
+    host = url.host or url.query.get("host") or "localhost"
+    if isinstance(host, tuple):
+        host = host[0]
+    command = [tool, f"--host={host}", f"--port={url.port or url.query.get('port') or 5432}"]
     if url.username:
         command.append(f"--username={url.username}")
     command += [f"{database_flag}={url.database}", "--no-password", *arguments]

@@ -64,8 +64,8 @@ def empty_database_like(database_url: str, request: pytest.FixtureRequest, where
 
 
 def run(application: Flask, *args: str) -> tuple[int, str]:
-    result = application.test_cli_runner(mix_stderr=False).invoke(args=list(args))
-    return result.exit_code, result.output + result.stderr
+    result = application.test_cli_runner().invoke(args=list(args))
+    return result.exit_code, result.output  # stdout and stderr as a terminal shows them
 
 
 def issued_document_pdf(application: Flask) -> tuple[Document, bytes]:
