@@ -3,14 +3,31 @@ many organisations and the directory recipients are picked from."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
+from eoffice.accounts.roles import Role
 from eoffice.extension_points import register
 
 
-def init_app(app: Flask) -> None:
-    """Plug the module in: the directory API and its OpenAPI schemas."""
-    from eoffice.organisation.api import SCHEMAS, api
+def _super_admin(user: Any) -> bool:
+    return Role.SUPER_ADMIN in user.roles
 
+
+def init_app(app: Flask) -> None:
+    """Plug the module in: the super-administrator's pages and API, the directory API,
+    what a new organisation is given, and the ``organisations`` commands."""
+    from eoffice.organisation import provisioning
+    from eoffice.organisation.api import SCHEMAS, api
+    from eoffice.organisation.cli import register_cli
+    from eoffice.organisation.views import bp
+    from eoffice.web.navigation import NavEntry, register_nav
+
+    app.register_blueprint(bp)
     app.register_blueprint(api)
     register(app, "api_schemas", SCHEMAS)
+    register(app, "organisation_provisioners", provisioning.default_registers)
+    register(app, "organisation_provisioners", provisioning.demo_seal_certificate)
+    register_nav(app, NavEntry("Cơ quan", "organisations.index", _super_admin))
+    register_cli(app)

@@ -1,4 +1,6 @@
-"""/api/v1/organisations: the directory recipients are picked from (any signed-in user)."""
+"""/api/v1/organisations: the directory recipients are picked from (any signed-in user); the
+installation's organisations for the super-administrator (list, read, create; edits and the
+first administrator as declared actions, ``eoffice.organisation.actions``)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,21 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from eoffice.api.openapi import documented, list_of
+from eoffice.actions.parsing import parse_model
+from eoffice.actions.routes import add_api_routes
+from eoffice.api.openapi import documented, list_of, ref
 from eoffice.errors import InvalidInput
+from eoffice.extensions import db
+from eoffice.organisation.actions import ORGANISATION_SCHEMA, OrganisationInput, organisation_json
 from eoffice.organisation.directory import MAX_LIMIT, search_directory
+from eoffice.organisation.organisations import (
+    all_organisations,
+    create_organisation,
+    organisation_or_404,
+    require_super_admin,
+)
 
 api = Blueprint("organisations_api", __name__, url_prefix="/api/v1")
 
@@ -32,7 +44,8 @@ DIRECTORY_ENTRY_SCHEMA: dict[str, Any] = {
 }
 
 #: OpenAPI component schemas of this module's answers.
-SCHEMAS: dict[str, Any] = {"DirectoryEntry": DIRECTORY_ENTRY_SCHEMA}
+SCHEMAS: dict[str, Any] = {"DirectoryEntry": DIRECTORY_ENTRY_SCHEMA,
+                           "Organisation": ORGANISATION_SCHEMA}
 
 
 @api.get("/organisations/directory")
@@ -47,3 +60,36 @@ def directory() -> ResponseReturnValue:
     entries = search_directory(request.args.get("q", ""),
                                limit=min(int(raw_limit), MAX_LIMIT))
     return jsonify(items=[asdict(entry) for entry in entries])
+
+
+@api.get("/organisations")
+@documented("Các cơ quan trong hệ thống (quản trị toàn hệ thống)", list_of("Organisation"),
+            errors=(401, 403))
+@login_required
+def list_organisations() -> ResponseReturnValue:
+    require_super_admin(current_user)
+    return jsonify(items=[organisation_json(o) for _depth, o in all_organisations()])
+
+
+@api.post("/organisations")
+@documented("Tạo cơ quan trong hệ thống, kèm sổ đăng ký văn bản của năm (quản trị toàn hệ "
+            "thống)", ref("Organisation"), status=201, body=OrganisationInput,
+            errors=(401, 403))
+@login_required
+def create() -> ResponseReturnValue:
+    require_super_admin(current_user)
+    organisation = create_organisation(current_user, parse_model(OrganisationInput).details())
+    db.session.commit()
+    return jsonify(organisation_json(organisation)), 201
+
+
+@api.get("/organisations/<int:organisation_id>")
+@documented("Thông tin một cơ quan trong hệ thống (quản trị toàn hệ thống)",
+            ref("Organisation"), errors=(401, 403, 404))
+@login_required
+def get_organisation(organisation_id: int) -> ResponseReturnValue:
+    return jsonify(organisation_json(organisation_or_404(current_user, organisation_id)))
+
+
+# Edits and the first administrator: JSON routes from their declarations.
+add_api_routes(api, "organisations")
