@@ -1,0 +1,65 @@
+"""Exchange with other installations through the national axis or a province's hub.
+
+- ``client``: this installation's transport (``RemoteTransport``) to the axis, installed when
+  ``EOFFICE_AXIS_URL`` is set, with ``EOFFICE_AXIS_SYSTEM_ID`` and ``EOFFICE_AXIS_SECRET``;
+- ``poll``: the inbox job (every minute, and ``flask exchange poll``);
+- ``hub`` and ``hub_views``: the same operations served to other installations when
+  ``EOFFICE_HUB=1``; ``flask exchange hub-systems create`` registers them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from huey import crontab
+
+from eoffice.exchange.axis import cli, hub_views
+from eoffice.exchange.axis import models as models  # the hub's tables, for the metadata
+from eoffice.exchange.axis.client import AxisClient
+from eoffice.exchange.axis.poll import PollReport, poll_inbox
+from eoffice.exchange.ports import install_remote_transport, remote_transport
+from eoffice.jobs import Job, JobFailed, register_handler, register_periodic
+from eoffice.settings import SettingsError
+
+POLL_JOB = "exchange.axis.poll"
+
+__all__ = ["POLL_JOB", "AxisClient", "init_app", "run_poll"]
+
+
+def init_app(app: Flask) -> None:
+    """Install the axis client when configured, the poll job and commands, and the hub when
+    ``EOFFICE_HUB`` is on."""
+    settings = app.config["EOFFICE_SETTINGS"]
+    if settings.axis_url:
+        for variable, value in (("EOFFICE_AXIS_SYSTEM_ID", settings.axis_system_id),
+                                ("EOFFICE_AXIS_SECRET", settings.axis_secret)):
+            if not value:
+                raise SettingsError(variable, "required when EOFFICE_AXIS_URL is set")
+        client = AxisClient(settings.axis_url, settings.axis_system_id, settings.axis_secret,
+                            cafile=settings.axis_cafile)
+        install_remote_transport(app, lambda: client)  # one connection pool per process
+        register_periodic(app, POLL_JOB, crontab(minute="*"))
+    register_handler(app, POLL_JOB, _poll_job)
+    if settings.hub:
+        app.register_blueprint(hub_views.bp)
+    cli.register_commands(app, run_poll)
+
+
+def run_poll() -> PollReport:
+    """Poll the installed transport once, handing each message to the exchange core."""
+    transport = remote_transport()
+    if transport is None:
+        return PollReport(interrupted="no transport configured")
+    return poll_inbox(transport, _accept)
+
+
+def _accept(message: Any) -> None:
+    raise NotImplementedError("eoffice.exchange.inbound.accept is not there yet")
+
+
+def _poll_job(job: Job) -> dict[str, Any]:
+    report = run_poll()
+    if report.interrupted and remote_transport() is None:
+        raise JobFailed("Chưa cấu hình trục liên thông (EOFFICE_AXIS_URL).")
+    return report.as_dict()
