@@ -173,6 +173,10 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (jobs, mail, organisation, documents, tasks, reports):
         module.init_app(app)
+    # Exchange with other installations (the axis client, its inbox poll, the hub).
+    from eoffice.exchange import axis as exchange_axis
+
+    exchange_axis.init_app(app)
 
 
 ERROR_TEXT = {
