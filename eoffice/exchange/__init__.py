@@ -1,3 +1,34 @@
 """Documents travelling between organisations: inside this installation (local delivery) and to
 other installations through a national-axis style transport (``axis``), as edXML packages and
-status messages. ``ports`` is the seam between the two halves."""
+status messages. ``ports`` is the seam between the two halves.
+
+``init_app`` plugs the exchange core in: its tables, the transition listeners (issue, revoke
+and replace leave through the outbox; an incoming document's handling flows back as status
+messages), the outbox job, the pages and API, and what the document page's partial reads.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from eoffice.extension_points import register
+
+
+def init_app(app: Flask) -> None:
+    """Plug the exchange core into ``app`` (after the documents module)."""
+    from eoffice.documents.workflow import on_transition
+    from eoffice.exchange import models  # noqa: F401  (tables known to migrations)
+    from eoffice.exchange import outbox, statuses
+    from eoffice.exchange.dispatches import JOB_KIND
+    from eoffice.exchange.views import api, bp, exchange_panel
+    from eoffice.files.orphans import register_object_reference
+    from eoffice.jobs import register_handler
+
+    on_transition(app, outbox.after_transition)
+    on_transition(app, statuses.after_transition)
+    register_handler(app, JOB_KIND, outbox.run_dispatch)
+    register_object_reference(app, outbox.names_object)
+    app.register_blueprint(bp)
+    app.register_blueprint(api)
+    app.jinja_env.globals["exchange_panel"] = exchange_panel
+    register(app, "exchange_ready", True)

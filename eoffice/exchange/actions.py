@@ -1,0 +1,99 @@
+"""The exchange's acts on a document, declared once (page route, API route, validation and
+OpenAPI): choose or drop a recipient, send an update after issue, register an arrival.
+
+They are a kind of their own (``/api/v1/exchange/<document_id>/actions/<name>``) whose object
+is a document, loaded with the documents' one visibility rule (another organisation's
+document is a 404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from eoffice.actions import Action, ActionInput, Kind, declare
+from eoffice.actions.parsing import Day
+from eoffice.documents import common, notifications
+from eoffice.documents.actions import page_url
+from eoffice.documents.forms import end_of_day
+from eoffice.documents.models import Document
+from eoffice.documents.representation import document_json
+from eoffice.documents.revocation import purge_unreferenced
+from eoffice.exchange import handling, recipients
+
+
+def _answer(result: common.Result) -> dict[str, Any]:
+    return document_json(result.document, full=True)
+
+
+def _after_commit(result: common.Result) -> None:
+    if result.purge_keys:
+        purge_unreferenced(result.purge_keys)
+    notifications.send(result.notices)
+
+
+EXCHANGE = Kind(
+    name="exchange",
+    load=common.get_visible,
+    page_url=page_url,
+    as_json=_answer,
+    subject_of=lambda result: result.document,
+    after_commit=_after_commit,
+    id_param="document_id",
+    schema_name="Document",
+)
+
+
+class Recipient(ActionInput):
+    organ_id: str = Field(title="Mã định danh cơ quan nhận", max_length=13)
+    name: str = Field("", title="Tên cơ quan nhận", max_length=255)
+
+
+class RecipientRef(ActionInput):
+    recipient_id: int = Field(title="Nơi nhận")
+
+
+class Update(ActionInput):
+    subject: str = Field("", title="Trích yếu", max_length=500)
+    description: str = Field("", title="Nội dung tóm tắt", max_length=5000)
+    due_date: Day | None = Field(None, title="Hạn xử lý")
+    reason: str = Field(title="Lý do cập nhật", max_length=500)
+
+
+class Nothing(ActionInput):
+    """The act needs nothing but the document."""
+
+
+def _add(actor: Any, document: Document, data: Recipient) -> common.Result:
+    recipients.add_recipient(actor, document, data.organ_id, data.name)
+    return common.Result(document)
+
+
+def _remove(actor: Any, document: Document, data: RecipientRef) -> common.Result:
+    recipients.remove_recipient(actor, document, data.recipient_id)
+    return common.Result(document)
+
+
+ACTIONS = (
+    Action(EXCHANGE, "add_recipient", "Chọn cơ quan nhận văn bản qua liên thông (mã định "
+           "danh OrganId từ danh bạ)", Recipient, _add, "Đã thêm nơi nhận liên thông.",
+           "/<int:document_id>/recipients", "add_recipient"),
+    Action(EXCHANGE, "remove_recipient", "Bỏ một nơi nhận liên thông chưa được gửi",
+           RecipientRef, _remove, "Đã bỏ nơi nhận liên thông.",
+           "/<int:document_id>/recipients/<int:recipient_id>/remove", "remove_recipient",
+           path_fields=("recipient_id",)),
+    Action(EXCHANGE, "update", "Cập nhật thông tin văn bản đã gửi liên thông (gửi nơi nhận "
+           "gói cập nhật)", Update,
+           lambda actor, document, data: handling.send_update(
+               actor, document, data.subject, data.description, end_of_day(data.due_date),
+               data.reason),
+           "Đã gửi thông tin cập nhật tới các nơi nhận.", "/<int:document_id>/update",
+           "send_update"),
+    Action(EXCHANGE, "register", "Văn thư vào sổ văn bản đến nhận qua liên thông", Nothing,
+           lambda actor, document, data: handling.register_arrival(actor, document),
+           lambda result: f"Đã vào sổ, số đến {result.document.arrival_number}.",
+           "/<int:document_id>/register", "register_arrival"),
+)
+
+declare(*ACTIONS)

@@ -1,0 +1,73 @@
+"""The two acts the exchange adds to a document's life: the clerk registers a document that
+arrived through the exchange (RECEIVED → REGISTERED, with its arrival number), and the sender
+amends an issued document's metadata, which reaches its recipients as an update (type 2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from eoffice import audit
+from eoffice.accounts.models import User
+from eoffice.documents import numbering
+from eoffice.documents.common import Result, clean_subject, comment
+from eoffice.documents.exchange import may_add_recipients
+from eoffice.documents.models import Direction, Document
+from eoffice.documents.states import In, Out
+from eoffice.documents.workflow import check, transition
+from eoffice.errors import Forbidden, InvalidInput
+from eoffice.exchange.models import BUSINESS_UPDATE, ExchangeDispatch
+from eoffice.exchange.outbox import queue_business, sent_to
+from eoffice.extensions import db
+from eoffice.timestamps import VIETNAM, utcnow
+
+
+def register_arrival(actor: User, document: Document) -> Result:
+    """Vào sổ: the arrival number from the yearly series, then REGISTERED (the sender is told
+    03 by the status listener)."""
+    if document.direction != Direction.INCOMING or document.state != In.RECEIVED:
+        raise InvalidInput("Chỉ vào sổ văn bản đến đang chờ tiếp nhận.")
+    check(actor, document, "register")
+    year = utcnow().astimezone(VIETNAM).year
+    document.register_kind = numbering.register_kind_for(document)
+    document.register_year = year
+    document.arrival_number = numbering.take_number(actor.organisation_id, year,
+                                                    document.register_kind)
+    document.register_number = document.arrival_number
+    db.session.flush()
+    transition(actor, document, "register", _service=True, number=document.arrival_number)
+    return Result(document)
+
+
+def may_update(user: User, document: Document) -> bool:
+    """Whether ``user`` may send an update of this issued document to its recipients."""
+    return (document.direction == Direction.OUTGOING and document.state == Out.ISSUED
+            and not document.is_secret and bool(sent_to(document))
+            and may_add_recipients(user, document))
+
+
+def send_update(actor: User, document: Document, subject: str, description: str,
+                due_date: datetime | None, reason: str) -> Result:
+    """Amend the issued document's metadata and send it as an update (business type 2)."""
+    if not may_update(actor, document):
+        raise Forbidden("Chỉ người soạn thảo hoặc văn thư được cập nhật văn bản đã gửi "
+                        "liên thông.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Hãy nhập lý do cập nhật.")
+    document.subject = clean_subject(subject or document.subject)
+    document.description = (description or "").strip() or document.description
+    if due_date is not None:
+        document.due_date = due_date
+    document.updated_at = utcnow()
+    comment(actor, document, f"Cập nhật thông tin văn bản: {reason}")
+    count = db.session.execute(select(func.count(ExchangeDispatch.id)).where(
+        ExchangeDispatch.document_id == document.id,
+        ExchangeDispatch.business_type == BUSINESS_UPDATE)).scalar() or 0
+    for recipient in sent_to(document):
+        dispatch = queue_business(actor, document, recipient, BUSINESS_UPDATE, f":{count + 1}")
+        dispatch.reason = reason[:1000]
+    audit.record(actor, "exchange_updated", "document", document.id,
+                 direction=document.direction, reason=reason[:500])
+    return Result(document)

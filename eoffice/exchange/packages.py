@@ -1,0 +1,111 @@
+"""The edXML bytes that leave: a package for an issued outgoing document (business type 0 new,
+1 revoke, 2 update, 3 replace) and the status message about a document that arrived here.
+
+The same bytes serve local delivery and the national axis: a package delivered inside the
+installation is built, handed over and parsed on the other side exactly as a remote one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eoffice.accounts.models import User
+from eoffice.documents.common import attachments_of
+from eoffice.documents.exchange import our_organ, outgoing_document_id
+from eoffice.documents.models import Document
+from eoffice.errors import InvalidInput
+from eoffice.files.service import object_store
+from eoffice.timestamps import VIETNAM, utcnow
+from formats import edxml
+
+SECRET_REFUSED = ("Văn bản mật không được gửi qua liên thông văn bản điện tử.")
+
+
+def _code_number(document: Document) -> str:
+    return f"{document.code_number:02d}" if document.code_number is not None else ""
+
+
+def _files(document: Document) -> list[edxml.Attachment]:
+    version = document.current_version
+    if version is None:
+        raise InvalidInput("Văn bản chưa có tệp.")
+    store = object_store()
+    main_name = (f"{_code_number(document)}-{document.type_code or 'CV'}.pdf"
+                 if document.code_number is not None else "van-ban.pdf")
+    files = [edxml.Attachment(name=main_name, content_type=version.file.content_type,
+                              data=store.read_bytes(version.file.sha256),
+                              description="Văn bản chính")]
+    for attachment in attachments_of(document):
+        stored = attachment.signed_file or attachment.file
+        files.append(edxml.Attachment(name=stored.original_name,
+                                      content_type=stored.content_type,
+                                      data=store.read_bytes(stored.sha256),
+                                      description="Phụ lục"))
+    return files
+
+
+def response_for(document: Document) -> edxml.ResponseFor:
+    """How a package or a status names one of our issued documents."""
+    assert document.issued_date is not None
+    return edxml.ResponseFor(organ_id=document.organisation.organ_id,
+                             code=document.number_and_notation,
+                             promulgation_date=document.issued_date,
+                             document_id=outgoing_document_id(document))
+
+
+def build_package(document: Document, to: edxml.OrganInfo, business_type: int, *,
+                  reason: str = "", actor: User | None = None,
+                  replaces: Document | None = None) -> bytes:
+    """The package of ``document`` for one recipient; ``replaces`` is the document a type-3
+    package replaces (named in ResponseFor, so the recipient links the two)."""
+    if document.is_secret:
+        raise InvalidInput(SECRET_REFUSED)
+    if document.issued_date is None:
+        raise InvalidInput("Chỉ gửi liên thông văn bản đã phát hành.")
+    due = document.due_date.astimezone(VIETNAM).date() if document.due_date else None
+    # A revocation carries no content: the recipient withdraws what it has.
+    files = [] if business_type == 1 else _files(document)
+    message = edxml.EdxmlMessage(
+        from_org=our_organ(document),
+        to_orgs=(to,),
+        code_number=_code_number(document),
+        code_notation=document.code_notation,
+        place=document.organisation.place,
+        promulgation_date=document.issued_date,
+        document_type=1 if document.is_legal_normative else 2,
+        type_name=document.type_name,
+        subject=document.subject,
+        content=document.description,
+        signer=edxml.SignerInfo(competence=document.authority,
+                                position=document.signer_position,
+                                full_name=document.signer_full_name),
+        due_date=due,
+        to_places=tuple(line.strip(" -") for line in document.to_places.splitlines()
+                        if line.strip(" -")),
+        other_info=edxml.OtherInfo(priority=document.urgency,
+                                   promulgation_amount=document.issued_amount or 0,
+                                   page_amount=document.page_amount or 0,
+                                   appendixes=tuple(f.name for f in files[1:])),
+        response_for=(response_for(replaces),) if replaces is not None else (),
+        trace_headers=(edxml.TraceHeader(document.organisation.organ_id, utcnow()),),
+        business=edxml.Business(doc_type=business_type, reason=reason[:500],
+                                staff=edxml.StaffInfo(staff=actor.full_name if actor else "")),
+    )
+    try:
+        return edxml.build_package(message, files)
+    except edxml.EdxmlError as error:
+        raise InvalidInput(str(error)) from None
+
+
+def build_status(document: Document, sender_organ_id: str, document_key: str,
+                 code: edxml.StatusCode, description: str, staff: str) -> bytes:
+    """The status message telling ``sender_organ_id`` how its document is handled here
+    (``document`` is our incoming copy)."""
+    day = document.issued_date or date.today()
+    status = edxml.StatusMessage(
+        response_for=edxml.ResponseFor(organ_id=sender_organ_id,
+                                       code=document.number_and_notation,
+                                       promulgation_date=day, document_id=document_key),
+        from_org=our_organ(document), code=code, timestamp=utcnow(),
+        description=description or code.label, staff=edxml.StaffInfo(staff=staff))
+    return edxml.build_status(status)
