@@ -210,8 +210,8 @@ def export_package(actor: User, document: Document, recipient_id: int) -> Export
     audit.record(actor, "exported", "document", document.id, direction=document.direction,
                  organ_id=organ.organ_id, external_recipient_id=recipient.id,
                  document_key=message.document_id, number=document.number_and_notation)
-    safe = re.sub(r"[^0-9A-Za-z.]+", "-", f"{document.number_and_notation}-{organ.organ_id}")
-    return Export(data, f"edxml-{safe.strip('-')}.xml", recipient)
+    return Export(data, edxml.package_filename(f"{message.document_id}-{organ.organ_id}"),
+                  recipient)
 
 
 # --------------------------------------------------------------------------- records
@@ -240,7 +240,7 @@ def record_bytes(document: Document, record_id: int) -> tuple[bytes, str]:
     row = db.session.get(EdxmlRecord, record_id)
     if row is None or row.document_id != document.id or row.revoked:
         raise NotVisible("Không tìm thấy tệp edXML.")
-    name = f"{row.kind}-{row.status_code or row.id}-{document.id}.xml"
+    name = f"{row.kind}-{row.status_code or row.id}-{document.id}{edxml.FILE_EXTENSION}"
     return object_store().read_bytes(row.object_key), name
 
 

@@ -1,32 +1,43 @@
 """edXML packages (QCVN 102:2016/BTTTT) for the inter-agency document exchange.
 
-One package is one XML file::
+One package is one ``.edxml`` file, laid out as the official library (EdXML102, from the
+national axis SDK) writes and reads it::
 
-    edXML:edXMLEnvelope
-      edXMLHeader   MessageHeader, TraceHeaderList
-      edXMLBody     edXMLManifest with one Reference (href="cid:…") per attachment
-      AttachmentEncoded   Attachment (base64), one per Reference, matched by ContentId
+    edXML                     root, default namespace http://www.mic.gov.vn/TBT/QCVN_102_2016
+      edXML:edXMLEnvelope
+        edXMLHeader   MessageHeader, TraceHeaderList (TraceHeader…, Bussiness), Signature
+        edXMLBody     edXMLManifest with one Reference (ContentId, ContentType, …) per file
+      AttachmentEncoded       Attachment (ContentId, AttachmentName, Description,
+                              ContentType, ContentTransferEncoded = base64), one per file
 
-Status messages (received, registered, assigned, completed, take-back requests…) are small
-envelopes whose header holds a ``Status`` element.
+Status messages (01 arrived … 06 completed, 13/15/16 take-back) are envelopes whose
+``MessageHeader`` holds From, ResponseFor, StaffInfo, StatusCode, Description, Timestamp.
+Business types 0 new, 1 revoke, 2 update, 3 replace travel in ``Bussiness``.
 
 The input side is hostile by definition — packages come from other systems over the network —
 so parsing refuses any DTD (the root of XXE and "billion laughs" attacks) before and after
-lxml sees the bytes, never touches the network, never expands entities, and turns every
-structural problem into :class:`EdxmlError` with a Vietnamese message. Secret documents (độ mật)
-must never travel over the exchange network: :func:`build_package` refuses them.
+lxml sees the bytes, never touches the network, never expands entities, bounds sizes (zip
+bombs included), and turns every structural problem into :class:`EdxmlError` with a
+Vietnamese message. Secret documents (độ mật) never travel: :func:`build_package` refuses them.
+:func:`sign_package` / :func:`verify_package` put and check the organisation's XML signature.
 """
 
 from formats.edxml.model import (
+    FILE_EXTENSION,
     MAX_PACKAGE_BYTES,
     NS,
     Attachment,
     Business,
+    BusinessDocumentInfo,
+    BusinessType,
     EdxmlError,
     EdxmlMessage,
     EdxmlPackage,
+    EdxmlSignatureError,
     OrganInfo,
     OtherInfo,
+    Receiver,
+    ReplacementInfo,
     ResponseFor,
     SignerInfo,
     StaffInfo,
@@ -34,21 +45,36 @@ from formats.edxml.model import (
     StatusMessage,
     TraceHeader,
     document_id,
+    package_filename,
 )
-from formats.edxml.reader import parse_package, parse_status
+from formats.edxml.reader import parse_message, parse_package, parse_status
+from formats.edxml.signature import (
+    EdxmlUnverifiableSignature,
+    SignerIdentity,
+    sign_package,
+    verify_package,
+)
 from formats.edxml.writer import build_package, build_status
 
 __all__ = [
+    "FILE_EXTENSION",
     "MAX_PACKAGE_BYTES",
     "NS",
     "Attachment",
     "Business",
+    "BusinessDocumentInfo",
+    "BusinessType",
     "EdxmlError",
     "EdxmlMessage",
     "EdxmlPackage",
+    "EdxmlSignatureError",
+    "EdxmlUnverifiableSignature",
     "OrganInfo",
     "OtherInfo",
+    "Receiver",
+    "ReplacementInfo",
     "ResponseFor",
+    "SignerIdentity",
     "SignerInfo",
     "StaffInfo",
     "StatusCode",
@@ -57,6 +83,10 @@ __all__ = [
     "build_package",
     "build_status",
     "document_id",
+    "package_filename",
+    "parse_message",
     "parse_package",
     "parse_status",
+    "sign_package",
+    "verify_package",
 ]

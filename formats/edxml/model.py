@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -10,10 +11,28 @@ NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 _P = "edXML"
 VN_TZ = timezone(timedelta(hours=7))
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+FILE_EXTENSION = ".edxml"
+"""What the official library (EdXML102) names its files; the national axis expects it too."""
+DATE_FORMAT = "%Y/%m/%d"
+TIMESTAMP_FORMAT = "%Y/%m/%d %H:%M:%S"
+"""QCVN 102 writes times as ``yyyy/MM/dd HH:mm:ss`` without a zone: Vietnamese local time."""
 
 
 class EdxmlError(Exception):
     """An edXML package cannot be built or read; ``str(error)`` is Vietnamese for users."""
+
+
+class EdxmlSignatureError(EdxmlError):
+    """A package carries a signature that does not verify (tampered, wrong key, unreadable)."""
+
+
+class BusinessType(enum.IntEnum):
+    """``BussinessDocType``: what a package does to the document it names."""
+
+    NEW = 0
+    REVOKE = 1
+    UPDATE = 2
+    REPLACE = 3
 
 
 class StatusCode(enum.StrEnum):
@@ -63,7 +82,9 @@ class OrganInfo:
 
 @dataclass(frozen=True)
 class SignerInfo:
-    competence: str  # e.g. "KT. CHỦ TỊCH"
+    """Who signed the document: ``competence`` is the authority line, e.g. "KT. CHỦ TỊCH"."""
+
+    competence: str
     position: str
     full_name: str
 
@@ -78,6 +99,8 @@ class OtherInfo:
     promulgation_amount: int = 0
     page_amount: int = 0
     appendixes: tuple[str, ...] = ()
+    direction: bool = False
+    """``Direction``: the document is a directive (văn bản chỉ đạo) the receiver must follow."""
 
 
 @dataclass(frozen=True)
@@ -92,25 +115,63 @@ class ResponseFor:
 
 @dataclass(frozen=True)
 class StaffInfo:
+    """The clerk or officer who acted (sent the package, reported the status)."""
+
     department: str = ""
     staff: str = ""
     mobile: str = ""
     email: str = ""
+    staff_id: str = ""
+    department_id: str = ""
 
 
 @dataclass(frozen=True)
 class TraceHeader:
+    """One hop of the package: the organisation that handled it and when."""
+
     organ_id: str
     timestamp: datetime
 
 
 @dataclass(frozen=True)
+class Receiver:
+    """A recipient touched by an update: ``receiver_type`` as the sender wrote it (the
+    samples use 0 and 1 for a recipient kept and a recipient added)."""
+
+    organ_id: str
+    receiver_type: int = 0
+
+
+@dataclass(frozen=True)
+class BusinessDocumentInfo:
+    """What an update (business type 2) changes: the document's information (``document_info``
+    1) and/or its list of recipients (``document_receiver`` 1, listed in ``receivers``)."""
+
+    document_info: int = 0
+    document_receiver: int = 0
+    receivers: tuple[Receiver, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplacementInfo:
+    """A document that a replacement (business type 3) supersedes, and at which recipients."""
+
+    document_id: str
+    organ_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Business:
-    """``doc_type``: 0 new, 1 revoke, 2 update, 3 replace (the "Bussiness" element, sic)."""
+    """``doc_type`` (:class:`BusinessType`): 0 new, 1 revoke, 2 update, 3 replace — the
+    "Bussiness" element, sic. ``paper`` is 1 when a paper copy also travels."""
 
     doc_type: int = 0
     reason: str = ""
     staff: StaffInfo = field(default_factory=StaffInfo)
+    document_id: str = ""
+    paper: int = 0
+    document_info: BusinessDocumentInfo | None = None
+    replacements: tuple[ReplacementInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +198,8 @@ class EdxmlMessage:
     business: Business = field(default_factory=Business)
     secrecy: str | None = None
     """Never set on a package that is sent: secret documents are refused."""
+    type_detail: int = 0
+    """``DocumentType/TypeDetail``: the detailed type code beside ``document_type``."""
 
     @property
     def document_id(self) -> str:
@@ -146,6 +209,8 @@ class EdxmlMessage:
 
 @dataclass(frozen=True)
 class Attachment:
+    """One file of a package, decoded (and unzipped when the sender zipped it)."""
+
     name: str
     content_type: str
     data: bytes
@@ -154,6 +219,8 @@ class Attachment:
 
 @dataclass(frozen=True)
 class EdxmlPackage:
+    """A package as read: ``document_id`` is the one the sender declared (or computed)."""
+
     message: EdxmlMessage
     attachments: tuple[Attachment, ...]
     document_id: str
@@ -161,6 +228,8 @@ class EdxmlPackage:
 
 @dataclass(frozen=True)
 class StatusMessage:
+    """A handling status about ``response_for``, reported by ``from_org``."""
+
     response_for: ResponseFor
     from_org: OrganInfo
     code: StatusCode
@@ -172,6 +241,14 @@ class StatusMessage:
 def document_id(organ_id: str, promulgated: date, number: str, notation: str) -> str:
     """``OrganId,YYYY/MM/DD,Number/Notation`` — how the exchange names a document."""
     return f"{organ_id},{promulgated:%Y/%m/%d},{number}/{notation}"
+
+
+def package_filename(document_key: str) -> str:
+    """A safe ``.edxml`` file name for a package or status about ``document_key``."""
+    plain = unicodedata.normalize("NFKD", document_key.replace("Đ", "D").replace("đ", "d"))
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in ".-") else "-"
+                   for c in plain if not unicodedata.combining(c))
+    return ("-".join(part for part in safe.split("-") if part) or "edxml") + FILE_EXTENSION
 
 
 def qualified(tag: str) -> str:

@@ -4,70 +4,33 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from lxml import etree
 
 from formats.edxml import (
     NS,
-    Attachment,
-    Business,
+    BusinessType,
     EdxmlError,
     EdxmlMessage,
-    OrganInfo,
-    OtherInfo,
+    EdxmlPackage,
     ResponseFor,
     SignerInfo,
     StaffInfo,
     StatusCode,
     StatusMessage,
-    TraceHeader,
     build_package,
     build_status,
+    parse_message,
     parse_package,
     parse_status,
 )
+from tests.formats import edxml_samples as samples
 
-VN = timezone(timedelta(hours=7))
-UBND = OrganInfo(organ_id="000.00.00.H41", organ_name="Ủy ban nhân dân tỉnh Hòa Bình",
-                 organ_add="Đường Trần Hưng Đạo, TP Hòa Bình", email="ubnd@hoabinh.gov.vn",
-                 telephone="0218 3852 111")
-SNV = OrganInfo(organ_id="000.01.00.H41", organ_name="Sở Nội vụ tỉnh Hòa Bình")
-STC = OrganInfo(organ_id="000.02.00.H41", organ_name="Sở Tài chính tỉnh Hòa Bình")
-
-MESSAGE = EdxmlMessage(
-    from_org=UBND,
-    to_orgs=(SNV, STC),
-    code_number="15",
-    code_notation="QĐ-UBND",
-    place="Hòa Bình",
-    promulgation_date=date(2026, 2, 5),
-    document_type=1,
-    type_name="Quyết định",
-    subject="Về việc ban hành Quy chế công tác văn thư",
-    content="Ban hành kèm theo Quyết định này Quy chế công tác văn thư.",
-    signer=SignerInfo(competence="KT. CHỦ TỊCH", position="Phó Chủ tịch",
-                      full_name="Nguyễn Văn Đức"),
-    due_date=date(2026, 3, 15),
-    to_places=("Sở Nội vụ", "Sở Tài chính"),
-    other_info=OtherInfo(priority=1, sphere_of_promulgation="Toàn tỉnh", typer_notation="NVA",
-                         promulgation_amount=10, page_amount=3,
-                         appendixes=("Phụ lục I: Mẫu sổ đăng ký",)),
-    response_for=(ResponseFor("000.01.00.H41", "07/TTr-SNV", date(2026, 1, 20),
-                              "000.01.00.H41,2026/01/20,07/TTr-SNV"),),
-    steering_type=0,
-    trace_headers=(TraceHeader("000.00.00.H41", datetime(2026, 2, 5, 9, 30, 15, tzinfo=VN)),),
-    business=Business(doc_type=0, reason="",
-                      staff=StaffInfo("Văn phòng", "Lê Thị Văn Thư", "0912345678",
-                                      "vanthu@hoabinh.gov.vn")),
-)
-ATTACHMENTS = [
-    Attachment("15-QD-UBND.pdf", "application/pdf", b"%PDF-1.7\n" + bytes(range(256)) * 50,
-               "Văn bản chính"),
-    Attachment("Phụ lục.docx", "application/vnd.openxmlformats-officedocument."
-               "wordprocessingml.document", b"PK\x03\x04 phu luc"),
-]
+ATTACHMENTS = samples.ATTACHMENTS
+MESSAGE = samples.MESSAGE
+SNV, STC, UBND, VN = samples.SNV, samples.STC, samples.UBND, samples.VN
 
 
 def test_round_trip_keeps_every_field_and_attachment() -> None:
@@ -77,20 +40,47 @@ def test_round_trip_keeps_every_field_and_attachment() -> None:
     assert package.document_id == "000.00.00.H41,2026/02/05,15/QĐ-UBND"
 
 
-def test_package_uses_qcvn_namespace_and_cid_manifest() -> None:
+@pytest.mark.parametrize("doc_type", list(BusinessType))
+def test_round_trip_of_every_business_type(doc_type: BusinessType) -> None:
+    message = dataclasses.replace(MESSAGE, business=samples.BUSINESSES[doc_type])
+    package = parse_package(build_package(message, ATTACHMENTS))
+    assert package.message == message
+    assert package.message.business.doc_type == doc_type
+    assert package.attachments == tuple(ATTACHMENTS)
+
+
+def test_package_has_the_layout_the_official_library_reads() -> None:
+    """Root ``edXML`` holding the envelope and ``AttachmentEncoded``; manifest references and
+    attachments as child elements with ``cid:`` ids; QCVN 102 timestamps and TypeDetail."""
     root = etree.fromstring(build_package(MESSAGE, ATTACHMENTS))
-    ns = {"e": NS}
-    assert root.tag == f"{{{NS}}}edXMLEnvelope"
-    assert root.findtext("e:edXMLHeader/e:MessageHeader/e:Code/e:CodeNotation",
-                         namespaces=ns) == "QĐ-UBND"
-    assert root.findtext("e:edXMLHeader/e:MessageHeader/e:DocumentId", namespaces=ns) == (
-        "000.00.00.H41,2026/02/05,15/QĐ-UBND")
-    refs = root.findall("e:edXMLBody/e:edXMLManifest/e:Reference", namespaces=ns)
-    hrefs = [r.get(f"{{{NS}}}href") for r in refs]
-    assert len(hrefs) == 2 and all(h.startswith("cid:") for h in hrefs)
-    ids = [a.get(f"{{{NS}}}ContentId")
-           for a in root.findall("e:AttachmentEncoded/e:Attachment", namespaces=ns)]
-    assert [f"cid:{i}" for i in ids] == hrefs
+    e = {"e": NS}
+    assert root.tag == f"{{{NS}}}edXML" and root.prefix is None
+    assert [child.tag for child in root] == [f"{{{NS}}}edXMLEnvelope",
+                                             f"{{{NS}}}AttachmentEncoded"]
+    header = root.find("e:edXMLEnvelope/e:edXMLHeader", e)
+    assert [c.tag.split("}")[1] for c in header] == ["MessageHeader", "TraceHeaderList"]
+    mh = header.find("e:MessageHeader", e)
+    assert mh.findtext("e:DocumentId", namespaces=e) == "000.00.00.H41,2026/02/05,15/QĐ-UBND"
+    assert mh.findtext("e:DocumentType/e:TypeDetail", namespaces=e) == "2"
+    assert mh.findtext("e:OtherInfo/e:Direction", namespaces=e) == "true"
+    assert header.findtext("e:TraceHeaderList/e:TraceHeader/e:Timestamp",
+                           namespaces=e) == "2026/02/05 09:30:15"
+    refs = root.findall("e:edXMLEnvelope/e:edXMLBody/e:edXMLManifest/e:Reference", e)
+    attachments = root.findall("e:AttachmentEncoded/e:Attachment", e)
+    assert [r.findtext("e:ContentId", namespaces=e) for r in refs] == ["cid:1", "cid:2"]
+    assert [a.findtext("e:ContentId", namespaces=e) for a in attachments] == ["cid:1", "cid:2"]
+    assert [a.findtext("e:AttachmentName", namespaces=e) for a in attachments] == [
+        "15-QD-UBND.pdf", "Phụ lục.docx"]
+    assert attachments[0].findtext("e:ContentType", namespaces=e) == "application/pdf"
+    assert attachments[0].findtext("e:ContentTransferEncoded", namespaces=e).startswith("JVBER")
+
+
+def test_timestamps_are_written_in_vietnamese_local_time() -> None:
+    utc_trace = dataclasses.replace(MESSAGE.trace_headers[0],
+                                    timestamp=datetime(2026, 2, 5, 20, 0, 1, tzinfo=UTC))
+    data = build_package(dataclasses.replace(MESSAGE, trace_headers=(utc_trace,)), [])
+    assert b"<edXML:Timestamp>2026/02/06 03:00:01</edXML:Timestamp>" in data
+    assert parse_package(data).message.trace_headers == (utc_trace,)
 
 
 def test_minimal_package_without_optional_parts() -> None:
@@ -116,7 +106,23 @@ def test_status_round_trip_for_every_code(code: StatusCode) -> None:
                                  "000.00.00.H41,2026/02/05,15/QĐ-UBND"),
         from_org=SNV, code=code, timestamp=datetime(2026, 2, 5, 10, 0, 1, tzinfo=VN),
         description=code.label, staff=StaffInfo("Văn phòng Sở", "Phạm Văn Thư"))
-    assert parse_status(build_status(status)) == status
+    data = build_status(status)
+    assert parse_status(data) == status
+    assert parse_message(data) == status
+    root = etree.fromstring(data)
+    mh = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader/{{{NS}}}MessageHeader")
+    assert [c.tag.split("}")[1] for c in mh] == ["From", "ResponseFor", "StaffInfo",
+                                                 "StatusCode", "Description", "Timestamp"]
+    assert mh.findtext(f"{{{NS}}}Timestamp") == "2026/02/05 10:00:01"
+
+
+def test_a_package_and_a_status_are_told_apart() -> None:
+    package = build_package(MESSAGE, ATTACHMENTS)
+    assert isinstance(parse_message(package), EdxmlPackage)
+    status = build_status(StatusMessage(MESSAGE.response_for[0], SNV, StatusCode.ARRIVED,
+                                        datetime(2026, 2, 5, tzinfo=VN)))
+    with pytest.raises(EdxmlError, match="thông điệp trạng thái"):
+        parse_package(status)
 
 
 def test_status_codes_match_the_standard() -> None:
@@ -169,17 +175,17 @@ def test_malformed_packages_give_clear_errors(payload: bytes, message: str) -> N
         parse_package(payload)
 
 
-def test_tampered_attachment_and_manifest_are_detected() -> None:
+def test_broken_attachment_and_missing_payload_are_detected() -> None:
     good = build_package(MESSAGE, ATTACHMENTS[:1])
     root = etree.fromstring(good)
-    node = root.find(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment")
+    node = root.find(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment/{{{NS}}}ContentTransferEncoded")
     node.text = "!!! not base64 !!!"
     with pytest.raises(EdxmlError, match="base64"):
         parse_package(etree.tostring(root))
     root = etree.fromstring(good)
-    node = root.find(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment")
-    node.set(f"{{{NS}}}ContentId", "other@edxml")
-    with pytest.raises(EdxmlError, match="thiếu nội dung"):
+    node = root.find(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment/{{{NS}}}ContentId")
+    node.text = "cid:other"
+    with pytest.raises(EdxmlError, match=r"thiếu nội dung tệp đính kèm '15-QD-UBND\.pdf'"):
         parse_package(etree.tostring(root))
 
 

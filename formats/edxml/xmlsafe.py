@@ -1,0 +1,106 @@
+"""Opening an edXML file from another system safely, and finding elements in it the way real
+senders write them.
+
+Hostile by definition: any DTD (the root of XXE and "billion laughs") is refused before and
+after lxml sees the bytes, the network is never touched, entities never expanded, and size is
+bounded. Tolerant of what real senders do: a byte-order mark or blank lines before the XML
+declaration, any prefix for the QCVN 102 namespace, pretty-printing, comments. Refused with a
+message saying so: anything else before ``<?xml`` (the published ``edoc_new`` sample carries
+four stray bytes there, which no XML parser — the official library's included — accepts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from formats.edxml.model import MAX_PACKAGE_BYTES, NS, EdxmlError
+
+_FORBIDDEN = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+DTD_REFUSED = "Gói edXML chứa khai báo DTD/ENTITY — bị từ chối vì lý do an toàn."
+
+
+def _check_prolog(data: bytes) -> bytes:
+    """The bytes lxml may parse: a UTF-8 BOM and leading blank space dropped; anything else
+    in front of the XML declaration refused with a message naming it."""
+    head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    head = head.lstrip(b" \t\r\n")
+    if head.startswith(b"<") and b"\x00" not in head[:4]:
+        return head
+    if any(data.startswith(bom) for bom in _BOMS[1:]) or b"\x00" in head[:4]:
+        raise EdxmlError("Gói edXML không mã hóa UTF-8 (UTF-16) — chỉ nhận UTF-8.")
+    declaration = head.find(b"<?xml")
+    if 0 < declaration <= 1024:
+        stray = head[:declaration]
+        shown = stray[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
+        raise EdxmlError(
+            f"Tệp edXML có {len(stray)} byte lạ trước khai báo XML (<?xml …?>): "
+            f"“{shown}”. Tệp bị hỏng hoặc bị ghép thêm dữ liệu; đề nghị bên gửi gửi lại.")
+    raise EdxmlError("Gói edXML không phải XML mã hóa UTF-8.")
+
+
+def parse_xml(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> etree._Element:
+    """The document's root element; :class:`EdxmlError` for anything malformed or hostile."""
+    if not isinstance(data, bytes | bytearray) or not bytes(data).strip():
+        raise EdxmlError("Gói edXML rỗng.")
+    if len(data) > max_bytes:
+        raise EdxmlError("Gói edXML vượt quá dung lượng cho phép.")
+    body = _check_prolog(bytes(data))
+    if _FORBIDDEN.search(body):
+        raise EdxmlError(DTD_REFUSED)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=True,  # large base64 attachments; safe because DTDs are refused outright
+        remove_comments=True, remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        raise EdxmlError(f"Gói edXML không đúng cú pháp XML: {exc.msg}") from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise EdxmlError(DTD_REFUSED)
+    return root
+
+
+def envelope_of(root: etree._Element) -> etree._Element:
+    """The ``edXMLEnvelope``: a child of the ``edXML`` root (QCVN 102, the official library),
+    or the root itself (older senders, including earlier versions of this application)."""
+    if root.tag == f"{{{NS}}}edXMLEnvelope":
+        return root
+    if localname(root) == "edXML":
+        for child in root:
+            if child.tag == f"{{{NS}}}edXMLEnvelope":
+                return child
+    raise EdxmlError("Tệp không phải gói edXML theo QCVN 102:2016 (thiếu phần tử edXMLEnvelope "
+                     "trong không gian tên http://www.mic.gov.vn/TBT/QCVN_102_2016).")
+
+
+def localname(element: etree._Element) -> str:
+    """An element's name without its namespace (senders differ in prefixes, not in names)."""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def children(parent: etree._Element, name: str) -> Iterator[etree._Element]:
+    """Child elements called ``name``, whatever namespace the sender put them in."""
+    return (child for child in parent if localname(child) == name)
+
+
+def child(parent: etree._Element, path: str, *, required: bool = True) -> etree._Element | None:
+    """The first element along ``a/b/c`` under ``parent``; a clear error when required."""
+    node: etree._Element | None = parent
+    for name in path.split("/"):
+        node = next(children(node, name), None) if node is not None else None
+    if node is None and required:
+        raise EdxmlError(f"Gói edXML thiếu phần tử bắt buộc {path}.")
+    return node
+
+
+def text(parent: etree._Element, path: str, *, required: bool = True) -> str:
+    """The stripped text of ``path`` ("" when absent and not required)."""
+    node = child(parent, path, required=required)
+    return (node.text or "").strip() if node is not None else ""
