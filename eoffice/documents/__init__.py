@@ -69,6 +69,10 @@ def init_app(app: Flask) -> None:
     from eoffice.documents.sweeps import overdue_job
 
     register_handler(app, "convert_draft", convert_draft_job)
+    from eoffice.documents import validation_panel, viewed_pdf
+
+    viewed_pdf.init_app(app)  # the leader's approval binds the PDF he approved (issue #11)
+    validation_panel.init_app(app)  # the issued copy's signatures, validated once (job)
     register_handler(app, "register_export", export_job)
     register_handler(app, "sign_batch", batch_signing.interrupted)
     register_handler(app, "documents_overdue", overdue_job)

@@ -92,6 +92,11 @@ class Pin(ActionInput):
     pin: str = Field(title="Mã PIN", max_length=64)
 
 
+class LeaderSignature(Pin):
+    viewed_sha256: str | None = Field(
+        None, title="SHA-256 của bản PDF lãnh đạo đã xem (ký đúng bản đã xem)", max_length=64)
+
+
 class Replacement(ActionInput):
     replacement_id: int = Field(title="Văn bản thay thế")
     note: str = Field("", title="Lý do", max_length=5000)
@@ -252,9 +257,10 @@ ACTIONS = (
            "Đã gửi ý kiến góp ý.",
            "/<int:document_id>/consultations/<int:consultation_id>/answer",
            "answer_consultation", path_fields=("consultation_id",)),
-    Action(DOCUMENTS, "sign", "Lãnh đạo ký số văn bản (mã PIN)", Pin,
-           lambda actor, document, data: signing_service.sign_as_leader(actor, document,
-                                                                        data.pin),
+    Action(DOCUMENTS, "sign", "Lãnh đạo ký số văn bản (mã PIN) đúng bản PDF đã xem",
+           LeaderSignature,
+           lambda actor, document, data: signing_service.sign_as_leader(
+               actor, document, data.pin, viewed_sha256=data.viewed_sha256),
            "Đã ký số văn bản.", "/<int:document_id>/sign", "sign",
            api_aliases=("/documents/<int:document_id>/sign",)),
     Action(DOCUMENTS, "number", "Văn thư cấp số, ngày vào ô dành sẵn", Nothing,

@@ -44,9 +44,10 @@ from eoffice.documents.common import (
 )
 from eoffice.documents.errors import InvalidInput, WorkflowError
 from eoffice.documents.models import Document
+from eoffice.documents.viewed_pdf import pdf_to_sign
 from eoffice.documents.workflow import check, transition
 from eoffice.extensions import db
-from eoffice.files.content_check import DOCX, PDF
+from eoffice.files.content_check import PDF
 from eoffice.files.models import StoredFile
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
@@ -80,16 +81,6 @@ def _current_pdf(document: Document) -> tuple[StoredFile, bytes]:
     if version.file.content_type != PDF:
         raise InvalidInput("Bản cuối cùng phải là tệp PDF trước khi ký số; hãy tải lên bản PDF.")
     return version.file, object_store().read_bytes(version.file.sha256)
-
-
-def _pdf_for_leader(actor: User, document: Document) -> bytes:
-    """The PDF the leader signs; a DOCX draft is converted first (kept as its own version)."""
-    version = document.current_version
-    if version is not None and version.file.content_type == DOCX:
-        from eoffice.documents.generation import convert_current
-
-        convert_current(actor, document)
-    return _current_pdf(document)[1]
 
 
 def _rect(values: object) -> tuple[float, float, float, float] | None:
@@ -169,15 +160,18 @@ def date_line(organisation: Organisation, day: date) -> str:
 
 # --------------------------------------------------------------------------- steps
 def sign_as_leader(actor: User, document: Document, pin: str,
-                   signer: signing.DocumentSigner | None = None) -> Result:
+                   signer: signing.DocumentSigner | None = None,
+                   viewed_sha256: str | None = None) -> Result:
     """The signer's visible signature, reserving the number/date fields and the seal's place.
 
     Refused before anything is signed (and before the PIN is tried) when the signer has no
-    signature image."""
+    signature image. What is signed is the PDF rendered at submission, exactly: refused when
+    ``viewed_sha256`` (the PDF on the signer's screen) is not it, or when it is not the PDF
+    approved (``viewed_pdf``); nothing is rendered at signing."""
     check(actor, document, "sign")
     require_signature_image(actor)
+    data = pdf_to_sign(actor, document, viewed_sha256)
     signer = signer or open_leader_signer(actor, pin)
-    data = _pdf_for_leader(actor, document)
     layout = document.layout or {}
     leader_kwargs: dict[str, object] = {}
     if _rect(layout.get("signature_rect")):

@@ -17,7 +17,14 @@ from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.actions.declaration import find as find_action
 from eoffice.actions.routes import add_page_routes, page_view
-from eoffice.documents import consultation, exchange, notifications, service
+from eoffice.documents import (
+    consultation,
+    exchange,
+    notifications,
+    service,
+    validation_panel,
+    viewed_pdf,
+)
 from eoffice.documents.actions import PLAIN_STEPS
 from eoffice.documents.case_files import case_files_of
 from eoffice.documents.exchange import XML
@@ -269,6 +276,8 @@ def _detail(document: Document) -> ResponseReturnValue:
         consult_people=_user_choices() if is_drafter else [],
         may_progress=document.state in (In.DIRECTED, In.IN_PROGRESS) and (
             service.is_assignee(user, document) or "start" in can),
+        pdf_view=viewed_pdf.view_for(document),  # sign what you see (issue #11)
+        validation=validation_panel.panel_for(document),
     )
 
 
