@@ -18,6 +18,7 @@ from eoffice.exchange.axis import cli, hub_views
 from eoffice.exchange.axis import models as models  # the hub's tables, for the metadata
 from eoffice.exchange.axis.client import AxisClient
 from eoffice.exchange.axis.poll import PollReport, poll_inbox
+from eoffice.exchange.inbound import accept
 from eoffice.exchange.ports import install_remote_transport, remote_transport
 from eoffice.jobs import Job, JobFailed, register_handler, register_periodic
 from eoffice.settings import SettingsError
@@ -51,11 +52,7 @@ def run_poll() -> PollReport:
     transport = remote_transport()
     if transport is None:
         return PollReport(interrupted="no transport configured")
-    return poll_inbox(transport, _accept)
-
-
-def _accept(message: Any) -> None:
-    raise NotImplementedError("eoffice.exchange.inbound.accept is not there yet")
+    return poll_inbox(transport, accept)
 
 
 def _poll_job(job: Job) -> dict[str, Any]:

@@ -1,0 +1,143 @@
+"""The inbox poll against a live hub: what waits for an organisation of this installation is
+taken in by the exchange core and acknowledged; a refused package is acknowledged as refused
+with a reason the sender reads; a crash between taking in and acknowledging registers nothing
+twice. Here one app is both the hub and the installation (a province running its own hub)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from eoffice.demo import DEMO_ORGAN_ID, seed_demo
+from eoffice.documents.models import Direction, Document
+from eoffice.exchange import axis
+from eoffice.exchange.axis import hub
+from eoffice.exchange.axis.client import AxisClient
+from eoffice.exchange.ports import (
+    MessageKind,
+    OutgoingMessage,
+    TransportUnavailable,
+    install_remote_transport,
+    remote_transport,
+)
+from eoffice.extensions import db
+from formats import edxml
+from tests.conftest import _wipe, make_app
+from tests.documents.conftest import make_pdf
+from tests.services.live_server import serve
+
+SENDER = edxml.OrganInfo(organ_id="000.00.00.G22", organ_name="Bộ Kế hoạch và Đầu tư")
+OURS = edxml.OrganInfo(organ_id=DEMO_ORGAN_ID, organ_name="Ủy ban nhân dân tỉnh Hòa Bình")
+
+
+def package(number: str) -> bytes:
+    message = edxml.EdxmlMessage(
+        from_org=SENDER, to_orgs=(OURS,), code_number=number, code_notation="BKHĐT-VP",
+        place="Hà Nội", promulgation_date=date(2026, 3, 1), document_type=2,
+        type_name="Công văn", subject=f"Về việc báo cáo đầu tư công số {number}",
+        signer=edxml.SignerInfo("KT. BỘ TRƯỞNG", "Thứ trưởng", "Nguyễn Văn A"))
+    return edxml.build_package(message, [edxml.Attachment("cv.pdf", "application/pdf",
+                                                          make_pdf())])
+
+
+@pytest.fixture()
+def installation(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, AxisClient]]:
+    """The app (hub and installation in one) served live, its demo organisation registered
+    on its own hub, and a client for the ministry sending to it."""
+    application = make_app(tmp_path, database_url, hub=True)
+    with application.app_context():
+        seed_demo()
+        own = hub.register_system("tinh", "Tỉnh Hòa Bình", [(DEMO_ORGAN_ID, "")])
+        ministry = hub.register_system("bo", "Bộ KH&ĐT", [(SENDER.organ_id, "")])
+        db.session.commit()
+        db.session.remove()
+    try:
+        with serve(application) as base:
+            # What EOFFICE_AXIS_URL/SYSTEM_ID/SECRET install; the port is known only now.
+            client = AxisClient(f"{base}/axis", "tinh", own)
+            install_remote_transport(application, lambda: client)
+            yield application, AxisClient(f"{base}/axis", "bo", ministry)
+    finally:
+        _wipe(application)
+
+
+def incoming_subjects(application: Flask) -> list[str]:
+    with application.app_context():
+        subjects = list(db.session.execute(select(Document.subject).where(
+            Document.direction == Direction.INCOMING).order_by(Document.id)).scalars())
+        db.session.remove()
+    return subjects
+
+
+def send(ministry: AxisClient, key: str, data: bytes) -> None:
+    ministry.send(OutgoingMessage(key=key, kind=MessageKind.PACKAGE,
+                                  from_organ_id=SENDER.organ_id,
+                                  to_organ_ids=(DEMO_ORGAN_ID,), data=data))
+
+
+def poll(application: Flask) -> axis.PollReport:
+    with application.app_context():
+        report = axis.run_poll()
+        db.session.remove()
+    return report
+
+
+def test_waiting_packages_are_taken_in_once_and_acknowledged(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, ministry = installation
+    send(ministry, "cv-15", package("15"))
+    send(ministry, "cv-15", package("15"))  # the ministry's retry: still one message
+    report = poll(application)
+    assert (len(report.accepted), report.refused, report.failed) == (1, [], [])
+    assert incoming_subjects(application) == ["Về việc báo cáo đầu tư công số 15"]
+    assert [s.status for s in ministry.sent_status("cv-15")] == ["done"]
+    assert poll(application).accepted == []  # acknowledged: not listed again
+    # `flask exchange poll` does the same from the shell.
+    send(ministry, "cv-16", package("16"))
+    result = application.test_cli_runner().invoke(args=["exchange", "poll"])
+    assert result.exit_code == 0 and "accepted=1" in result.output, result.output
+    assert len(incoming_subjects(application)) == 2
+
+
+def test_a_refused_package_is_acknowledged_with_the_reason_the_sender_reads(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, ministry = installation
+    send(ministry, "garbage", b"<not-edxml/>")
+    report = poll(application)
+    assert (report.accepted, len(report.refused)) == ([], 1)
+    [status] = ministry.sent_status("garbage")
+    assert status.status == "fail" and status.description
+    assert incoming_subjects(application) == []
+    assert poll(application).refused == []  # refused once, not offered again
+
+
+class HubGoneAfterTakingIn(AxisClient):
+    """The hub stops answering right after the package was taken in (the acknowledgement is
+    lost), as when the process or the network dies between the two."""
+
+    def acknowledge(self, message_id: str, organ_id: str) -> None:
+        raise TransportUnavailable("connection reset")
+
+
+def test_a_crash_between_taking_in_and_acknowledging_registers_nothing_twice(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, ministry = installation
+    send(ministry, "cv-17", package("17"))
+    with application.app_context():
+        real = remote_transport()
+        assert isinstance(real, AxisClient)
+        flaky = HubGoneAfterTakingIn(real.endpoint, real.system_id, real._secret)
+        report = axis.poll_inbox(flaky, axis.accept)
+        db.session.remove()
+    assert report.interrupted and report.accepted == []
+    assert len(incoming_subjects(application)) == 1  # taken in, not acknowledged
+    assert [s.status for s in ministry.sent_status("cv-17")] == ["pending"]
+    again = poll(application)  # offered again: the core knows it, the hub hears "done"
+    assert len(again.accepted) == 1
+    assert incoming_subjects(application) == ["Về việc báo cáo đầu tư công số 17"]
+    assert [s.status for s in ministry.sent_status("cv-17")] == ["done"]
