@@ -248,7 +248,8 @@ def package_filename(document_key: str) -> str:
     plain = unicodedata.normalize("NFKD", document_key.replace("Đ", "D").replace("đ", "d"))
     safe = "".join(c if c.isascii() and (c.isalnum() or c in ".-") else "-"
                    for c in plain if not unicodedata.combining(c))
-    return ("-".join(part for part in safe.split("-") if part) or "edxml") + FILE_EXTENSION
+    stem = "-".join(part for part in safe.split("-") if part).lstrip(".-")
+    return (stem or "edxml") + FILE_EXTENSION
 
 
 def qualified(tag: str) -> str:
