@@ -109,8 +109,10 @@ def take_in(message: ReceivedMessage) -> Intake:
     except edxml.EdxmlError as error:
         raise MessageRefused(str(error)) from None
     key = status.response_for.document_id
+    # Two statuses of one code can share a second (presented, then directed: both 04); the
+    # bytes tell them apart, and a retry re-sends the same bytes (the outbox keeps them).
     identity = (f"status:{status.from_org.organ_id}:{key}:{status.code.value}:"
-                f"{status.timestamp.isoformat()}")
+                f"{hashlib.sha256(message.data).hexdigest()}")
     if _already(organisation, message.message_id, identity):
         return Intake(duplicate=True)
     document = apply_status(organisation, status, message.data)
