@@ -177,6 +177,10 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.exchange import axis as exchange_axis
 
     exchange_axis.init_app(app)
+    # Remote signing (CSC API): the admin page, its API and the signing dialog's OTP helper.
+    from eoffice.signing_keys import remote_views as signing_remote
+
+    signing_remote.init_app(app)
 
 
 ERROR_TEXT = {

@@ -90,6 +90,8 @@ class NewAttachment(ActionInput):
 
 class Pin(ActionInput):
     pin: str = Field(title="Mã PIN", max_length=64)
+    otp: str | None = Field(None, title="Mã OTP (ký số từ xa, khi chứng thư yêu cầu)",
+                            max_length=16)
 
 
 class LeaderSignature(Pin):
@@ -260,7 +262,7 @@ ACTIONS = (
     Action(DOCUMENTS, "sign", "Lãnh đạo ký số văn bản (mã PIN) đúng bản PDF đã xem",
            LeaderSignature,
            lambda actor, document, data: signing_service.sign_as_leader(
-               actor, document, data.pin, viewed_sha256=data.viewed_sha256),
+               actor, document, data.pin, viewed_sha256=data.viewed_sha256, otp=data.otp),
            "Đã ký số văn bản.", "/<int:document_id>/sign", "sign",
            api_aliases=("/documents/<int:document_id>/sign",)),
     Action(DOCUMENTS, "number", "Văn thư cấp số, ngày vào ô dành sẵn", Nothing,
@@ -270,7 +272,7 @@ ACTIONS = (
            api_aliases=("/documents/<int:document_id>/number",)),
     Action(DOCUMENTS, "org_sign", "Văn thư ký số của cơ quan (mã PIN của chứng thư cơ quan)",
            Pin, lambda actor, document, data: signing_service.org_sign(actor, document,
-                                                                         data.pin),
+                                                                         data.pin, otp=data.otp),
            "Đã ký số của cơ quan.", "/<int:document_id>/org-sign", "org_sign",
            api_aliases=("/documents/<int:document_id>/org-sign",)),
     Action(DOCUMENTS, "issue", "Phát hành đến các nơi nhận nội bộ", Nothing,

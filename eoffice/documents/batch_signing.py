@@ -33,7 +33,7 @@ def start(actor: User, document_ids: Sequence[int], pin: str) -> Job:
     """Check the PIN now (a wrong one is refused here, nothing starts), then sign in the
     background; return the job people follow."""
     require_signature_image(actor)  # refused at once, not once per document in the background
-    signer = open_leader_signer(actor, pin)
+    signer = open_leader_signer(actor, pin, signatures=len(document_ids))
     job = submit("sign_batch", f"sign_batch:{uuid.uuid4()}", requested_by=actor,
                  params={"document_ids": list(document_ids)}, enqueue=False)
     job.state, job.attempts, job.started_at, job.heartbeat_at = "running", 1, utcnow(), utcnow()

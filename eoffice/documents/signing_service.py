@@ -161,7 +161,7 @@ def date_line(organisation: Organisation, day: date) -> str:
 # --------------------------------------------------------------------------- steps
 def sign_as_leader(actor: User, document: Document, pin: str,
                    signer: signing.DocumentSigner | None = None,
-                   viewed_sha256: str | None = None) -> Result:
+                   viewed_sha256: str | None = None, otp: str | None = None) -> Result:
     """The signer's visible signature, reserving the number/date fields and the seal's place.
 
     Refused before anything is signed (and before the PIN is tried) when the signer has no
@@ -171,7 +171,7 @@ def sign_as_leader(actor: User, document: Document, pin: str,
     check(actor, document, "sign")
     require_signature_image(actor)
     data = pdf_to_sign(actor, document, viewed_sha256)
-    signer = signer or open_leader_signer(actor, pin)
+    signer = signer or open_leader_signer(actor, pin, otp)
     layout = document.layout or {}
     leader_kwargs: dict[str, object] = {}
     if _rect(layout.get("signature_rect")):
@@ -258,13 +258,14 @@ def assign_number(actor: User, document: Document) -> Result:
 
 
 def org_sign(actor: User, document: Document, pin: str,
-             signer: signing.DocumentSigner | None = None) -> Result:
+             signer: signing.DocumentSigner | None = None, otp: str | None = None) -> Result:
     """The organisation's signature (seal) on the main file and on every separate attachment."""
     check(actor, document, "org_sign")
     organisation = document.organisation
     require_seal_image(organisation)  # refused before the PIN is tried
     _file, data = _current_pdf(document)
-    signer = signer or open_seal_signer(organisation, pin)
+    signer = signer or open_seal_signer(organisation, pin, otp,
+                                        signatures=1 + len(attachments_of(document)))
     seal = signing.SealAppearance(seal_png(organisation))
     signed = _sign(signer, data, role=signing.Role.ORG, seal=seal,
                    reason="Ký số của cơ quan, tổ chức",
@@ -303,7 +304,8 @@ def sign_batch(actor: User, document_ids: Sequence[int], pin: str,
     opened here, else each document answers why."""
     if signer is None:
         require_signature_image(actor)
-    signer = signer or open_leader_signer(actor, pin)  # one PIN check for the whole batch
+    # One PIN check (one remote authorisation where allowed) for the whole batch.
+    signer = signer or open_leader_signer(actor, pin, signatures=len(document_ids))
     outcomes: list[BatchOutcome] = []
     total = len(document_ids)
     for index, document_id in enumerate(document_ids, start=1):

@@ -3,8 +3,10 @@
 The pyHanko side (signing, appearances, validation) is the framework-free ``signing``
 library; this package gives it the installation's keys: the demo PKI in ``instance/pki`` (or
 ``EOFFICE_PKI_DIR``), each signer's PIN-protected PKCS#12, the organisation's seal, the
-images visible signatures show (each signer's signature, the organisation's seal image), and the
-wrong-PIN counters shared by every process through the database. Documents and meetings both
+images visible signatures show (each signer's signature, the organisation's seal image), the
+wrong-PIN counters shared by every process through the database, and keys held by remote
+signing services over the CSC API (``remote``: services and credential links; ``signers``
+opens whichever key a holder has). Documents and meetings both
 open signers here; neither reaches into the other for keys.
 """
 
@@ -35,7 +37,18 @@ from eoffice.signing_keys.images import (
 )
 from eoffice.signing_keys.pins import DbPinStore, SigningPinState, pin_guard
 from eoffice.signing_keys.pki import demo_pki, pki_dir
-from eoffice.signing_keys.signers import SigningFailed, open_leader_signer, open_seal_signer
+from eoffice.signing_keys.remote import (
+    RemoteCredentialLink,
+    RemoteSigningService,
+    link_for_seal,
+    link_for_user,
+)
+from eoffice.signing_keys.signers import (
+    SigningFailed,
+    needs_otp,
+    open_leader_signer,
+    open_seal_signer,
+)
 
 __all__ = [
     "DEMO_PIN",
@@ -45,6 +58,8 @@ __all__ = [
     "ImageMissing",
     "ImageRejected",
     "OrganisationSealImage",
+    "RemoteCredentialLink",
+    "RemoteSigningService",
     "SigningFailed",
     "SigningPinState",
     "UserSignatureImage",
@@ -55,6 +70,9 @@ __all__ = [
     "has_user_certificate",
     "issue_seal_certificate",
     "issue_user_certificate",
+    "link_for_seal",
+    "link_for_user",
+    "needs_otp",
     "open_leader_signer",
     "open_seal_signer",
     "pin_guard",

@@ -11,6 +11,7 @@ from eoffice.accounts.roles import Role
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.images import ensure_demo_images
 from eoffice.signing_keys.pki import demo_pki, pki_dir
+from eoffice.signing_keys.remote import link_for_seal, link_for_user
 
 DEMO_PIN = "123456"
 
@@ -44,11 +45,12 @@ def issue_seal_certificate(organisation: Organisation, pin: str) -> None:
 
 
 def has_user_certificate(user: User) -> bool:
-    return user_p12(user).exists()
+    """A key to sign with: a PKCS#12 of their own or a linked remote credential."""
+    return user_p12(user).exists() or link_for_user(user) is not None
 
 
 def has_seal_certificate(organisation: Organisation) -> bool:
-    return seal_p12(organisation).exists()
+    return seal_p12(organisation).exists() or link_for_seal(organisation) is not None
 
 
 def ensure_demo_credentials(users: Sequence[User]) -> list[str]:

@@ -1,10 +1,16 @@
-"""Opening a signer: a leader's key or the organisation's seal, unlocked by a PIN."""
+"""Opening a signer: a leader's key or the organisation's seal, unlocked by a PIN.
+
+The key is the holder's PIN-protected PKCS#12, or, when an administrator linked the holder
+to a credential at a remote signing service (``remote``), that credential: authorised by the
+same PIN field (and an OTP when the credential asks for one), signing exactly the same way.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_login import current_user
 
 import signing
 from eoffice.accounts.models import User
@@ -13,6 +19,8 @@ from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.credentials import seal_p12, user_p12
 from eoffice.signing_keys.pins import pin_guard
 from eoffice.signing_keys.pki import demo_pki
+from eoffice.signing_keys.remote import RemoteCredentialLink, link_for_seal, link_for_user
+from eoffice.signing_keys.remote_signers import open_remote_signer
 
 
 class SigningFailed(DomainError):
@@ -40,9 +48,52 @@ def _open(p12_path: Path, pin: str, key_id: str) -> signing.DocumentSigner:
         raise SigningFailed(f"{exc.message_vi}.") from None
 
 
-def open_leader_signer(user: User, pin: str) -> signing.DocumentSigner:
+def _open_remote(link: RemoteCredentialLink, actor: User | None, pin: str, otp: str | None,
+                 signatures: int) -> signing.DocumentSigner:
+    if link.needs_otp and signatures > 1:
+        raise SigningFailed("Chứng thư ký từ xa này yêu cầu mã OTP cho từng lần ký (SCAL2), "
+                            "không ký hàng loạt được; hãy ký từng văn bản.")
+    if link.needs_otp and not otp:
+        raise SigningFailed("Chứng thư ký từ xa này yêu cầu mã OTP; hãy nhập mã OTP nhận "
+                            "trên điện thoại cùng mã PIN.")
+    try:
+        return open_remote_signer(link, actor, pin, otp, signatures=signatures)
+    except signing.WrongPinError as exc:
+        left = f" (còn {exc.remaining} lần thử)" if exc.remaining is not None else ""
+        what = "OTP" if getattr(exc, "otp", False) else "PIN hoặc mã OTP"
+        raise SigningFailed(f"Mã {what} ký số từ xa không đúng{left}.") from None
+    except signing.SigningError as exc:
+        raise SigningFailed(f"Ký số từ xa không thực hiện được: {exc.message_vi}.") from None
+
+
+def _acting_user() -> User | None:
+    """Who is signing with the seal (the clerk), for the audit trail of a failure."""
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[no-any-return]
+    return None
+
+
+def open_leader_signer(user: User, pin: str, otp: str | None = None, *,
+                       signatures: int = 1) -> signing.DocumentSigner:
+    """``user``'s key unlocked for ``signatures`` signatures (a batch: one authorisation
+    where a remote credential allows it)."""
+    link = link_for_user(user)
+    if link is not None:
+        return _open_remote(link, user, pin, otp, signatures)
     return _open(user_p12(user), pin, f"user:{user.id}")
 
 
-def open_seal_signer(organisation: Organisation, pin: str) -> signing.DocumentSigner:
+def open_seal_signer(organisation: Organisation, pin: str, otp: str | None = None, *,
+                     signatures: int = 1) -> signing.DocumentSigner:
+    link = link_for_seal(organisation)
+    if link is not None:
+        return _open_remote(link, _acting_user(), pin, otp, signatures)
     return _open(seal_p12(organisation), pin, f"seal:{organisation.id}")
+
+
+def needs_otp(user: User | None = None, organisation: Organisation | None = None) -> bool:
+    """Whether the signing dialog shows the OTP field: the holder's remote credential asks
+    for one (SCAL2). ``user`` for their own key, ``organisation`` for its seal."""
+    link = link_for_user(user) if user is not None else (
+        link_for_seal(organisation) if organisation is not None else None)
+    return bool(link is not None and link.needs_otp)

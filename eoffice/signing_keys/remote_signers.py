@@ -1,0 +1,145 @@
+"""Opening a signer whose key is held by a remote signing service, and recording what failed.
+
+The signer authorises in the same dialog as for a local key: the PIN field, and an OTP field
+when the credential asks for one (SCAL2). The PIN and the OTP stay in the signer's memory
+(``signing.remote.RemoteAuthorisation``) and go nowhere else: not the database, not a log.
+
+A failed remote signing changes nothing (the request's transaction is rolled back, the
+previous version stays current) and yet the attempt is recorded in the audit trail: the
+event is written once the failed transaction has ended (rolled back, or committed by a
+caller that carried on, as a batch does), in a session of its own, so it never waits on the
+failed transaction's locks and never disappears with its rollback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asn1crypto import algos
+from flask import Flask, current_app
+from pyhanko_certvalidator import ValidationContext
+from sqlalchemy import event
+
+import signing
+from eoffice import audit
+from eoffice.accounts.models import User
+from eoffice.extensions import db
+from eoffice.signing_keys.pki import demo_pki
+from eoffice.signing_keys.remote import RemoteCredentialLink, provider_for
+from signing.pki import to_asn1_cert
+from signing.remote import (
+    RemoteAuthorisation,
+    RemoteCredential,
+    RemoteGrant,
+    RemoteProvider,
+    RemoteSignatureInvalid,
+    RemoteSigner,
+)
+
+
+class _AuditedProvider(RemoteProvider):
+    """Delegates to the service; each refusal or failure is recorded (without the PIN)."""
+
+    def __init__(self, inner: RemoteProvider, link: RemoteCredentialLink, actor_id: int | None):
+        self.inner = inner
+        self.link_id, self.holder = link.id, link.holder
+        self.credential_id = link.credential_id
+        self.actor_id = actor_id
+
+    def _failed(self, step: str, error: signing.SigningError) -> None:
+        record_failed_attempt(self.actor_id, self.link_id, {
+            "holder": self.holder, "credential_id": self.credential_id, "step": step,
+            "error": error.code, "reason": getattr(error, "reason", None),
+            "remaining": getattr(error, "remaining", None)})
+
+    def credential(self) -> RemoteCredential:
+        try:
+            return self.inner.credential()
+        except signing.SigningError as error:
+            self._failed("credential", error)
+            raise
+
+    def authorise(self, credential: RemoteCredential, authorisation: RemoteAuthorisation, *,
+                  signatures: int, hashes: Any = None) -> RemoteGrant:
+        try:
+            return self.inner.authorise(credential, authorisation, signatures=signatures,
+                                        hashes=hashes)
+        except signing.SigningError as error:
+            self._failed("authorise", error)
+            raise
+
+    def sign_hashes(self, credential: RemoteCredential, grant: RemoteGrant, hashes: Any,
+                    digest_algorithm: str, mechanism: algos.SignedDigestAlgorithm
+                    ) -> list[bytes]:
+        try:
+            return self.inner.sign_hashes(credential, grant, hashes, digest_algorithm,
+                                          mechanism)
+        except signing.SigningError as error:
+            self._failed("sign", error)
+            raise
+
+
+class _CheckedRemoteSigner(RemoteSigner):
+    """Records a returned signature that does not verify (checked in the base class)."""
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str,
+                             dry_run: bool = False) -> bytes:
+        try:
+            return await super().async_sign_raw(data, digest_algorithm, dry_run)
+        except RemoteSignatureInvalid as error:
+            provider = self.provider
+            if isinstance(provider, _AuditedProvider):
+                provider._failed("verify", error)
+            raise
+
+
+def record_failed_attempt(actor_id: int | None, link_id: int, details: dict[str, Any]) -> None:
+    """Append ``remote_signing_failed`` to the audit trail once the current transaction ends."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    session = db.session()
+    done = [False]
+
+    def write(*_: object) -> None:
+        if done[0]:
+            return
+        done[0] = True
+        # A new application context has a session of its own (Flask-SQLAlchemy scopes
+        # sessions by context): the failed transaction is over and holds no lock.
+        with app.app_context():
+            actor = db.session.get(User, actor_id) if actor_id is not None else None
+            audit.record(actor, "remote_signing_failed", "remote_credential", link_id,
+                         **details)
+            db.session.commit()
+
+    if not session.in_transaction():
+        write()
+        return
+    event.listen(session, "after_rollback", write, once=True)
+    event.listen(session, "after_commit", write, once=True)
+
+
+def _validation_context(credential: RemoteCredential,
+                        pki: signing.DemoPKI) -> ValidationContext | None:
+    """Revocation data for B-LT: the demo PKI's own for its certificates; for a credential
+    from another CA, its chain with fetching of CRL/OCSP allowed (production CAs publish
+    them), anchored at the self-signed roots the service gave."""
+    if credential.certificate.issuer == pki.issuing_cert.subject:
+        return None
+    roots = [to_asn1_cert(c) for c in credential.chain if c.issuer == c.subject]
+    others = [to_asn1_cert(c) for c in credential.chain if c.issuer != c.subject]
+    return ValidationContext(trust_roots=roots or None, other_certs=others,
+                             allow_fetching=True, revocation_mode="soft-fail")
+
+
+def open_remote_signer(link: RemoteCredentialLink, actor: User | None, pin: str,
+                       otp: str | None = None, *, signatures: int = 1) -> signing.DocumentSigner:
+    """A ``DocumentSigner`` over the linked credential; raises ``signing`` errors (wrong PIN
+    or OTP with attempts left, refused credential, unreachable or slow service)."""
+    provider = _AuditedProvider(provider_for(link), link, actor.id if actor else None)
+    remote = _CheckedRemoteSigner(provider, RemoteAuthorisation(pin=pin or None,
+                                                                otp=otp or None),
+                                  signatures=signatures)
+    pki = demo_pki()
+    return signing.DocumentSigner(
+        remote, pki=pki, validation_context=_validation_context(remote.credential, pki),
+        max_bytes=current_app.config["EOFFICE_SETTINGS"].max_upload_bytes)
