@@ -17,7 +17,9 @@ def _super_admin(user: Any) -> bool:
 
 def init_app(app: Flask) -> None:
     """Plug the module in: the super-administrator's pages and API, the directory API,
-    what a new organisation is given, and the ``organisations`` commands."""
+    what a new organisation is given, the ``organisations`` commands and the demo's other
+    organisations."""
+    from eoffice.demo import seed_other_organisations
     from eoffice.organisation import provisioning
     from eoffice.organisation.api import SCHEMAS, api
     from eoffice.organisation.cli import register_cli
@@ -31,3 +33,6 @@ def init_app(app: Flask) -> None:
     register(app, "organisation_provisioners", provisioning.demo_seal_certificate)
     register_nav(app, NavEntry("Cơ quan", "organisations.index", _super_admin))
     register_cli(app)
+    # `flask seed-demo`: after the province (seed_demo), before documents' credentials, so
+    # the other organisations' leaders and clerks get certificates and seal images too.
+    register(app, "demo_seeders", seed_other_organisations)

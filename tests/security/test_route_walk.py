@@ -36,14 +36,15 @@ from eoffice.accounts.models import User
 from eoffice.accounts.passwords import hash_password
 from eoffice.accounts.roles import Role
 from eoffice.accounts.service import create_user
-from eoffice.demo import DEMO_PASSWORD, DEMO_USERS
+from eoffice.demo import DEMO_ORGAN_ID, DEMO_PASSWORD, DEMO_USERS
 from eoffice.documents import service
 from eoffice.documents.access import can_view
 from eoffice.documents.models import Document
 from eoffice.documents.recipient_view import sees_whole
 from eoffice.documents.registers import SERIES
 from eoffice.extensions import db
-from eoffice.organisation.models import Organisation, Unit
+from eoffice.organisation.models import Unit
+from eoffice.organisation.organisations import OrganisationDetails, create_organisation
 from eoffice.organisation.service import create_unit
 from meetings import service as meetings_service
 from meetings.models import Meeting
@@ -52,6 +53,8 @@ from tests.documents.conftest import create_incoming, create_outgoing, make_pdf,
 from tests.meetings.conftest import Prepared
 from tests.services.require import require_executable
 
+#: The demo organisation's users (the walk's first organisation).
+PROVINCE_USERS = [u for u in DEMO_USERS if u.organ_id == DEMO_ORGAN_ID]
 #: Every protected subject carries this word, so one search query finds them all.
 SEARCH_WORD = "KIEMTRAX"
 #: Users of the second organisation carry this in their names.
@@ -145,10 +148,11 @@ def _build(app: Flask, prepared: Prepared) -> World:
                                                     secret_in_file, "Tài liệu họp")
         db.session.commit()
 
-        other = Organisation(organ_id="000.00.00.G02", name="Sở Tư pháp", abbreviation="STP",
-                             place="Hòa Bình")
-        db.session.add(other)
-        db.session.flush()
+        # The second organisation is made as a super-administrator makes one (its registers
+        # come with it), under the province: a parent sees nothing of its children either.
+        other = create_organisation(None, OrganisationDetails(
+            organ_id="000.00.00.G02", name="Sở Tư pháp", abbreviation="STP", place="Hòa Bình",
+            parent_organ_id=DEMO_ORGAN_ID))
         unit_b = create_unit(None, other, name="Phòng Hành chính", abbreviation="HC")
         shared = hash_password(DEMO_PASSWORD)
         accounts = [("b_vanthu", Role.CLERK), ("b_lanhdao", Role.LEADER),
@@ -200,8 +204,9 @@ def _build(app: Flask, prepared: Prepared) -> World:
                 "case_file_id": [1],
                 "job_id": [job.id],
                 "fmt": ["csv", "xlsx"],
+                "organisation_id": [secret_in.organisation_id, other.id],
             },
-            people_a=[u.full_name for u in DEMO_USERS],
+            people_a=[u.full_name for u in PROVINCE_USERS],
             people_b=[f"Người {OTHER_ORG_NAME_MARK} {name}" for name, _ in accounts],
             users_b=[name for name, _ in accounts],
         )
@@ -359,7 +364,7 @@ def test_no_route_leaks_secret_or_other_organisations_data(
     require_executable("pdftotext", "Debian package poppler-utils")
     world = _build(mapp, prepared)
     _pin_the_rule(mapp, world)
-    usernames = [u.username for u in DEMO_USERS] + world.users_b
+    usernames = [u.username for u in PROVINCE_USERS] + world.users_b
     problems: list[str] = []
     walks = {}
     for username in usernames:
