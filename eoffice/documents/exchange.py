@@ -54,7 +54,9 @@ STATUS_ON_STATE = {
     In.RETURNED: edxml.StatusCode.REJECTED,
 }
 KIND_LABELS = {"package_in": "Gói edXML nhận được", "status_out": "Thông điệp trạng thái đã gửi",
-               "status_in": "Thông điệp trạng thái nhận được"}
+               "status_in": "Thông điệp trạng thái nhận được",
+               "package_out": "Gói edXML đã gửi liên thông",
+               "exchange_in": "Gói edXML nhận qua liên thông"}
 
 
 # --------------------------------------------------------------------------- recipients

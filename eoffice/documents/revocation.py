@@ -24,6 +24,10 @@ from eoffice.extensions import db
 from eoffice.files.models import StoredFile
 from eoffice.files.service import object_store
 
+#: Kept edXML files that carry the document's content (a package received by upload or
+#: through the exchange): withdrawn with it.
+CONTENT_KINDS = ("package_in", "exchange_in")
+
 
 def revoke_incoming(actor: User, document: Document, reason: str) -> Result:
     """REVOKED with its reason; returns the object keys to purge once the caller committed."""
@@ -46,9 +50,10 @@ def revoke_incoming(actor: User, document: Document, reason: str) -> Result:
                        .where(DocumentAttachment.document_id == document.id)
                        .values(revoked=True).execution_options(synchronize_session=False))
     keys = [row.object_key for row in db.session.execute(select(EdxmlRecord).where(
-        EdxmlRecord.document_id == document.id, EdxmlRecord.kind == "package_in")).scalars()]
+        EdxmlRecord.document_id == document.id,
+        EdxmlRecord.kind.in_(CONTENT_KINDS))).scalars()]
     db.session.execute(update(EdxmlRecord).where(EdxmlRecord.document_id == document.id,
-                                                 EdxmlRecord.kind == "package_in")
+                                                 EdxmlRecord.kind.in_(CONTENT_KINDS))
                        .values(revoked=True).execution_options(synchronize_session=False))
     db.session.expire(document, ["versions"])
     keys += list(db.session.execute(select(StoredFile.sha256).where(
