@@ -182,6 +182,11 @@ def _register_blueprints(app: Flask) -> None:
 
     signing_remote.init_app(app)
 
+    # The notification centre, after the modules whose objects it names and links to.
+    from eoffice import notifications
+
+    notifications.init_app(app)
+
 
 ERROR_TEXT = {
     400: "Yêu cầu không hợp lệ.",
