@@ -56,6 +56,13 @@ PHRASES: dict[str, str] = {
     "exported": "xuất gói edXML gửi nơi nhận bên ngoài",
     "status_reported": "báo trạng thái xử lý cho nơi gửi",
     "status_received": "nhận trạng thái xử lý từ nơi nhận",
+    "exchange_recipient_added": "chọn nơi nhận liên thông",
+    "exchange_recipient_removed": "bỏ nơi nhận liên thông",
+    "exchange_queued": "đưa vào hàng gửi liên thông",
+    "exchange_sent": "gửi lên trục liên thông",
+    "exchange_delivered": "chuyển đến nơi nhận liên thông",
+    "exchange_failed": "gửi liên thông không thành công",
+    "exchange_updated": "cập nhật văn bản đã gửi liên thông",
     # meetings
     "meeting_created": "tạo cuộc họp",
     "invited": "mời họp",
