@@ -16,7 +16,8 @@ TEST_DEBS := redis-server libreoffice-writer-nogui fonts-liberation2 python3-uno
 # warm through unoserver, whose server half needs python3-uno for /usr/bin/python3).
 RUN_DEBS := nodejs npm libreoffice-writer-nogui fonts-liberation2 python3-uno
 
-.PHONY: run test lint bench install install-dev debs-run debs-test static clean
+.PHONY: run test lint bench install install-dev debs-run debs-test static clean \
+        check-edxml-reference
 
 run: install static debs-run
 	@$(PY) -m flask --app wsgi db upgrade heads --directory migrations >/dev/null
@@ -32,6 +33,11 @@ lint: install-dev
 
 bench: install-dev static debs-test
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# edXML against the official EdXML102 library (Java + the public SDK example repository,
+# EDXML_REFERENCE_REPO); the jar and samples may not be committed, so not part of `make test`.
+check-edxml-reference: install-dev
+	@PYTHONPATH=$(CURDIR) $(PY) reference/edxml/check.py
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

@@ -151,7 +151,8 @@ def _read_traces(header: etree._Element) -> tuple[tuple[TraceHeader, ...], Busin
     traces_node = child(header, "TraceHeaderList", required=False)
     if traces_node is None:
         return (), Business()
-    traces = tuple(TraceHeader(text(n, "OrganId"), parse_timestamp(text(n, "Timestamp")))
+    traces = tuple(TraceHeader(text(n, "OrganId", required=False),
+                               parse_timestamp(text(n, "Timestamp")))
                    for n in children(traces_node, "TraceHeader"))
     business_node = child(traces_node, "Bussiness", required=False)
     business = _read_business(business_node) if business_node is not None else Business()
@@ -196,7 +197,8 @@ def _read_message(header: etree._Element, mh: etree._Element) -> EdxmlMessage:
         to_places=tuple((n.text or "").strip() for n in children(places, "Place"))
         if places is not None else (),
         other_info=_read_other(mh),
-        response_for=tuple(_read_response_for(n) for n in children(mh, "ResponseFor")),
+        response_for=tuple(_read_response_for(n) for n in children(mh, "ResponseFor")
+                           if "".join(n.itertext()).strip()),  # senders leave empty ones
         steering_type=_int(mh, "SteeringType"),
         trace_headers=traces,
         business=business,

@@ -171,7 +171,8 @@ def _business(parent: etree._Element, business: Business) -> None:
             organs = _sub(item, "OrganIdList")
             for organ_id in replaced.organ_ids:
                 _sub(organs, "OrganId", organ_id)
-    _staff(node, business.staff)
+    if business.staff != StaffInfo():  # read back as "no staff" either way
+        _staff(node, business.staff)
 
 
 def _content_id(index: int) -> str:
