@@ -14,7 +14,6 @@ The commands are read from README itself, so the documentation cannot drift from
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import shlex
@@ -32,6 +31,7 @@ import requests
 import socketio
 
 from bench.write_burst import serving
+from eoffice.signing_keys import DEMO_PIN as PIN
 from tests.conftest import csrf_token_from
 from tests.documents.conftest import make_pdf
 from tests.services.postgres import create_database, postgres_server_url  # noqa: F401
@@ -43,8 +43,10 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 PROXY = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
          "X-Forwarded-Host": "eoffice.tinh.gov.vn", "X-Forwarded-Prefix": "/vanphong"}
-PIN = "123456"
+# What the browser sends from the login page it was shown (Flask-WTF checks it over https).
+REFERER = {"Referer": "https://eoffice.tinh.gov.vn/vanphong/login"}
 PASSWORD = "matkhau123"
+USER_AGENT = "eoffice-production-test/1.0"  # a session is bound to the browser that opened it
 
 
 def readme_production_block() -> str:
@@ -70,18 +72,20 @@ def readme_commands() -> tuple[list[str], list[list[str]]]:
     return exported, commands
 
 
-class BehindTls(http.cookiejar.DefaultCookiePolicy):
-    """The browser's side of the TLS proxy: it sends ``Secure`` cookies, because for it the
-    site is https; the test talks plain http to gunicorn on loopback as nginx would."""
+class BehindTls(requests.Session):
+    """The browser's side of the TLS proxy: it sends its ``Secure`` cookies, because for it
+    the site is https; the test talks plain http to gunicorn on loopback, as nginx does."""
 
-    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return True
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+        if cookies:
+            request.headers = {**(request.headers or {}), "Cookie": cookies}
+        return super().prepare_request(request)
 
 
 def browser_session() -> requests.Session:
-    session = requests.Session()
-    session.cookies.set_policy(BehindTls())
-    session.headers.update(PROXY)
+    session = BehindTls()
+    session.headers.update({**PROXY, "User-Agent": USER_AGENT})
     return session
 
 
@@ -190,8 +194,9 @@ def _log_in_through_the_proxy(base: str) -> None:
     browser = browser_session()
     page = browser.get(f"{base}/login", timeout=10)
     assert page.status_code == 200
-    answer = browser.post(f"{base}/login", allow_redirects=False, timeout=10, data={
-        "username": "vanthu", "password": PASSWORD, "csrf_token": csrf_token_from(page.text)})
+    answer = browser.post(f"{base}/login", allow_redirects=False, timeout=10, headers=REFERER,
+                          data={"username": "vanthu", "password": PASSWORD,
+                                "csrf_token": csrf_token_from(page.text)})
     assert answer.status_code == 302, answer.text[:500]
     # The proxy's path prefix is kept in links, and the session cookie is https-only.
     assert answer.headers["Location"].startswith("/vanphong/"), answer.headers["Location"]
@@ -244,7 +249,8 @@ def _draft_sign_and_issue(api: Api, tmp_path: Path) -> Path:
 def _socket(base: str, username: str) -> tuple[socketio.Client, list[tuple[str, Any]]]:
     browser = browser_session()
     page = browser.get(f"{base}/login", timeout=10)
-    answer = browser.post(f"{base}/login", allow_redirects=False, timeout=10, data={
+    answer = browser.post(f"{base}/login", allow_redirects=False, timeout=10, headers=REFERER,
+                          data={
         "username": username, "password": PASSWORD, "csrf_token": csrf_token_from(page.text)})
     assert answer.status_code == 302
     events: list[tuple[str, Any]] = []
@@ -252,7 +258,7 @@ def _socket(base: str, username: str) -> tuple[socketio.Client, list[tuple[str, 
     client.on("*", lambda event, data: events.append((event, data)), namespace="/meeting")
     cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
     client.connect(base, namespaces=["/meeting"], transports=["websocket"],
-                   headers={"Cookie": cookie, **PROXY})
+                   headers={"Cookie": cookie, "User-Agent": USER_AGENT, **PROXY})
     return client, events
 
 
