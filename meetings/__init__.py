@@ -19,10 +19,11 @@ def init_app(app: Flask) -> None:
     from eoffice.extension_points import register
     from eoffice.files.access import register_file_rule
     from eoffice.jobs import register_handler, register_periodic
-    from eoffice.reports.links import register_object_link
+    from eoffice.reports.links import register_object_link, register_object_name
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
     from meetings import service
+    from meetings.access import name_for_reports
     from meetings.api import bp as api_bp
     from meetings.demo import seed_meeting
     from meetings.namespace import init_socketio
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     register_section(app, "meetings", my_work_section)
     register_file_rule(app, service.file_rule)
     register_object_link(app, "meeting", meeting_link)
+    register_object_name(app, "meeting", name_for_reports)  # named, never "#12"
     _register_cli(app)
     register(app, "demo_seeders", seed_meeting)  # after the documents seeder (init order)
     # Reminders go out every five minutes from the job queue (the command stays for cron).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import url_for
 from sqlalchemy import or_, select
 
 from eoffice.accounts.models import User
@@ -22,7 +23,8 @@ from eoffice.accounts.roles import Role
 from eoffice.extensions import db
 from eoffice.files.access import is_vetoed
 from eoffice.files.models import StoredFile
-from eoffice.timestamps import utcnow
+from eoffice.reports.links import ObjectName
+from eoffice.timestamps import format_local, utcnow
 from meetings.errors import MeetingNotFound
 from meetings.models import (
     Meeting,
@@ -138,3 +140,20 @@ def upcoming_for(user: User, now: datetime | None = None) -> list[Meeting]:
         and (m.status == MeetingStatus.LIVE or (m.ends_at or m.starts_at) >= now)
         and live_role(user, m) is not None
     ][::-1]
+
+
+def name_for_reports(object_id: str, viewer: User | None) -> ObjectName | None:
+    """A meeting as reports and notifications name it: "Cuộc họp: <title> (dd/mm/yyyy HH:MM)",
+    with its page for a viewer who may see it."""
+    meeting = db.session.get(Meeting, int(object_id)) if object_id.isdigit() else None
+    if meeting is None:
+        return None
+    if viewer is None or viewer.organisation_id != meeting.organisation_id:
+        return ObjectName("Cuộc họp")
+    url = None
+    if can_view(viewer, meeting):
+        try:
+            url = url_for("meetings.detail", meeting_id=meeting.id)
+        except RuntimeError:  # no request and no link context: the name alone
+            url = None
+    return ObjectName(f"Cuộc họp: {meeting.title} ({format_local(meeting.starts_at)})", url)

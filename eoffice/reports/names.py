@@ -19,6 +19,13 @@ from eoffice.tasks.models import Task
 from eoffice.tasks.service import can_view as can_view_task
 
 
+def _url(endpoint: str, **values: Any) -> str | None:
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:  # no request and no link context (a job): the name alone
+        return None
+
+
 def document_label(document: Document) -> str:
     """"Văn bản đến số 7 (15/BKHĐT-VP) — Về việc …" or "Quyết định 15/QĐ-UBND — Về việc …"."""
     if document.direction == Direction.INCOMING:
@@ -46,7 +53,7 @@ def name_document(object_id: str, viewer: Any) -> ObjectName | None:
     if can_view_document(viewer, document):
         endpoint = ("documents.outgoing_view" if document.direction == Direction.OUTGOING
                     else "documents.incoming_view")
-        url = url_for(endpoint, document_id=document.id)
+        url = _url(endpoint, document_id=document.id)
     return ObjectName(document_label(document), url)
 
 
@@ -56,5 +63,5 @@ def name_task(object_id: str, viewer: Any) -> ObjectName | None:
         return None
     if viewer is None or viewer.organisation_id != task.organisation_id:
         return ObjectName("Công việc")
-    url = url_for("tasks.detail", task_id=task.id) if can_view_task(viewer, task) else None
+    url = _url("tasks.detail", task_id=task.id) if can_view_task(viewer, task) else None
     return ObjectName(f"Công việc: {task.title}", url)
