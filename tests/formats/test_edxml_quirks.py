@@ -139,3 +139,49 @@ def test_file_names_end_in_edxml() -> None:
     assert package_filename("000.00.00.H41,2026/02/05,15/QĐ-UBND") == (
         "000.00.00.H41-2026-02-05-15-QD-UBND.edxml")
     assert package_filename("../../etc/passwd") == "etc-passwd.edxml"
+
+
+def test_sparse_headers_from_gateways_are_read() -> None:
+    """Gateway-built packages leave out TraceHeader/OrganId, TypeDetail and Bussiness, and
+    some senders leave an empty ResponseFor behind."""
+    data = foreign_package(attachments="").replace(
+        b"<edXML:OrganId>000.00.00.G22</edXML:OrganId>\r\n\t\t\t\t\t<edXML:Timestamp>",
+        b"<edXML:Timestamp>").replace(
+        b"<edXML:Subject>", b"<edXML:ResponseFor><edXML:OrganId></edXML:OrganId>"
+        b"<edXML:Code/><edXML:PromulgationDate/></edXML:ResponseFor><edXML:Subject>")
+    message = parse_package(data).message
+    assert message.trace_headers[0].organ_id == ""
+    assert message.trace_headers[0].timestamp == datetime(2026, 3, 2, 8, 15, tzinfo=samples.VN)
+    assert message.response_for == () and message.type_detail == 0
+
+
+def test_packages_and_statuses_of_our_earlier_format_are_still_read() -> None:
+    """Packages stored before this format followed the official library: envelope as root,
+    attribute ids, a ``Status`` element, ISO timestamps."""
+    ns = 'xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"'
+    old_package = f"""<?xml version='1.0' encoding='UTF-8'?>
+<edXML:edXMLEnvelope {ns}><edXML:edXMLHeader><edXML:MessageHeader>
+<edXML:From><edXML:OrganId>000.00.00.H41</edXML:OrganId><edXML:OrganName>UBND</edXML:OrganName>
+</edXML:From><edXML:To><edXML:OrganId>000.01.00.H41</edXML:OrganId></edXML:To>
+<edXML:Code><edXML:CodeNumber>05</edXML:CodeNumber><edXML:CodeNotation>UBND-VP</edXML:CodeNotation>
+</edXML:Code><edXML:PromulgationInfo><edXML:PromulgationDate>2026/01/02</edXML:PromulgationDate>
+</edXML:PromulgationInfo><edXML:Subject>V/v báo cáo</edXML:Subject></edXML:MessageHeader>
+<edXML:TraceHeaderList><edXML:TraceHeader><edXML:OrganId>000.00.00.H41</edXML:OrganId>
+<edXML:Timestamp>2026-01-02T09:00:00+07:00</edXML:Timestamp></edXML:TraceHeader>
+</edXML:TraceHeaderList></edXML:edXMLHeader><edXML:edXMLBody>
+<edXML:edXMLManifest edXML:version="1.0"><edXML:Reference edXML:href="cid:att1@edxml">
+<edXML:AttachmentName>cv.pdf</edXML:AttachmentName><edXML:ContentType>application/pdf
+</edXML:ContentType></edXML:Reference></edXML:edXMLManifest></edXML:edXMLBody>
+<edXML:AttachmentEncoded><edXML:Attachment edXML:ContentId="att1@edxml">{b64(PDF)}
+</edXML:Attachment></edXML:AttachmentEncoded></edXML:edXMLEnvelope>""".encode()
+    package = parse_package(old_package)
+    assert package.message.code_number == "05"
+    assert [(a.name, a.data) for a in package.attachments] == [("cv.pdf", PDF)]
+    old_status = f"""<edXML:edXMLEnvelope {ns}><edXML:edXMLHeader><edXML:Status>
+<edXML:ResponseFor><edXML:OrganId>000.00.00.H41</edXML:OrganId><edXML:Code>05/UBND-VP
+</edXML:Code><edXML:PromulgationDate>2026/01/02</edXML:PromulgationDate>
+<edXML:DocumentId>000.00.00.H41,2026/01/02,05/UBND-VP</edXML:DocumentId></edXML:ResponseFor>
+<edXML:From><edXML:OrganId>000.01.00.H41</edXML:OrganId></edXML:From>
+<edXML:StatusCode>3</edXML:StatusCode><edXML:Timestamp>2026-01-02T10:00:00+07:00
+</edXML:Timestamp></edXML:Status></edXML:edXMLHeader></edXML:edXMLEnvelope>""".encode()
+    assert parse_status(old_status).code == StatusCode.ACCEPTED
