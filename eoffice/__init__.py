@@ -169,9 +169,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     # Each domain module plugs itself in: blueprints, navigation entries, "my work" sections.
-    from eoffice import documents, exchange, jobs, mail, organisation, reports, tasks
+    from eoffice import audit, documents, exchange, jobs, mail, organisation, reports, tasks
 
-    for module in (jobs, mail, organisation, documents, exchange, tasks, reports):
+    for module in (jobs, audit, mail, organisation, documents, exchange, tasks, reports):
         module.init_app(app)
     # Exchange with other installations (the axis client, its inbox poll, the hub).
     from eoffice.exchange import axis as exchange_axis

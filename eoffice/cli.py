@@ -1,14 +1,12 @@
-"""Command-line actions: ``flask --app wsgi seed-demo`` and ``flask --app wsgi audit verify``."""
+"""Command-line actions: ``flask --app wsgi seed-demo``; the ``backup`` group is plugged in here."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from eoffice.backup import cli as backup_cli
 from eoffice.extension_points import registered
-from eoffice.extensions import db
 
 
 def register_cli(app: Flask) -> None:
@@ -28,18 +26,4 @@ def register_cli(app: Flask) -> None:
             for line in seeder() or []:
                 click.echo(line)
 
-    audit_group = AppGroup("audit", help="The hash-chained audit trail.")
-
-    @audit_group.command("verify")
-    def verify_command() -> None:
-        """Check every event's hash and link; exit 1 naming the first broken event."""
-        from eoffice.audit import verify_chain
-
-        report = verify_chain()
-        click.echo(report.describe())
-        db.session.remove()
-        if not report.ok:
-            raise SystemExit(1)
-
-    app.cli.add_command(audit_group)
     backup_cli.init_app(app)

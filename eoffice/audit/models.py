@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eoffice.extensions import db
@@ -35,3 +35,21 @@ class Event(db.Model):  # type: ignore[name-defined]
     # can never fork; one of them fails instead of silently branching the history.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditAnchor(db.Model):  # type: ignore[name-defined]
+    """A timestamp token from the TSA over the chain's head at one moment.
+
+    No foreign key to ``events`` on purpose: an anchor must outlive (and so expose) whoever
+    deletes or rewrites the events it vouches for.
+    """
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(index=True)
+    event_hash: Mapped[str] = mapped_column(String(64))
+    anchored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    tsa: Mapped[str] = mapped_column(String(255))  # "demo" or the TSA's URL
+    token: Mapped[bytes] = mapped_column(LargeBinary)  # DER ContentInfo (RFC 3161 token)
+    file_name: Mapped[str] = mapped_column(String(120))  # its copy under anchors/ in the store
