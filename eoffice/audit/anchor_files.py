@@ -70,3 +70,12 @@ def read_all(store: ObjectStore) -> Iterator[tuple[str, bytes]]:
             finally:
                 response.close()
                 response.release_conn()
+
+
+def remove(store: ObjectStore, name: str) -> None:
+    """Delete ``anchors/name`` (a restore that failed takes back what it wrote)."""
+    _checked(name)
+    if isinstance(store, LocalStore):
+        (store.root / "anchors" / name).unlink(missing_ok=True)
+    elif isinstance(store, S3Store):
+        store._client.remove_object(store.bucket, PREFIX + name)

@@ -8,6 +8,7 @@ Layout of ``DIR``::
     objects/ab/cd/KEY   every object of the store, copied (S3 included: a bucket can be lost
                         or emptied with the database, so a reference to it would not restore)
     secrets.sealed      the PKI folder and the secret key, encrypted with the backup passphrase
+    anchors/NAME.json   the audit anchors kept beside the objects (TSA tokens; not secret)
 
 Consistency: the database is dumped first, then the objects are listed and copied. Objects are
 content-addressed and never change, so every object the dump names is in the copy (the sweep
@@ -28,6 +29,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from eoffice.audit import anchor_files
 from eoffice.backup import database, sealed
 from eoffice.timestamps import utcnow
 from storage import ObjectStore
@@ -39,6 +41,7 @@ OBJECT_LIST = "objects.jsonl"
 OBJECT_DIR = "objects"
 SECRETS = "secrets.sealed"
 SECRET_KEY_ENTRY = "secret_key"
+ANCHOR_DIR = "anchors"
 
 
 class BackupError(RuntimeError):
@@ -89,8 +92,13 @@ def create(folder: Path, *, engine: Engine, store: ObjectStore, pki_dir: Path,
         count, total = _copy_objects(store, work)
         secrets = sealed.pack_folder(pki_dir, {SECRET_KEY_ENTRY: secret_key.encode()})
         (work / SECRETS).write_bytes(sealed.seal(secrets, passphrase))
+        anchors = []
+        (work / ANCHOR_DIR).mkdir()
+        for name, content in anchor_files.read_all(store):
+            (work / ANCHOR_DIR / name).write_bytes(content)
+            anchors.append(f"{ANCHOR_DIR}/{name}")
         parts = {}
-        for name in (dump_name, OBJECT_LIST, SECRETS):
+        for name in (dump_name, OBJECT_LIST, SECRETS, *anchors):
             digest, size = sha256_file(work / name)
             parts[name] = {"sha256": digest, "size": size}
         manifest = {
@@ -180,6 +188,8 @@ def refusals_to_restore(engine: Engine, store: ObjectStore, pki_dir: Path) -> li
         found.append("cơ sở dữ liệu đã có bảng (hãy dùng một cơ sở dữ liệu mới, trống)")
     if next(iter(store.list_objects()), None) is not None:
         found.append("kho lưu trữ tệp đã có đối tượng")
+    if next(iter(anchor_files.read_all(store)), None) is not None:
+        found.append("kho lưu trữ tệp đã có tệp neo nhật ký (anchors/)")
     if pki_dir.exists() and any(pki_dir.iterdir()):
         found.append(f"thư mục PKI {pki_dir} không trống")
     return found
@@ -202,6 +212,7 @@ def restore(checked: VerifiedBackup, *, engine: Engine, store: ObjectStore,
     staging = pki_dir.with_name(f".{pki_dir.name}.restoring")
     shutil.rmtree(staging, ignore_errors=True)
     put: list[str] = []
+    anchors_written: list[str] = []
     placed_pki = False
     try:
         extra = sealed.unpack(checked.secrets, staging)
@@ -211,6 +222,11 @@ def restore(checked: VerifiedBackup, *, engine: Engine, store: ObjectStore,
             put.append(stored.key)
             if stored.key != entry["key"]:
                 raise BackupError(f"object {entry['key']} changed while being restored")
+        for part in checked.manifest["parts"]:
+            if part.startswith(ANCHOR_DIR + "/"):
+                name = part.removeprefix(ANCHOR_DIR + "/")
+                anchor_files.write(store, name, (checked.folder / part).read_bytes())
+                anchors_written.append(name)
         restored_pki = staging / "pki"
         if restored_pki.is_dir():
             if pki_dir.exists():
@@ -221,6 +237,8 @@ def restore(checked: VerifiedBackup, *, engine: Engine, store: ObjectStore,
     except BaseException:
         for key in put:
             store.delete(key)
+        for name in anchors_written:
+            anchor_files.remove(store, name)
         if placed_pki:
             shutil.rmtree(pki_dir, ignore_errors=True)
         raise

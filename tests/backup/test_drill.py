@@ -82,6 +82,7 @@ def test_backup_wipe_restore_and_everything_still_checks(
     source: Flask, database_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     number, issued = issued_document_pdf(source)
+    assert run(source, "audit", "anchor")[0] == 0  # the TSA vouches for the chain's head
     backup = tmp_path / "backup-1"
     code, output = run(source, "backup", "create", str(backup))
     assert code == 0, output
@@ -100,7 +101,8 @@ def test_backup_wipe_restore_and_everything_still_checks(
     assert code == 0, output
 
     code, output = run(target, "audit", "verify")
-    assert code == 0 and output.startswith("OK"), output
+    assert code == 0 and output.startswith("OK") and "OK: 1 anchors match" in output, output
+    assert len(list((target_instance / "objects" / "anchors").glob("*.json"))) == 1
     code, output = run(target, "files", "verify")
     assert code == 0 and output.startswith("OK"), output
     restored_number, restored = issued_document_pdf(target)
