@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     from meetings.representation import MEETING_SCHEMA
     from meetings.transport import NoDelay
     from meetings.views import bp, my_work_section
+    from meetings.work import invitations_section, minutes_section
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)  # /api/v1/meetings: reads, creation, the declared actions
@@ -39,6 +40,8 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = NoDelay(app.wsgi_app)  # type: ignore[method-assign]
     register_nav(app, NavEntry("Cuộc họp", "meetings.index"))
     register_section(app, "meetings", my_work_section)
+    register_section(app, "invitations", invitations_section)
+    register_section(app, "minutes", minutes_section)
     register_file_rule(app, service.file_rule)
     register_object_link(app, "meeting", meeting_link)
     register_object_name(app, "meeting", name_for_reports)  # named, never "#12"

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     from eoffice.documents.workflow import on_transition
     from eoffice.files.access import register_file_rule, register_file_veto
     from eoffice.files.orphans import register_object_reference
+    from eoffice.documents.filing_work import to_file_section
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
 
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
                                has_internal_inbox))
     register_nav(app, NavEntry("Văn bản đi", "documents.outgoing_list"))
     register_section(app, "documents", my_work_section)
+    register_section(app, "to_file", to_file_section)  # completed, waiting to be filed
     from eoffice.reports.links import register_object_link
 
     register_object_link(app, "document", document_link)

@@ -44,4 +44,6 @@ def register_section(app: Flask, key: str, provider: SectionProvider) -> None:
 
 
 def sections_for(user: User) -> list[WorkSection]:
-    return [provider(user) for _, provider in registered("my_work")]
+    """Every module's section, those with something waiting first (in registration order)."""
+    sections = [provider(user) for _, provider in registered("my_work")]
+    return sorted(sections, key=lambda section: not section.items)
