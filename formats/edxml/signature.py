@@ -153,9 +153,13 @@ def _leaf(certificates: list[x509.Certificate]) -> x509.Certificate:
 def _config(allow_sha1: bool, at: datetime | None) -> SignatureConfiguration:
     methods = frozenset(m for m in SignatureMethod if allow_sha1 or "SHA1" not in m.name)
     digests = frozenset(d for d in DigestAlgorithm if allow_sha1 or "SHA1" not in d.name)
+    # A reference without a canonicalisation transform is C14N 1.0 (XMLDSig §4.3.3.2), which is
+    # what Java senders produce; signxml would otherwise assume C14N 1.1.
     return SignatureConfiguration(signature_methods=methods, digest_algorithms=digests,
                                   expect_references=1, ignore_ambiguous_key_info=False,
-                                  verification_time=at)
+                                  verification_time=at,
+                                  default_reference_c14n_method=CanonicalizationMethod.
+                                  CANONICAL_XML_1_0)
 
 
 def verify_package(xml: bytes, *, allow_sha1: bool = False,
@@ -182,6 +186,11 @@ def verify_package(xml: bytes, *, allow_sha1: bool = False,
         raise EdxmlSignatureError("Chữ ký của gói edXML không bao trùm toàn bộ gói (cần đúng một"
                                   " tham chiếu URI=\"\"); gói bị từ chối.")
     method = signature.find(f"{{{DS}}}SignedInfo/{{{DS}}}SignatureMethod")
+    algorithms = [node.get("Algorithm", "") for node in signature.iter(
+        f"{{{DS}}}SignatureMethod", f"{{{DS}}}DigestMethod")]
+    if not allow_sha1 and any(a.lower().endswith(("sha1", "#sha1")) for a in algorithms):
+        raise EdxmlSignatureError("Chữ ký của gói edXML dùng thuật toán SHA-1, không còn đủ an "
+                                  "toàn; đề nghị bên gửi ký bằng SHA-256.")
     certificates = _certificates(signature)
     signer = _leaf(certificates)
     try:

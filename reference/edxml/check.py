@@ -34,6 +34,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
@@ -83,16 +84,19 @@ def extract(repo: Path, into: Path) -> Path:
 def compile_harness(sdk: Path, classes: Path) -> str:
     classpath = f"{sdk / 'lib'}/*"
     subprocess.run(["javac", "-nowarn", "-encoding", "UTF-8", "-cp", classpath, "-d",
-                    str(classes), str(HERE / "ParseWithOfficial.java")],
-                   check=True, capture_output=True)
+                    str(classes), str(HERE / "ParseWithOfficial.java"),
+                    str(HERE / "XmlSignatureJdk.java")], check=True, capture_output=True)
     return f"{classpath}{os.pathsep}{classes}"
+
+
+def java(classpath: str, *args: str) -> str:
+    return subprocess.run(["java", "-Duser.timezone=Asia/Ho_Chi_Minh", "-cp", classpath, *args],
+                          check=True, capture_output=True).stdout.decode("utf-8")
 
 
 def official(classpath: str, kind: str, files: list[Path]) -> dict[str, dict[str, Any]]:
     """What the official library reads from each file (by file name)."""
-    out = subprocess.run(["java", "-Duser.timezone=Asia/Ho_Chi_Minh", "-cp", classpath,
-                          "ParseWithOfficial", kind, *map(str, files)],
-                         check=True, capture_output=True).stdout.decode("utf-8")
+    out = java(classpath, "ParseWithOfficial", kind, *map(str, files))
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return {row.pop("file"): row for row in rows}
 
@@ -281,8 +285,8 @@ def our_statuses() -> list[tuple[str, StatusMessage]]:
         for code in StatusCode]
 
 
-def check_ours(classpath: str, work: Path) -> tuple[int, int, list[str]]:
-    key, chain = seal()
+def check_ours(classpath: str, work: Path, key: rsa.RSAPrivateKey,
+               chain: list[x509.Certificate]) -> tuple[int, int, list[str]]:
     expected: dict[str, Flat] = {}
     packages: list[Path] = []
     for name, message, files in our_messages():
@@ -294,7 +298,7 @@ def check_ours(classpath: str, work: Path) -> tuple[int, int, list[str]]:
             | signature_fields(data)
     statuses: list[Path] = []
     for name, status in our_statuses():
-        (work / name).write_bytes(build_status(status))
+        (work / name).write_bytes(sign_package(build_status(status), key, chain))
         statuses.append(work / name)
         expected[name] = status_fields(status)
     read = official(classpath, "package", packages) | official(classpath, "status", statuses)
@@ -368,6 +372,54 @@ def check_official(classpath: str, sdk: Path) -> tuple[dict[str, int], list[str]
     return figures, problems, notes
 
 
+# --------------------------------------------------------------------------- part 3
+def check_signatures(classpath: str, work: Path, key: rsa.RSAPrivateKey,
+                     chain: list[x509.Certificate]) -> tuple[list[str], list[str]]:
+    """Our signatures verified by the JDK's XML signature; the JDK's, made the way other
+    senders sign (SHA-256 or SHA-1, with or without an explicit c14n transform), by ours."""
+    results: list[str] = []
+    problems: list[str] = []
+    ours = sorted((work / "ours").glob("ours-*.edxml"))
+    verdicts = [json.loads(line) for line in java(classpath, "XmlSignatureJdk", "verify",
+                                                  *map(str, ours)).splitlines()]
+    bad = [v for v in verdicts if not v["valid"]]
+    results.append(f"{len(verdicts) - len(bad)}/{len(verdicts)} of our signed files verified "
+                   "by the JDK's XML signature (javax.xml.crypto)")
+    problems += [f"JDK refused our signature on {v['file']}: {v.get('reason', '')}" for v in bad]
+    der = work / "seal"
+    der.mkdir()
+    (der / "key.der").write_bytes(key.private_bytes(
+        Encoding.DER, PrivateFormat.PKCS8, NoEncryption()))
+    (der / "cert.der").write_bytes(chain[0].public_bytes(Encoding.DER))
+    unsigned = work / "unsigned.edxml"
+    unsigned.write_bytes(build_package(samples.MESSAGE, samples.ATTACHMENTS))
+    for alg in ("sha256", "sha256-bare", "sha1", "sha1-bare"):
+        signed = work / f"jdk-{alg}.edxml"
+        java(classpath, "XmlSignatureJdk", "sign", str(unsigned), str(signed),
+             str(der / "key.der"), str(der / "cert.der"), alg)
+        data = signed.read_bytes()
+        outcome = []
+        for allow_sha1 in (False, True):
+            try:
+                signer = verify_package(data, allow_sha1=allow_sha1)
+                outcome.append("accepted" if signer and signer.certificate == chain[0]
+                               else "no signer")
+            except EdxmlError as error:
+                outcome.append(f"refused ({str(error)[:60]}…)")
+        try:
+            verify_package(data.replace(b"Quy ch\xe1\xba\xbf", b"Quy \xc4\x91\xe1\xbb\x8bnh", 1),
+                           allow_sha1=True)
+            tampered = "tampered copy ACCEPTED"
+        except EdxmlError:
+            tampered = "tampered copy refused"
+        results.append(f"JDK {alg}: ours {outcome[0]}; with allow_sha1 {outcome[1]}; {tampered}")
+        want_default = "accepted" if alg.startswith("sha256") else "refused"
+        if not outcome[0].startswith(want_default) or outcome[1] != "accepted" \
+                or "ACCEPTED" in tampered:
+            problems.append(f"JDK-signed ({alg}) package: {outcome}, {tampered}")
+    return results, problems
+
+
 def main() -> int:
     repo = Path(os.environ.get("EDXML_REFERENCE_REPO", DEFAULT_REPO))
     if not repo.exists():
@@ -380,7 +432,8 @@ def main() -> int:
         (work / "classes").mkdir()
         (work / "ours").mkdir()
         classpath = compile_harness(sdk, work / "classes")
-        count, fields, problems = check_ours(classpath, work / "ours")
+        key, chain = seal()
+        count, fields, problems = check_ours(classpath, work / "ours", key, chain)
         print(f"ours → official library: {count} files parsed (5 packages: business types "
               f"0–3 and a minimal one, signed, 3 attachments each; {len(StatusCode)} status "
               f"codes), {fields} fields compared, {len(problems)} mismatches")
@@ -391,6 +444,11 @@ def main() -> int:
               f"{len(official_problems)} mismatches")
         for line in notes:
             print(f"  note: {line}")
+        results, signature_problems = check_signatures(classpath, work, key, chain)
+        print("signatures:")
+        for line in results:
+            print(f"  {line}")
+        problems += signature_problems
         for line in problems + official_problems:
             print(f"  MISMATCH {line}")
         return 1 if problems or official_problems else 0

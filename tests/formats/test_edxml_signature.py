@@ -156,6 +156,15 @@ def test_the_library_placeholder_signature_is_reported_as_unverifiable() -> None
     assert isinstance(EdxmlUnverifiableSignature(""), EdxmlSignatureError)
 
 
+def test_sha1_signatures_are_refused_unless_allowed(signed: bytes) -> None:
+    sha1 = signed.replace(b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                          b"http://www.w3.org/2000/09/xmldsig#rsa-sha1")
+    with pytest.raises(EdxmlSignatureError, match="SHA-1"):
+        verify_package(sha1)
+    with pytest.raises(EdxmlSignatureError, match="không khớp"):  # allowed, but forged here
+        verify_package(sha1, allow_sha1=True)
+
+
 def test_certificate_validity_is_checked_at_the_given_time(seal: Seal, signed: bytes) -> None:
     assert verify_package(signed, at=NOW) is not None
     with pytest.raises(EdxmlSignatureError, match="không còn hiệu lực"):
