@@ -1,0 +1,103 @@
+"""In Chromium with an English locale: the leader's bell count rises live when the clerk
+presents a document, the toast names it, and the history reads "who did what" in Vietnamese."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from eoffice.demo import seed_demo
+from eoffice.extensions import db
+from tests.conftest import _wipe, make_app
+from tests.documents.conftest import make_pdf
+from tests.services.live_server import serve
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+SUBJECT = "Về việc chuẩn bị kỳ họp Hội đồng nhân dân cuối năm"
+
+
+@pytest.fixture()
+def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    application = make_app(tmp_path, database_url)
+    with application.app_context():
+        seed_demo()
+        db.session.remove()
+    try:
+        with serve(application) as base_url:
+            yield application, base_url
+    finally:
+        _wipe(application)
+
+
+def session(browser: Any, base_url: str, username: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill("matkhau123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base_url}/my-work")
+    return page
+
+
+def click(page: Any, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+    assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
+
+
+def unread(page: Any) -> int:
+    count = page.locator("[data-bell] [data-unread]")
+    return int(count.inner_text()) if count.is_visible() else 0
+
+
+def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], browser: Any,
+                                                      tmp_path: Path) -> None:
+    _app, base_url = live
+    pdf = tmp_path / "den.pdf"
+    pdf.write_bytes(make_pdf())
+    leader = session(browser, base_url, "chutich")
+    leader.wait_for_function("window.eofficeNotify && window.eofficeNotify.connected")
+    before = unread(leader)
+
+    clerk = session(browser, base_url, "vanthu")
+    clerk.goto(f"{base_url}/documents/incoming/new")
+    clerk.get_by_label("Tệp văn bản (PDF)").set_input_files(str(pdf))
+    clerk.get_by_label("Cơ quan ban hành").fill("Thường trực Hội đồng nhân dân tỉnh")
+    clerk.get_by_label("Số", exact=True).fill("120")
+    clerk.get_by_label("Ký hiệu").fill("HĐND-VP")
+    clerk.get_by_label("Trích yếu nội dung").fill(SUBJECT)
+    click(clerk, "Vào sổ")
+    clerk.get_by_label("Trình lãnh đạo").select_option(label="Trần Văn Hùng — Chủ tịch")
+    click(clerk, "Trình lãnh đạo")
+
+    # No reload: the count rises and a toast names the document.
+    leader.wait_for_function(
+        "n => Number(document.querySelector('[data-bell] [data-unread]').textContent) > n",
+        arg=before)
+    assert unread(leader) == before + 1
+    toast = leader.locator(".notify-toast", has_text=SUBJECT)
+    toast.wait_for()
+    assert "trình lãnh đạo" in toast.inner_text()
+
+    with leader.expect_navigation():
+        toast.get_by_role("link").click()
+    leader.get_by_label("Hoặc người chủ trì").select_option(label="Đặng Thu Trang — Chuyên viên")
+    leader.get_by_label("Hạn xử lý").fill("15/01/2027")
+    leader.get_by_label("Ý kiến chỉ đạo").fill("Giao đồng chí Trang chủ trì tham mưu")
+    click(leader, "Chỉ đạo")
+    history = leader.locator("[data-testid=history]").inner_text()
+    assert "Nguyễn Thị Lan trình lãnh đạo cho Trần Văn Hùng" in history
+    assert ("Trần Văn Hùng chỉ đạo, giao Đặng Thu Trang, hạn 15/01/2027: "
+            "Giao đồng chí Trang chủ trì tham mưu") in history
+    assert not re.search(r"\b(received|registered|presented|directed|assigned)\b", history)
+    leader.context.close()
+    clerk.context.close()
