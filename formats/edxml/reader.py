@@ -15,6 +15,7 @@ from lxml import etree
 from formats.edxml.attachments import read_attachments
 from formats.edxml.model import (
     DATE_FORMAT,
+    MAX_PACKAGE_BYTES,
     TIMESTAMP_FORMAT,
     VN_TZ,
     Business,
@@ -159,8 +160,9 @@ def _read_traces(header: etree._Element) -> tuple[tuple[TraceHeader, ...], Busin
     return traces, business
 
 
-def _header(data: bytes) -> tuple[etree._Element, etree._Element, etree._Element]:
-    root = parse_xml(data)
+def _header(data: bytes, max_bytes: int) -> tuple[etree._Element, etree._Element,
+                                                  etree._Element]:
+    root = parse_xml(data, max_bytes=max_bytes)
     envelope = envelope_of(root)
     header = child(envelope, "edXMLHeader")
     assert header is not None
@@ -238,20 +240,21 @@ def _status(header: etree._Element) -> StatusMessage:
     )
 
 
-def parse_package(data: bytes) -> EdxmlPackage:
+def parse_package(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> EdxmlPackage:
     """Read an edXML package; raise :class:`EdxmlError` for anything malformed or hostile.
     The signature, if any, is not checked here: see :func:`formats.edxml.verify_package`."""
-    return _package(*_header(data))
+    return _package(*_header(data, max_bytes))
 
 
-def parse_status(data: bytes) -> StatusMessage:
+def parse_status(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> StatusMessage:
     """Read a status message; raise :class:`EdxmlError` for anything malformed or hostile."""
-    return _status(_header(data)[2])
+    return _status(_header(data, max_bytes)[2])
 
 
-def parse_message(data: bytes) -> EdxmlPackage | StatusMessage:
+def parse_message(data: bytes, *,
+                  max_bytes: int = MAX_PACKAGE_BYTES) -> EdxmlPackage | StatusMessage:
     """A package or a status message, whichever ``data`` is (both travel on the same axis)."""
-    root, envelope, header = _header(data)
+    root, envelope, header = _header(data, max_bytes)
     mh = child(header, "MessageHeader", required=False)
     if mh is None or child(mh, "StatusCode", required=False) is not None:
         return _status(header)

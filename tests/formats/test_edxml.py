@@ -154,6 +154,15 @@ def test_hostile_xml_is_refused_fast(payload: bytes) -> None:
     assert time.monotonic() - start < 1
 
 
+def test_oversized_input_is_refused_before_parsing() -> None:
+    data = build_package(MESSAGE, ATTACHMENTS)
+    with pytest.raises(EdxmlError, match="vượt quá dung lượng"):
+        parse_package(data, max_bytes=len(data) - 1)
+    assert parse_package(data, max_bytes=len(data)).message == MESSAGE
+    with pytest.raises(EdxmlError, match="vượt quá dung lượng"):
+        parse_status(data, max_bytes=1024)
+
+
 def test_utf16_smuggled_doctype_is_refused() -> None:
     with pytest.raises(EdxmlError):
         parse_package(XXE.decode().encode("utf-16"))
