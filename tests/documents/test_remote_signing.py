@@ -1,0 +1,271 @@
+"""Outgoing documents signed with keys held by a remote signing service (CSC API).
+
+A real CSC service runs in its own process (certomancer-csc-dummy behind the PIN/OTP checks
+a vendor's service makes, ``tests.signing.csc_service``); its credentials are certificates of
+the installation's demo PKI issued to names that differ from the local PKCS#12 ones, so each
+test can tell which key signed. The whole path is the one a local key takes: the leader signs,
+the system numbers and dates, the clerk seals, the issued PDF validates (pyHanko, pdfsig).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+import signing
+from eoffice import signing_keys
+from eoffice.accounts.models import User
+from eoffice.audit.models import Event
+from eoffice.demo import seed_demo
+from eoffice.documents import service, signing_service
+from eoffice.documents.models import Document
+from eoffice.extensions import db
+from eoffice.signing_keys import RemoteSigningService, SigningFailed, remote
+from tests.conftest import _wipe, login, make_app
+from tests.documents.conftest import user
+from tests.documents.test_signing import approved_document, current_pdf
+from tests.services.require import require_executable
+from tests.signing.csc_service import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    CscServer,
+    Holder,
+    holder_from_p12,
+    write_config,
+)
+
+REMOTE_PIN = "760514"
+P12_PIN = "p12-only"  # protects the files the CSC service is given; never typed by a signer
+LEADER_NAME = "Nguyễn Văn Chủ (SmartCA)"
+SEAL_NAME = "UBND tỉnh Hòa Bình (ký từ xa)"
+
+
+@pytest.fixture(scope="module")
+def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("pki")
+    signing.DemoPKI.init(directory, org="eOffice demo")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def holders(pki_dir: Path) -> dict[str, Holder]:
+    pki = signing.DemoPKI.open(pki_dir)
+    leader = pki.issue_user(LEADER_NAME, P12_PIN, title="Chủ tịch")
+    seal = pki.issue_seal(SEAL_NAME, P12_PIN)
+    return {"leader": holder_from_p12("leader", leader.pkcs12, P12_PIN),
+            "seal": holder_from_p12("seal", seal.pkcs12, P12_PIN)}
+
+
+@pytest.fixture(scope="module")
+def csc_config(pki_dir: Path, holders: dict[str, Holder],
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_config(tmp_path_factory.mktemp("csc"), signing.DemoPKI.open(pki_dir),
+                        list(holders.values()))
+
+
+@pytest.fixture(scope="module")
+def csc(csc_config: Path) -> Iterator[CscServer]:
+    server = CscServer(csc_config, {"leader": REMOTE_PIN, "seal": REMOTE_PIN}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def rapp(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator[Flask]:
+    application = make_app(tmp_path, database_url, pki_dir=str(pki_dir))
+    try:
+        yield application
+    finally:
+        _wipe(application)
+
+
+def _seed() -> None:
+    seed_demo()
+    signing_keys.ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
+
+
+def link_remote(server: CscServer, holders: dict[str, Holder]) -> RemoteSigningService:
+    """The administrator registers the service and links the leader and the seal."""
+    admin = user("admin")
+    organisation = admin.organisation
+    svc = remote.register_service(admin, organisation, name="SmartCA thử nghiệm",
+                                  base_url=server.url, client_id=CLIENT_ID,
+                                  client_secret=CLIENT_SECRET, timeout_seconds=5)
+    remote.link_credential(admin, organisation, service_id=svc.id,
+                           credential_id=holders["leader"].credential_id,
+                           user_id=user("chutich").id)
+    remote.link_credential(admin, organisation, service_id=svc.id,
+                           credential_id=holders["seal"].credential_id, user_id=None)
+    db.session.commit()
+    return svc
+
+
+@pytest.fixture()
+def rctx(rapp: Flask, csc: CscServer, holders: dict[str, Holder]) -> Iterator[Flask]:
+    with rapp.app_context():
+        _seed()
+        link_remote(csc, holders)
+        yield rapp
+        db.session.remove()
+
+
+def failures() -> list[Event]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Event).where(
+        Event.action == "remote_signing_failed").order_by(Event.id)))
+
+
+def test_remote_leader_and_remote_seal_issue_a_valid_document(rctx: Flask, tmp_path: Path
+                                                              ) -> None:
+    document = approved_document()
+    signing_service.sign_as_leader(user("chutich"), document, REMOTE_PIN)
+    db.session.commit()
+    signing_service.assign_number(user("vanthu"), document)
+    db.session.commit()
+    assert document.number_and_notation == "01/UBND-KT"
+    fields = signing.list_text_fields(current_pdf(document))
+    assert fields[signing.NUMBER_FIELD] == "Số: 01/UBND-KT"
+    signing_service.org_sign(user("vanthu"), document, REMOTE_PIN)
+    db.session.commit()
+    service.issue(user("vanthu"), document)
+    db.session.commit()
+    assert document.state == "ISSUED"
+
+    issued = current_pdf(document)
+    report = signing.validate(issued, pki=signing_keys.demo_pki())
+    assert report.ok, report.verdict_en
+    leader, seal = report.signatures[:2]
+    assert LEADER_NAME in leader.signer and SEAL_NAME in seal.signer  # the remote keys
+    assert leader.level == seal.level == "B-LT"
+    assert all(s.intact and s.trusted and s.modifications_allowed for s in report.signatures)
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(issued)
+    pdfsig = require_executable("pdfsig", "apt-get install poppler-utils")
+    out = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, timeout=60)
+    assert out.stdout.count("Signature Validation: Signature is Valid.") == 2, out.stdout
+    assert failures() == []
+
+
+def test_batch_of_ten_takes_one_authorisation(rctx: Flask, csc: CscServer,
+                                             holders: dict[str, Holder]) -> None:
+    credential = holders["leader"].credential_id
+    before = csc.stats()
+    documents = [approved_document() for _ in range(10)]
+    outcomes = signing_service.sign_batch(user("chutich"), [d.id for d in documents],
+                                          REMOTE_PIN)
+    assert [o.ok for o in outcomes] == [True] * 10, [o.message for o in outcomes]
+    after = csc.stats()
+    assert after["authorize"][credential] == before["authorize"].get(credential, 0) + 1
+    assert after["sign"][credential] == before["sign"].get(credential, 0) + 10
+    db.session.expire_all()
+    assert {db.session.get(Document, d.id).state for d in documents} == {"SIGNED"}
+
+
+def test_wrong_pin_changes_nothing_says_attempts_left_and_is_audited(rctx: Flask) -> None:
+    document = approved_document()
+    before = [v.id for v in document.versions]
+    with pytest.raises(SigningFailed) as wrong:
+        signing_service.sign_as_leader(user("chutich"), document, "111111")
+    db.session.rollback()
+    assert "không đúng" in wrong.value.message and "còn 2 lần thử" in wrong.value.message
+    fresh = db.session.get(Document, document.id)
+    assert fresh.state == "APPROVED" and [v.id for v in fresh.versions] == before
+    [event] = failures()
+    assert event.actor_id == user("chutich").id
+    assert event.details["error"] == "remote_wrong_auth" and event.details["remaining"] == 2
+    assert "111111" not in str(event.details)
+    # The right PIN signs (and resets the service's counter).
+    signing_service.sign_as_leader(user("chutich"), document, REMOTE_PIN)
+    db.session.commit()
+    assert document.state == "SIGNED"
+
+
+def test_service_stopped_mid_batch(rapp: Flask, csc_config: Path,
+                                   holders: dict[str, Holder]) -> None:
+    server = CscServer(csc_config, {"leader": REMOTE_PIN, "seal": REMOTE_PIN}).start()
+    try:
+        with rapp.app_context():
+            _seed()
+            link_remote(server, holders)
+            documents = [approved_document() for _ in range(10)]
+
+            def stop_after_four(done: int, _total: int, _outcome: Any) -> None:
+                if done == 4:
+                    server.stop()
+
+            outcomes = signing_service.sign_batch(
+                user("chutich"), [d.id for d in documents], REMOTE_PIN,
+                progress=stop_after_four)
+            assert [o.ok for o in outcomes] == [True] * 4 + [False] * 6
+            assert all("Không kết nối được dịch vụ ký số từ xa" in o.message
+                       for o in outcomes[4:]), outcomes[4].message
+            db.session.expire_all()
+            for index, document in enumerate(documents):
+                fresh = db.session.get(Document, document.id)
+                if index < 4:
+                    assert fresh.state == "SIGNED"
+                    assert signing.validate(current_pdf(fresh),
+                                            pki=signing_keys.demo_pki()).ok
+                else:
+                    assert fresh.state == "APPROVED"
+                    assert [v.kind for v in fresh.versions] == ["draft"]
+            recorded = failures()
+            assert len(recorded) == 6
+            assert {e.details["error"] for e in recorded} == {"remote_unavailable"}
+            db.session.remove()
+    finally:
+        server.stop()
+
+
+def test_admin_api_registers_links_and_keeps_the_secret(rapp: Flask, csc: CscServer,
+                                                         holders: dict[str, Holder]) -> None:
+    with rapp.app_context():
+        _seed()
+        organisation_id = user("admin").organisation_id
+        leader_id = user("chutich").id
+    client = rapp.test_client()
+    token = login(client, "admin")
+    headers = {"X-CSRFToken": token}
+    base = f"/api/v1/remote-signing/{organisation_id}"
+    answer = client.post(f"{base}/actions/register_service", headers=headers, json={
+        "name": "SmartCA", "base_url": csc.url, "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET, "timeout_seconds": 10})
+    assert answer.status_code == 200, answer.get_json()
+    [svc] = answer.get_json()["services"]
+    assert svc["has_client_secret"] and CLIENT_SECRET not in answer.get_data(as_text=True)
+    linked = client.post(f"{base}/actions/link_credential", headers=headers, json={
+        "service_id": svc["id"], "credential_id": holders["leader"].credential_id,
+        "user_id": leader_id})
+    assert linked.status_code == 200, linked.get_json()
+    [link] = linked.get_json()["links"]
+    assert link["holder"] == f"user:{leader_id}" and not link["needs_otp"]
+    assert LEADER_NAME in link["certificate_subject"]
+    unknown = client.post(f"{base}/actions/link_credential", headers=headers, json={
+        "service_id": svc["id"], "credential_id": "eoffice/nobody", "user_id": None})
+    assert unknown.status_code == 400
+    assert "Không liên kết được" in unknown.get_json()["message"]
+    # Another organisation (or none) is not found; a leader is not an administrator.
+    other = client.post(f"/api/v1/remote-signing/{organisation_id + 999}/actions/"
+                        "register_service", headers=headers,
+                        json={"name": "x", "base_url": csc.url})
+    assert other.status_code == 404
+    assert client.get(base).get_json()["links"][0]["credential_id"] == \
+        holders["leader"].credential_id
+    page = client.get("/admin/remote-signing")
+    assert page.status_code == 200 and "SmartCA" in page.get_data(as_text=True)
+    with rapp.app_context():
+        stored = db.session.scalar(select(RemoteSigningService))
+        assert stored is not None and stored.client_secret_sealed
+        assert CLIENT_SECRET not in stored.client_secret_sealed
+    leader_client = rapp.test_client()
+    leader_token = login(leader_client, "chutich")
+    refused = leader_client.post(f"{base}/actions/register_service",
+                                 headers={"X-CSRFToken": leader_token},
+                                 json={"name": "x", "base_url": csc.url})
+    assert refused.status_code == 404
