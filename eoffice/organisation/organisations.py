@@ -39,7 +39,7 @@ class InvalidOrganisation(InvalidInput):
 class OrganisationDetails:
     """What a super-administrator enters for an organisation. ``parent_organ_id``: the
     OrganId of its parent in this installation; ``parent_name``: the governing body printed
-    above its name in document headers (the parent's name when left empty)."""
+    above its name in document headers (edXML OrganizationInCharge), none when empty."""
 
     organ_id: str
     name: str
@@ -120,7 +120,9 @@ def _apply(organisation: Organisation, details: OrganisationDetails,
     organisation.abbreviation = details.abbreviation
     organisation.parent_id = parent.id if parent else None
     organisation.parent = parent
-    organisation.parent_name = details.parent_name or (parent.name if parent else None)
+    # As given: Decree 30 prints a governing body above some names (a department under the
+    # province) and none above others (a district's People's Committee), whatever the parent.
+    organisation.parent_name = details.parent_name or None
     organisation.place = details.place
     organisation.address = details.address
     organisation.email = details.email

@@ -28,6 +28,7 @@ from eoffice.signing_keys import demo_pki, has_seal_certificate
 
 STC = OrganisationDetails(organ_id="000.01.00.h41", name="  Sở Tài chính ", abbreviation="STC",
                           parent_organ_id=DEMO_ORGAN_ID, place="Hòa Bình",
+                          parent_name="Ủy ban nhân dân tỉnh Hòa Bình",
                           address="Số 1 đường Trần Hưng Đạo, TP. Hòa Bình",
                           email="stc@hoabinh.gov.vn", telephone="0218 3852 000")
 
