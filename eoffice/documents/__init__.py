@@ -71,9 +71,10 @@ def init_app(app: Flask) -> None:
     from eoffice.documents.sweeps import overdue_job
 
     register_handler(app, "convert_draft", convert_draft_job)
-    from eoffice.documents import validation_panel, viewed_pdf
+    from eoffice.documents import format_check, validation_panel, viewed_pdf
 
     viewed_pdf.init_app(app)  # the leader's approval binds the PDF he approved (issue #11)
+    format_check.init_app(app)  # "Đạt thể thức" only for A4 with room for number, date, sign
     validation_panel.init_app(app)  # the issued copy's signatures, validated once (job)
     register_handler(app, "register_export", export_job)
     register_handler(app, "sign_batch", batch_signing.interrupted)
