@@ -42,6 +42,29 @@ def _check_prolog(data: bytes) -> bytes:
     raise EdxmlError("Gói edXML không phải XML mã hóa UTF-8.")
 
 
+def _parser(*, recover: bool) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=True,  # large base64 attachments; safe because DTDs are refused outright
+        remove_comments=True, remove_pis=True, recover=recover,
+    )
+
+
+def _undeclared_prefixes_only(body: bytes, error: etree.XMLSyntaxError) -> etree._Element:
+    """Some senders write QCVN 102's ``xlink:href`` without declaring ``xlink`` (the official
+    library's parser does not mind). Such a document is read when that is its only fault;
+    any other error refuses it as before."""
+    parser = _parser(recover=True)
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError:
+        root = None
+    faults = list(parser.error_log)
+    if root is None or not faults or any(f.domain_name != "NAMESPACE" for f in faults):
+        raise EdxmlError(f"Gói edXML không đúng cú pháp XML: {error.msg}") from None
+    return root
+
+
 def parse_xml(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> etree._Element:
     """The document's root element; :class:`EdxmlError` for anything malformed or hostile."""
     if not isinstance(data, bytes | bytearray) or not bytes(data).strip():
@@ -51,15 +74,10 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> etree._Elem
     body = _check_prolog(bytes(data))
     if _FORBIDDEN.search(body):
         raise EdxmlError(DTD_REFUSED)
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=True,  # large base64 attachments; safe because DTDs are refused outright
-        remove_comments=True, remove_pis=True,
-    )
     try:
-        root = etree.fromstring(body, parser)
+        root = etree.fromstring(body, _parser(recover=False))
     except etree.XMLSyntaxError as exc:
-        raise EdxmlError(f"Gói edXML không đúng cú pháp XML: {exc.msg}") from None
+        root = _undeclared_prefixes_only(body, exc)
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise EdxmlError(DTD_REFUSED)
@@ -82,7 +100,8 @@ def envelope_of(root: etree._Element) -> etree._Element:
 def localname(element: etree._Element) -> str:
     """An element's name without its namespace (senders differ in prefixes, not in names)."""
     tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    # "p:Name" survives only where the sender never declared ``p`` (see above).
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
 
 
 def children(parent: etree._Element, name: str) -> Iterator[etree._Element]:

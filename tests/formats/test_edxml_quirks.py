@@ -91,6 +91,22 @@ def test_real_zip_files_and_office_files_are_kept_as_they_are() -> None:
     assert kept_office.data == archive.getvalue()
 
 
+def test_an_undeclared_xlink_prefix_is_tolerated_and_nothing_else() -> None:
+    """QCVN 102 puts ``xlink:href`` on manifest references; some senders never declare
+    ``xlink``. That alone is read; a real syntax error is still refused."""
+    reference = foreign_reference("1", "cv.pdf", "application/pdf").replace(
+        "<edXML:Reference>", '<edXML:Reference xlink:href="">')
+    data = foreign_package(manifest=reference, attachments=foreign_attachment(
+        "1", "cv.pdf", "application/pdf", b64(PDF)))
+    assert [a.data for a in parse_package(data).attachments] == [PDF]
+    # The same sender's undeclared edXML: prefix on AttachmentEncoded, outside the envelope.
+    prefixed = data.replace(b"<AttachmentEncoded>", b"<edXML:AttachmentEncoded>").replace(
+        b"</AttachmentEncoded>", b"</edXML:AttachmentEncoded>")
+    assert [a.data for a in parse_package(prefixed).attachments] == [PDF]
+    with pytest.raises(EdxmlError, match="cú pháp XML"):
+        parse_package(data.replace(b"</edXML:Subject>", b"</edXML:Subjct>", 1))
+
+
 def test_attachment_missing_from_the_manifest_is_kept() -> None:
     data = foreign_package(attachments=foreign_attachment("7", "cv.pdf", "application/pdf",
                                                           b64(PDF)))
