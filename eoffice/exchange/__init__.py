@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from eoffice.extension_points import register
-
 
 def init_app(app: Flask) -> None:
     """Plug the exchange core into ``app`` (after the documents module)."""
     from eoffice.documents.workflow import on_transition
-    from eoffice.exchange import models  # noqa: F401  (tables known to migrations)
-    from eoffice.exchange import outbox, statuses
+    from eoffice.exchange import (
+        at_once,
+        models,  # noqa: F401  (tables known to migrations)
+        outbox,
+        statuses,
+    )
     from eoffice.exchange.dispatches import JOB_KIND
     from eoffice.exchange.views import api, bp, exchange_panel
     from eoffice.files.orphans import register_object_reference
@@ -31,4 +33,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api)
     app.jinja_env.globals["exchange_panel"] = exchange_panel
-    register(app, "exchange_ready", True)
+    at_once.listen()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from eoffice import audit
 from eoffice.accounts.models import User
 from eoffice.documents.models import Document
+from eoffice.exchange import at_once
 from eoffice.exchange.models import BUSINESS_NEW, ExchangeDispatch, ExchangeRecipient
 from eoffice.extensions import db
 from eoffice.jobs import submit
@@ -36,7 +37,8 @@ def queue_dispatch(actor: User | None, *, key: str, kind: str, document: Documen
         document_key=document_key, created_by_id=actor.id if actor else None)
     db.session.add(dispatch)
     db.session.flush()
-    submit(JOB_KIND, job_key(key), requested_by=actor, params={"dispatch_id": dispatch.id})
+    job = submit(JOB_KIND, job_key(key), requested_by=actor, params={"dispatch_id": dispatch.id})
+    at_once.note(job.id)
     audit.record(actor, "exchange_queued", "document", document.id,
                  direction=document.direction, organ_id=to_organ_id, kind=kind,
                  business_type=business_type, status_code=status_code, dispatch_id=dispatch.id)

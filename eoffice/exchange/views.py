@@ -27,7 +27,6 @@ from eoffice.exchange.models import (
     BUSINESS_LABELS,
     DISPATCH_STATE_LABELS,
     ExchangeDispatch,
-    ExchangeRecipient,
 )
 from eoffice.exchange.recipients import recipients_of
 from eoffice.exchange.statuses import origin

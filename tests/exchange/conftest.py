@@ -75,7 +75,9 @@ def ensure_organisation(organ_id: str) -> Organisation:
 
 @pytest.fixture()
 def xctx(app: Flask, demo: None) -> Iterator[Flask]:
-    """An app context with the province, the department and the district."""
+    """An app context with the province, the department and the district; the tests run the
+    job queue themselves (``run_jobs``), so exchange jobs are not also started at once."""
+    app.config["EXCHANGE_AT_ONCE"] = False
     with app.app_context():
         ensure_organisation(DEPARTMENT)
         ensure_organisation(DISTRICT)
