@@ -169,9 +169,22 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     # Each domain module plugs itself in: blueprints, navigation entries, "my work" sections.
-    from eoffice import audit, documents, exchange, jobs, mail, organisation, reports, tasks
+    from eoffice import (
+        audit,
+        documents,
+        exchange,
+        health,
+        jobs,
+        mail,
+        metrics,
+        organisation,
+        reports,
+        request_log,
+        tasks,
+    )
 
-    for module in (jobs, audit, mail, organisation, documents, exchange, tasks, reports):
+    for module in (jobs, request_log, metrics, health, audit, mail, organisation, documents,
+                   exchange, tasks, reports):
         module.init_app(app)
     # Exchange with other installations (the axis client, its inbox poll, the hub).
     from eoffice.exchange import axis as exchange_axis

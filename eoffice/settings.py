@@ -132,6 +132,12 @@ def _axis_url(value: str) -> str:
     raise ValueError("expected https://HOST[/PATH] (http:// only to 127.0.0.1)")
 
 
+def _log_format(value: str) -> str:
+    if value in ("json", "text"):
+        return value
+    raise ValueError("expected json or text")
+
+
 def _text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -171,6 +177,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_HUB": ("hub", _boolean),
     # `flask backup create/verify/restore`: encrypts the PKI and the secret key in a backup.
     "EOFFICE_BACKUP_PASSPHRASE": ("backup_passphrase", _text),
+    # Observability (eoffice/request_log.py): log lines as JSON (default) or text; unhandled
+    # errors to a Sentry-compatible server when a DSN is given.
+    "EOFFICE_LOG_FORMAT": ("log_format", _log_format),
+    "EOFFICE_SENTRY_DSN": ("sentry_dsn", _http_url),
 }
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
@@ -217,6 +227,10 @@ class Settings:
     hub: bool = False
     #: Encrypts the PKI folder and the secret key inside backups (else asked for at the prompt).
     backup_passphrase: str | None = field(default=None, repr=False)
+    #: "json" (one object per line, with the request id) or "text".
+    log_format: str = "json"
+    #: Where unhandled errors are reported (Sentry or compatible); None: nowhere.
+    sentry_dsn: str | None = field(default=None, repr=False)
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property

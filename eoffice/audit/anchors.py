@@ -28,6 +28,7 @@ from sqlalchemy import select
 from eoffice.audit import anchor_files
 from eoffice.audit.models import AuditAnchor, Event
 from eoffice.extensions import db
+from eoffice.metrics_instruments import TSA, timed
 from eoffice.signing_keys.pki import demo_pki
 from eoffice.timestamps import utcnow
 from signing.tsa import HttpTimeStamper
@@ -71,7 +72,8 @@ def anchor_now() -> AuditAnchor | None:
         return None
     tsa, stamper = _tsa()
     digest = hashlib.sha256(statement(head.id, head.hash)).digest()
-    token: cms.ContentInfo = asyncio.run(stamper.async_timestamp(digest, "sha256"))
+    with timed(TSA, use="audit_anchor"):
+        token: cms.ContentInfo = asyncio.run(stamper.async_timestamp(digest, "sha256"))
     anchored_at = utcnow()
     anchor = AuditAnchor(event_id=head.id, event_hash=head.hash, anchored_at=anchored_at,
                          tsa=tsa, token=token.dump(),
