@@ -254,6 +254,14 @@ def unit_report(unit: Unit, period: Period, *, with_chain: bool = True) -> Repor
     )
 
 
+def _event_page(event_id: int) -> str | None:
+    """The report's own page about an event (for a reader who may not open the object)."""
+    try:
+        return url_for("reports.event", event_id=event_id)
+    except RuntimeError:  # computed outside a request (a command, a test): no link
+        return None
+
+
 @dataclass(frozen=True)
 class EvidenceRow:
     event_id: int
@@ -333,7 +341,7 @@ def evidence(
         result.append(EvidenceRow(
             row.id, row.occurred_at, row.action, row.actor or SYSTEM, row.person,
             row.object_kind, row.object_id,
-            named.url or url_for("reports.event", event_id=row.id),
+            named.url or _event_page(row.id),
             deadline, row.outcome, shown, named.label, phrase(row.action, row.object_kind),
         ))
     return result
