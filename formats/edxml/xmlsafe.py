@@ -19,6 +19,7 @@ from lxml import etree
 from formats.edxml.model import MAX_PACKAGE_BYTES, NS, EdxmlError
 
 _FORBIDDEN = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 DTD_REFUSED = "Gói edXML chứa khai báo DTD/ENTITY — bị từ chối vì lý do an toàn."
 
@@ -72,6 +73,11 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> etree._Elem
     if len(data) > max_bytes:
         raise EdxmlError("Gói edXML vượt quá dung lượng cho phép.")
     body = _check_prolog(bytes(data))
+    declared = _ENCODING.match(body)
+    if declared and declared.group(1).decode().lower() not in ("utf-8", "utf8"):
+        # QCVN 102 is UTF-8; another encoding would also hide a DTD from the check below.
+        raise EdxmlError(f"Gói edXML khai báo mã ký tự {declared.group(1).decode()!r}; chỉ "
+                         "nhận UTF-8.")
     if _FORBIDDEN.search(body):
         raise EdxmlError(DTD_REFUSED)
     try:

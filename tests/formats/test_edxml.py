@@ -164,8 +164,14 @@ def test_oversized_input_is_refused_before_parsing() -> None:
 
 
 def test_utf16_smuggled_doctype_is_refused() -> None:
-    with pytest.raises(EdxmlError):
+    with pytest.raises(EdxmlError, match="UTF-16"):
         parse_package(XXE.decode().encode("utf-16"))
+    with pytest.raises(EdxmlError, match="UTF-16"):
+        parse_package(XXE.decode().encode("utf-16-le"))
+    ebcdic = b'<?xml version="1.0" encoding="cp500"?>' + XXE.split(b"?>", 1)[1].decode() \
+        .encode("cp500")
+    with pytest.raises(EdxmlError, match="chỉ nhận UTF-8"):
+        parse_package(ebcdic)
 
 
 @pytest.mark.parametrize(
