@@ -309,6 +309,8 @@ class DocumentSigner:
             meta.update(field_name=name)
             if name not in empty:
                 plan.new_field_spec = pfields.SigFieldSpec(name)
+            if leader is not None:  # a visible approval signature (minutes): image, text
+                plan.stamp_style = LeaderStampStyle(spec=leader)
         plan.meta = PdfSignatureMetadata(**meta)
         return plan
 
