@@ -248,7 +248,7 @@ def _error(endpoint: str, status: int, payload: dict[str, Any]) -> Exception:
                                            message_vi=f"Chứng thư số ký từ xa {vi}")
     if endpoint == "credentials/authorize" and ("pin" in lowered or "otp" in lowered
                                                 or code in ("access_denied", "invalid_grant")):
-        otp = "otp" in lowered and "pin" not in lowered
+        otp = None if ("otp" in lowered) == ("pin" in lowered) else "otp" in lowered
         return RemoteWrongAuthorisation(where, remaining=_remaining(payload, text), otp=otp)
     if status in (401, 403):
         return RemoteServiceError(

@@ -53,14 +53,19 @@ __all__ = [
 
 # --------------------------------------------------------------------------- errors
 class RemoteWrongAuthorisation(WrongPinError):
-    """The service refused the PIN or the OTP; ``remaining`` attempts when it says."""
+    """The service refused the PIN or the OTP; ``remaining`` attempts when it says.
+    ``otp`` is True for the OTP, False for the PIN, None when the service does not say."""
 
     code = "remote_wrong_auth"
     message_vi = "Mã PIN hoặc mã OTP ký số từ xa không đúng"
 
-    def __init__(self, message: str, *, remaining: int | None = None, otp: bool = False):
+    def __init__(self, message: str, *, remaining: int | None = None,
+                 otp: bool | None = None):
         super().__init__(message, remaining=remaining)
         self.otp = otp
+        what = "Mã OTP" if otp else ("Mã PIN" if otp is False else "Mã PIN hoặc mã OTP")
+        left = f" (còn {remaining} lần thử)" if remaining is not None else ""
+        self.message_vi = f"{what} ký số từ xa không đúng{left}"
 
 
 class RemoteCredentialRefused(CertificateRefusedError):

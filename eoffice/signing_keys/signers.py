@@ -59,9 +59,7 @@ def _open_remote(link: RemoteCredentialLink, actor: User | None, pin: str, otp: 
     try:
         return open_remote_signer(link, actor, pin, otp, signatures=signatures)
     except signing.WrongPinError as exc:
-        left = f" (còn {exc.remaining} lần thử)" if exc.remaining is not None else ""
-        what = "OTP" if getattr(exc, "otp", False) else "PIN hoặc mã OTP"
-        raise SigningFailed(f"Mã {what} ký số từ xa không đúng{left}.") from None
+        raise SigningFailed(f"{exc.message_vi}.") from None
     except signing.SigningError as exc:
         raise SigningFailed(f"Ký số từ xa không thực hiện được: {exc.message_vi}.") from None
 
