@@ -73,9 +73,15 @@ def _by_name(name: str) -> str:
     return _BY_EXTENSION.get(extension) or mimetypes.guess_type(name)[0] or ""
 
 
-def _unzipped(data: bytes, name: str) -> tuple[bytes, str] | None:
+def _too_big(name: str) -> EdxmlError:
+    return EdxmlError(f"Tệp đính kèm {name!r} sau khi giải nén làm gói vượt quá dung lượng "
+                      "cho phép.")
+
+
+def _unzipped(data: bytes, name: str, budget: int) -> tuple[bytes, str] | None:
     """The one file a sender zipped for transport, with its name in the zip, or None when
-    ``data`` is a real multi-file zip (or an office file, which is a zip too) to keep as is."""
+    ``data`` is a real multi-file zip (or an office file, which is a zip too) to keep as is.
+    At most ``budget`` bytes are inflated (zip bombs)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -86,17 +92,15 @@ def _unzipped(data: bytes, name: str) -> tuple[bytes, str] | None:
         entry = entries[0] if len(entries) == 1 else (wanted[0] if len(wanted) == 1 else None)
         if entry is None:
             return None
-        if entry.file_size > MAX_PACKAGE_BYTES:
-            raise EdxmlError(f"Tệp đính kèm {name!r} sau khi giải nén vượt quá dung lượng "
-                             "cho phép.")
+        if entry.file_size > budget:
+            raise _too_big(name)
         try:
             with archive.open(entry) as stream:
-                inner = stream.read(MAX_PACKAGE_BYTES + 1)
+                inner = stream.read(budget + 1)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
             raise EdxmlError(f"Tệp đính kèm {name!r} nén ZIP bị hỏng hoặc có mật khẩu.") from None
-        if len(inner) > MAX_PACKAGE_BYTES:  # the header lied about the size
-            raise EdxmlError(f"Tệp đính kèm {name!r} sau khi giải nén vượt quá dung lượng "
-                             "cho phép.")
+        if len(inner) > budget:  # the header lied about the size
+            raise _too_big(name)
         return inner, entry.filename.rsplit("/", 1)[-1]
 
 
@@ -109,7 +113,8 @@ def _decode(node: etree._Element, name: str) -> bytes:
         raise EdxmlError(f"Tệp đính kèm {name!r} không đúng mã base64.") from None
 
 
-def _attachment(node: etree._Element, declared: _Declared | None, index: int) -> Attachment:
+def _attachment(node: etree._Element, declared: _Declared | None, index: int,
+                budget: int) -> Attachment:
     name = (text(node, "AttachmentName", required=False)
             or node.get(f"{{{NS}}}Name", "") or (declared.name if declared else "")
             or f"tep-dinh-kem-{index}")
@@ -120,13 +125,14 @@ def _attachment(node: etree._Element, declared: _Declared | None, index: int) ->
         declared.content_type if declared else "") if t.strip()]
     data = _decode(node, name)
     zipped = any(t in ZIP_TYPES for t in types) and _by_name(name) != "application/zip"
-    inner = _unzipped(data, name) if zipped and data.startswith(b"PK\x03\x04") else None
+    inner = _unzipped(data, name, budget) if zipped and data.startswith(b"PK\x03\x04") \
+        else None
     if inner is not None:
         data = inner[0]
         content_type = _by_name(name) or _by_name(inner[1])
-    else:
-        content_type = next((t for t in types if t not in ZIP_TYPES), "")
-        content_type = content_type or (types[0] if types else _by_name(name))
+    else:  # a zip label on a file that is not zipped says nothing about the file
+        content_type = (next((t for t in types if t not in ZIP_TYPES), "")
+                        or _by_name(name) or (types[0] if types else ""))
     if data.startswith(b"%PDF-"):  # whatever the labels said, a PDF is a PDF
         content_type = "application/pdf"
     return Attachment(name=name, content_type=content_type or _by_name(name) or OCTET,
@@ -147,8 +153,12 @@ def read_attachments(root: etree._Element, envelope: etree._Element) -> tuple[At
                for n in children(parent, "AttachmentEncoded")]
     nodes = [n for holder in dict.fromkeys(holders) for n in children(holder, "Attachment")]
     out: list[Attachment] = []
+    budget = MAX_PACKAGE_BYTES  # for all files together, once decoded and unzipped
     for index, node in enumerate(nodes, start=1):
-        out.append(_attachment(node, declared.pop(_content_id(node), None), index))
+        out.append(_attachment(node, declared.pop(_content_id(node), None), index, budget))
+        budget -= len(out[-1].data)
+        if budget < 0:
+            raise _too_big(out[-1].name)
     if declared:
         missing = ", ".join(repr(d.name or cid) for cid, d in declared.items())
         raise EdxmlError(f"Gói edXML thiếu nội dung tệp đính kèm {missing} "

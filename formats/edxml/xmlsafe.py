@@ -27,8 +27,10 @@ DTD_REFUSED = "Gói edXML chứa khai báo DTD/ENTITY — bị từ chối vì l
 def _check_prolog(data: bytes) -> bytes:
     """The bytes lxml may parse: a UTF-8 BOM and leading blank space dropped; anything else
     in front of the XML declaration refused with a message naming it."""
-    head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    head = head.lstrip(b" \t\r\n")
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while start < len(data) and data[start] in b" \t\r\n":
+        start += 1
+    head = data[start:] if start else data  # one copy at most: packages are large
     if head.startswith(b"<") and b"\x00" not in head[:4]:
         return head
     if any(data.startswith(bom) for bom in _BOMS[1:]) or b"\x00" in head[:4]:
@@ -68,7 +70,7 @@ def _undeclared_prefixes_only(body: bytes, error: etree.XMLSyntaxError) -> etree
 
 def parse_xml(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> etree._Element:
     """The document's root element; :class:`EdxmlError` for anything malformed or hostile."""
-    if not isinstance(data, bytes | bytearray) or not bytes(data).strip():
+    if not isinstance(data, bytes | bytearray) or not data or data.isspace():
         raise EdxmlError("Gói edXML rỗng.")
     if len(data) > max_bytes:
         raise EdxmlError("Gói edXML vượt quá dung lượng cho phép.")

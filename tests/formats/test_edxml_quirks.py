@@ -89,6 +89,8 @@ def test_real_zip_files_and_office_files_are_kept_as_they_are() -> None:
     kept_zip, kept_office = parse_package(data).attachments
     assert kept_zip.data == archive.getvalue() and kept_zip.content_type == "application/zip"
     assert kept_office.data == archive.getvalue()
+    assert kept_office.content_type == ("application/vnd.openxmlformats-officedocument."
+                                        "spreadsheetml.sheet")
 
 
 def test_an_undeclared_xlink_prefix_is_tolerated_and_nothing_else() -> None:
@@ -125,7 +127,7 @@ def test_zip_bomb_is_refused() -> None:
     assert len(bomb.getvalue()) < 1024 * 1024
     data = foreign_package(attachments=foreign_attachment("1", "x.pdf", "application/zip",
                                                           b64(bomb.getvalue())))
-    with pytest.raises(EdxmlError, match="sau khi giải nén vượt quá dung lượng"):
+    with pytest.raises(EdxmlError, match="sau khi giải nén làm gói vượt quá dung lượng"):
         parse_package(data)
 
 
