@@ -16,6 +16,7 @@ Element order inside each part is the samples' order; dates are ``yyyy/MM/dd`` a
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date, datetime
 
 from lxml import etree
@@ -37,11 +38,14 @@ from formats.edxml.model import (
     qualified,
 )
 
+# Characters XML 1.0 cannot carry (pasted from office documents now and then): dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
     element = etree.SubElement(parent, qualified(tag))
     if text is not None:
-        element.text = text
+        element.text = _NOT_XML.sub("", text)
     return element
 
 

@@ -93,6 +93,11 @@ def test_minimal_package_without_optional_parts() -> None:
     assert package.message == message and package.attachments == ()
 
 
+def test_characters_xml_cannot_carry_are_dropped() -> None:
+    pasted = dataclasses.replace(MESSAGE, subject="Về việc\x0bbáo cáo\x00 quý I\x1f")
+    assert parse_package(build_package(pasted, [])).message.subject == "Về việcbáo cáo quý I"
+
+
 @pytest.mark.parametrize("secrecy", ["Mật", "Tối mật", "Tuyệt mật"])
 def test_secret_documents_are_never_packaged(secrecy: str) -> None:
     with pytest.raises(EdxmlError, match="độ mật"):
