@@ -183,8 +183,8 @@ def _register_blueprints(app: Flask) -> None:
         tasks,
     )
 
-    for module in (jobs, request_log, metrics, health, audit, mail, organisation, documents,
-                   exchange, tasks, reports):
+    for module in (jobs, request_log, metrics, health, audit, mail, documents, exchange, tasks,
+                   reports, organisation):
         module.init_app(app)
     # Exchange with other installations (the axis client, its inbox poll, the hub).
     from eoffice.exchange import axis as exchange_axis

@@ -24,6 +24,7 @@ from eoffice.organisation.directory import search_text_for
 from eoffice.organisation.models import DirectoryOrgan, Organisation, Unit
 from eoffice.organisation.organisations import OrganisationDetails, create_organisation
 from eoffice.organisation.service import create_unit, ensure_position
+from eoffice.signing_keys import DEMO_PIN, ensure_demo_credentials
 
 DEMO_PASSWORD = "matkhau123"
 DEMO_ORGAN_ID = "000.00.00.H41"
@@ -197,6 +198,7 @@ def seed_other_organisations() -> list[str]:
     their registers (and seal certificates where the demo PKI exists), units and people; the
     external agencies of the directory. Returns the lines ``flask seed-demo`` prints."""
     lines = [f"Cơ quan khác trong hệ thống (mật khẩu chung: {DEMO_PASSWORD}):"]
+    people: list[str] = []
     if db.session.execute(select(Organisation.id).where(
             Organisation.organ_id == DEMO_ORGAN_ID)).first() is None:
         return []  # the province comes first (seed_demo)
@@ -210,6 +212,7 @@ def seed_other_organisations() -> list[str]:
         for demo in _seed_people(organisation, DEMO_ORGANISATION_UNITS[details.organ_id]):
             roles = ", ".join(role.label for role in demo.roles)
             lines.append(f"    {demo.username:<19} {demo.full_name} — {roles}")
+            people.append(demo.username)
     known = set(db.session.execute(select(DirectoryOrgan.organ_id)).scalars())
     for organ_id, name, parent in DEMO_DIRECTORY:
         if organ_id not in known:
@@ -218,4 +221,11 @@ def seed_other_organisations() -> list[str]:
                 address="", email="", telephone="", search_text=search_text_for(organ_id, name)))
     db.session.commit()
     lines.append(f"Danh bạ cơ quan ngoài hệ thống: {len(DEMO_DIRECTORY)} cơ quan mẫu.")
+    # Leaders sign, clerks seal: certificates (PIN 123456) and the images signatures show.
+    issued = ensure_demo_credentials(list(db.session.execute(
+        select(User).where(User.username.in_(people))).scalars()))
+    db.session.commit()
+    if issued:
+        lines.append(f"Chứng thư số và ảnh chữ ký, con dấu dùng thử (mã PIN {DEMO_PIN}): "
+                     + ", ".join(issued))
     return lines

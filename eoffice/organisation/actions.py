@@ -75,6 +75,17 @@ class FirstAdmin(ActionInput):
     email: str | None = Field(None, title="Thư điện tử", max_length=120)
 
 
+class DirectoryOrganInput(ActionInput):
+    """An external agency entered into the directory by the super-administrator."""
+
+    organ_id: str = Field(title="Mã định danh", max_length=13)
+    name: str = Field(title="Tên cơ quan", max_length=255)
+    parent_organ_id: str | None = Field(None, title="Mã cơ quan cấp trên", max_length=13)
+    address: str = Field("", title="Địa chỉ", max_length=255)
+    email: str = Field("", title="Thư điện tử", max_length=120)
+    telephone: str = Field("", title="Điện thoại", max_length=40)
+
+
 ORGANISATIONS = Kind(
     name="organisations",
     load=organisation_or_404,

@@ -16,8 +16,18 @@ from eoffice.actions.routes import add_api_routes
 from eoffice.api.openapi import documented, list_of, ref
 from eoffice.errors import InvalidInput
 from eoffice.extensions import db
-from eoffice.organisation.actions import ORGANISATION_SCHEMA, OrganisationInput, organisation_json
-from eoffice.organisation.directory import MAX_LIMIT, search_directory
+from eoffice.organisation.actions import (
+    ORGANISATION_SCHEMA,
+    DirectoryOrganInput,
+    OrganisationInput,
+    organisation_json,
+)
+from eoffice.organisation.directory import MAX_LIMIT, find_organ, search_directory
+from eoffice.organisation.directory_import import (
+    MAX_CSV_BYTES,
+    import_directory,
+    save_directory_organ,
+)
 from eoffice.organisation.organisations import (
     all_organisations,
     create_organisation,
@@ -60,6 +70,40 @@ def directory() -> ResponseReturnValue:
     entries = search_directory(request.args.get("q", ""),
                                limit=min(int(raw_limit), MAX_LIMIT))
     return jsonify(items=[asdict(entry) for entry in entries])
+
+
+@api.post("/organisations/directory")
+@documented("Thêm hoặc sửa một cơ quan ngoài hệ thống trong danh bạ (quản trị toàn hệ thống)",
+            ref("DirectoryEntry"), status=201, body=DirectoryOrganInput, errors=(401, 403))
+@login_required
+def add_directory_organ() -> ResponseReturnValue:
+    require_super_admin(current_user)
+    organ = save_directory_organ(current_user, **parse_model(DirectoryOrganInput).model_dump())
+    db.session.commit()
+    entry = find_organ(organ.organ_id)
+    return jsonify(asdict(entry) if entry else {}), 201
+
+
+IMPORT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    name: {"type": "integer"} for name in ("added", "updated", "unchanged")}}
+
+
+@api.post("/organisations/directory/import")
+@documented("Nhập danh sách cơ quan (CSV: OrganId, name, parent; UTF-8): tất cả hoặc không, "
+            "lỗi nêu theo số dòng (quản trị toàn hệ thống)", IMPORT_SCHEMA,
+            body={"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"}}}, multipart=True,
+            errors=(401, 403))
+@login_required
+def import_directory_csv() -> ResponseReturnValue:
+    require_super_admin(current_user)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("Thiếu tệp CSV (trường 'file').")
+    result = import_directory(upload.stream.read(MAX_CSV_BYTES + 1), actor=current_user,
+                              file_name=upload.filename)
+    db.session.commit()
+    return jsonify(added=result.added, updated=result.updated, unchanged=result.unchanged)
 
 
 @api.get("/organisations")

@@ -1,4 +1,5 @@
-"""Importing the national agency list (CSV: OrganId, name, parent) into the directory.
+"""Writing the directory's external agencies: one entered by the super-administrator, or
+the national agency list imported from CSV (OrganId, name, parent).
 
 All or nothing: every line is checked first, and one bad line refuses the whole file with
 every problem named by its line number, so a directory is never half-imported. Lines for an
@@ -29,6 +30,8 @@ _COLUMNS = {
                "co quan cap tren"),
 }
 MAX_NAME = 255
+#: A national list is a few thousand lines (≈ 200 kB); anything far bigger is not one.
+MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
 class DirectoryImportError(InvalidInput):
@@ -82,6 +85,8 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 def parse_directory_csv(data: bytes) -> list[_Line]:
     """The file's lines, checked; ``DirectoryImportError`` listing every bad one."""
+    if len(data) > MAX_CSV_BYTES:
+        raise DirectoryImportError([f"tệp lớn quá {MAX_CSV_BYTES // (1024 * 1024)} MB"])
     text = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
@@ -163,3 +168,35 @@ def import_directory(data: bytes, *, source: str = "csv", actor: object | None =
     audit.record(actor, "directory_imported", "directory", source, file=file_name,
                  added=result.added, updated=result.updated, unchanged=result.unchanged)
     return result
+
+
+def save_directory_organ(actor: object | None, *, organ_id: str, name: str,
+                         parent_organ_id: str | None = None, address: str = "",
+                         email: str = "", telephone: str = "") -> DirectoryOrgan:
+    """Add an external agency to the directory, or correct the one with this OrganId. The
+    caller commits."""
+    normalised = normalise_organ_id(organ_id)
+    if normalised is None:
+        raise InvalidInput("Mã định danh cơ quan phải có dạng 000.00.00.H41.")
+    parent = normalise_organ_id(parent_organ_id) if parent_organ_id else None
+    if parent_organ_id and parent is None:
+        raise InvalidInput("Mã cơ quan cấp trên phải có dạng 000.00.00.H41.")
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput(f"Tên cơ quan là bắt buộc (tối đa {MAX_NAME} ký tự).")
+    organ = db.session.execute(
+        select(DirectoryOrgan).where(DirectoryOrgan.organ_id == normalised)
+    ).scalar_one_or_none()
+    created = organ is None
+    if organ is None:
+        organ = DirectoryOrgan(organ_id=normalised)
+        db.session.add(organ)
+    organ.name, organ.parent_organ_id, organ.source = name, parent, "manual"
+    organ.address, organ.email, organ.telephone = address.strip(), email.strip(), \
+        telephone.strip()
+    organ.search_text = search_text_for(normalised, name)
+    organ.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "directory_organ_added" if created else "directory_organ_changed",
+                 "directory_organ", organ.id, organ_id=normalised, name=name)
+    return organ
