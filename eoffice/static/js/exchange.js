@@ -61,9 +61,11 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // Deferred like notify.js, which may come later in the page: the shared socket exists
+  // once every deferred script ran, i.e. at DOMContentLoaded.
+  if (document.readyState === "complete") {
     start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
   }
 }());
