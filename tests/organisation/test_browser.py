@@ -69,3 +69,35 @@ def test_super_admin_sets_up_an_organisation_in_chromium(app: Flask, demo: None,
         answer = page.goto(f"{base_url}/admin/organisations")
         assert answer is not None and answer.status == 403
         context.close()
+
+
+def test_directory_import_and_search_in_chromium(app: Flask, demo: None, browser: Any,
+                                                 tmp_path: Any) -> None:
+    bad = tmp_path / "danhba-loi.csv"
+    bad.write_text("OrganId,name,parent\n000.00.00.G12,Bộ Tài chính,\nG13,Bộ Công Thương,\n",
+                   encoding="utf-8")
+    good = tmp_path / "danhba.csv"
+    good.write_bytes("OrganId,name,parent\n000.00.00.G12,Bộ Tài chính,\n"
+                     "000.00.01.G12,Tổng cục Thuế,000.00.00.G12\n".encode("utf-8-sig"))
+    with serve(app) as base_url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        _log_in(page, base_url, "quantri")
+        page.get_by_role("link", name="Danh bạ cơ quan").click()
+        page.wait_for_url(f"{base_url}/directory")
+        page.get_by_label("Tệp CSV").set_input_files(str(bad))
+        page.get_by_role("button", name="Nhập danh bạ").click()
+        alert = page.get_by_role("alert").inner_text()
+        assert "dòng 3: mã định danh “G13” không đúng dạng" in alert
+        assert "Bộ Tài chính" not in page.locator("#directory").inner_text()  # nothing written
+        page.get_by_label("Tệp CSV").set_input_files(str(good))
+        page.get_by_role("button", name="Nhập danh bạ").click()
+        assert page.get_by_role("status").inner_text() == (
+            "Đã nhập danh bạ: thêm 2, cập nhật 0, không đổi 0.")
+        page.get_by_label("Tìm theo tên hoặc mã định danh").fill("tong cuc thue")
+        page.get_by_role("button", name="Tìm", exact=True).click()
+        rows = page.locator("#directory tbody tr")
+        assert rows.count() == 1
+        assert "Tổng cục Thuế" in rows.first.inner_text()
+        assert "Ngoài hệ thống" in rows.first.inner_text()
+        context.close()
