@@ -14,7 +14,8 @@ import eoffice.timestamps
 revision = "0013_exchange_outbox"
 down_revision = "0011_signature_images"
 branch_labels = None
-depends_on = None
+# Its tables point at documents (another branch of the history): that one runs first.
+depends_on = ("0002_documents",)
 
 UTC = eoffice.timestamps.UTCDateTime
 
