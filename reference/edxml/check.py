@@ -274,6 +274,9 @@ def our_messages() -> list[tuple[str, EdxmlMessage, list[Attachment]]]:
                            document_type=2, type_name="Công văn", subject="V/v báo cáo",
                            signer=samples.MESSAGE.signer)
     out.append(("ours-minimal.edxml", minimal, samples.ATTACHMENTS[:1]))
+    # A revocation carries no file (the application sends it so).
+    out.append(("ours-revoke-no-files.edxml",
+                dataclasses.replace(minimal, business=samples.BUSINESSES[1]), []))
     return out
 
 
@@ -434,9 +437,10 @@ def main() -> int:
         classpath = compile_harness(sdk, work / "classes")
         key, chain = seal()
         count, fields, problems = check_ours(classpath, work / "ours", key, chain)
-        print(f"ours → official library: {count} files parsed (5 packages: business types "
-              f"0–3 and a minimal one, signed, 3 attachments each; {len(StatusCode)} status "
-              f"codes), {fields} fields compared, {len(problems)} mismatches")
+        print(f"ours → official library: {count} files parsed ({count - len(StatusCode)} "
+              "signed packages: business types 0–3 with 3 attachments each, a minimal one, a "
+              f"revocation without files; {len(StatusCode)} signed status codes), {fields} "
+              f"fields compared, {len(problems)} mismatches")
         figures, official_problems, notes = check_official(classpath, sdk)
         print(f"official files → our reader: {figures['files']} files, {figures['read by both']}"
               f" read by both with {figures['fields']} fields compared, "
