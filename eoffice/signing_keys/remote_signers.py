@@ -25,16 +25,25 @@ from eoffice import audit
 from eoffice.accounts.models import User
 from eoffice.extensions import db
 from eoffice.signing_keys.pki import demo_pki
+from eoffice.signing_keys.refusals import SigningFailed
 from eoffice.signing_keys.remote import RemoteCredentialLink, provider_for
 from signing.pki import to_asn1_cert
 from signing.remote import (
     RemoteAuthorisation,
     RemoteCredential,
+    RemoteCredentialRefused,
     RemoteGrant,
     RemoteProvider,
+    RemoteServiceError,
     RemoteSignatureInvalid,
     RemoteSigner,
+    RemoteUnavailable,
+    RemoteWrongAuthorisation,
 )
+
+#: What the service can do wrong at signing time, as opposed to a fault of the document.
+SERVICE_FAULTS = (RemoteWrongAuthorisation, RemoteCredentialRefused, RemoteUnavailable,
+                  RemoteServiceError, RemoteSignatureInvalid)
 
 
 class _AuditedProvider(RemoteProvider):
@@ -131,6 +140,26 @@ def _validation_context(credential: RemoteCredential,
                              allow_fetching=True, revocation_mode="soft-fail")
 
 
+class RemoteDocumentSigner(signing.DocumentSigner):
+    """A ``DocumentSigner`` whose key is remote: a fault of the service while signing (it
+    stopped, answered too late, refused the OTP, returned a signature that does not verify)
+    is the app's refusal with the service's reason, wherever the signer is used (documents,
+    batches, minutes), never an unexpected error."""
+
+    def sign(self, pdf: Any, **kwargs: Any) -> bytes | None:
+        try:
+            return super().sign(pdf, **kwargs)
+        except SERVICE_FAULTS as exc:
+            raise SigningFailed(remote_refusal(exc)) from None
+
+
+def remote_refusal(exc: signing.SigningError) -> str:
+    """The sentence a signer reads when the remote service refused or failed."""
+    if isinstance(exc, RemoteWrongAuthorisation):
+        return f"{exc.message_vi}."
+    return f"Ký số từ xa không thực hiện được: {exc.message_vi}."
+
+
 def open_remote_signer(link: RemoteCredentialLink, actor: User | None, pin: str,
                        otp: str | None = None, *, signatures: int = 1) -> signing.DocumentSigner:
     """A ``DocumentSigner`` over the linked credential; raises ``signing`` errors (wrong PIN
@@ -140,6 +169,6 @@ def open_remote_signer(link: RemoteCredentialLink, actor: User | None, pin: str,
                                                                 otp=otp or None),
                                   signatures=signatures)
     pki = demo_pki()
-    return signing.DocumentSigner(
+    return RemoteDocumentSigner(
         remote, pki=pki, validation_context=_validation_context(remote.credential, pki),
         max_bytes=current_app.config["EOFFICE_SETTINGS"].max_upload_bytes)

@@ -14,19 +14,13 @@ from flask_login import current_user
 
 import signing
 from eoffice.accounts.models import User
-from eoffice.errors import DomainError
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.credentials import seal_p12, user_p12
 from eoffice.signing_keys.pins import pin_guard
 from eoffice.signing_keys.pki import demo_pki
+from eoffice.signing_keys.refusals import SigningFailed
 from eoffice.signing_keys.remote import RemoteCredentialLink, link_for_seal, link_for_user
-from eoffice.signing_keys.remote_signers import open_remote_signer
-
-
-class SigningFailed(DomainError):
-    """Signing refused or failed; the message is Vietnamese. 423 when the PIN is locked."""
-
-    status = 400
+from eoffice.signing_keys.remote_signers import open_remote_signer, remote_refusal
 
 
 def _open(p12_path: Path, pin: str, key_id: str) -> signing.DocumentSigner:
@@ -58,10 +52,8 @@ def _open_remote(link: RemoteCredentialLink, actor: User | None, pin: str, otp: 
                             "trên điện thoại cùng mã PIN.")
     try:
         return open_remote_signer(link, actor, pin, otp, signatures=signatures)
-    except signing.WrongPinError as exc:
-        raise SigningFailed(f"{exc.message_vi}.") from None
     except signing.SigningError as exc:
-        raise SigningFailed(f"Ký số từ xa không thực hiện được: {exc.message_vi}.") from None
+        raise SigningFailed(remote_refusal(exc)) from None
 
 
 def _acting_user() -> User | None:

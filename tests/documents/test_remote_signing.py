@@ -9,6 +9,7 @@ the system numbers and dates, the clerk seals, the issued PDF validates (pyHanko
 
 from __future__ import annotations
 
+import io
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,9 +27,15 @@ from eoffice.demo import seed_demo
 from eoffice.documents import service, signing_service
 from eoffice.documents.models import Document
 from eoffice.extensions import db
+from eoffice.files.service import object_store
 from eoffice.signing_keys import RemoteSigningService, SigningFailed, remote
+from eoffice.timestamps import utcnow
+from meetings import minutes
+from meetings.errors import MeetingInvalid
+from meetings.models import Meeting
+from meetings.preparation import store_pdf
 from tests.conftest import _wipe, login, make_app
-from tests.documents.conftest import user
+from tests.documents.conftest import make_pdf, user
 from tests.documents.test_signing import approved_document, current_pdf
 from tests.services.require import require_executable
 from tests.signing.csc_service import (
@@ -269,3 +276,36 @@ def test_admin_api_registers_links_and_keeps_the_secret(rapp: Flask, csc: CscSer
                                  headers={"X-CSRFToken": leader_token},
                                  json={"name": "x", "base_url": csc.url})
     assert refused.status_code == 404
+
+
+def test_minutes_secretary_local_key_chair_remote_key(rctx: Flask, csc: CscServer) -> None:
+    secretary, chair = user("thuky"), user("chutich")
+    stored = store_pdf(secretary, io.BytesIO(make_pdf()), "bien-ban.pdf")
+    meeting = Meeting(organisation_id=chair.organisation_id, title="Họp giao ban tháng 12",
+                      starts_at=utcnow(), chair_id=chair.id, secretary_id=secretary.id,
+                      created_by_id=secretary.id, status="closed",
+                      minutes_file_id=stored.id, minutes_status="generated")
+    db.session.add(meeting)
+    db.session.commit()
+    minutes.sign(secretary, meeting, signing_keys.DEMO_PIN)  # her own PKCS#12
+    db.session.commit()
+    signed_by_secretary = meeting.minutes_file_id
+    csc.switch(corrupt=True)  # the service answers with a signature that does not verify
+    try:
+        with pytest.raises(MeetingInvalid) as refused:
+            minutes.sign(chair, meeting, REMOTE_PIN)
+        db.session.rollback()
+    finally:
+        csc.switch(corrupt=False)
+    assert "không khớp với chứng thư số" in str(refused.value)
+    fresh = db.session.get(Meeting, meeting.id)
+    assert fresh.minutes_status == "secretary_signed"
+    assert fresh.minutes_file_id == signed_by_secretary
+    assert [e.details["step"] for e in failures()] == ["verify"]
+    minutes.sign(chair, fresh, REMOTE_PIN)
+    db.session.commit()
+    assert fresh.minutes_status == "signed"
+    report = signing.validate(object_store().read_bytes(fresh.minutes_file.sha256),
+                              pki=signing_keys.demo_pki())
+    assert report.ok, report.verdict_en
+    assert LEADER_NAME in report.signatures[1].signer
