@@ -7,7 +7,6 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -17,11 +16,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eoffice.timestamps import VIETNAM
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M"
+from eoffice.web.dates import MomentField
 
 
 def from_local(value: datetime | None) -> datetime | None:
@@ -34,9 +32,10 @@ def from_local(value: datetime | None) -> datetime | None:
 class MeetingForm(FlaskForm):
     title = StringField("Tên cuộc họp", validators=[
         DataRequired("Tên cuộc họp là bắt buộc."), Length(max=300)])
-    starts_at = DateTimeLocalField("Bắt đầu", format=TIME_FORMAT,
-                                   validators=[DataRequired("Cần chọn thời gian bắt đầu.")])
-    ends_at = DateTimeLocalField("Kết thúc", format=TIME_FORMAT, validators=[Optional()])
+    # Typed as dd/mm/yyyy hh:mm in Vietnam time whatever the browser's language.
+    starts_at = MomentField("Bắt đầu", day_alone=None,
+                            validators=[InputRequired("Cần nhập thời gian bắt đầu.")])
+    ends_at = MomentField("Kết thúc", day_alone=None, validators=[Optional()])
     location = StringField("Địa điểm", validators=[Optional(), Length(max=300)])
     online_url = StringField("Đường dẫn họp trực tuyến", validators=[Optional(), Length(max=500)])
     chair_id = SelectField("Chủ trì", coerce=int, validate_choice=False)

@@ -26,7 +26,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from eoffice.extensions import db, socketio
-from eoffice.timestamps import VIETNAM
+from eoffice.web.dates import parse_moment
 from meetings import service
 from meetings.live import LiveError
 from meetings.models import Meeting
@@ -188,12 +188,13 @@ progress = ProgressThrottle()
 
 # --------------------------------------------------------------------------- the namespace
 def _parse_deadline(value: str) -> datetime:
+    """dd/mm/yyyy [hh:mm] as typed in the room (or ISO), Vietnam time; a day alone is its end."""
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = parse_moment(value)
     except ValueError:
-        raise LiveError("bad_payload", "Thời hạn không hợp lệ.") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=VIETNAM)
+        parsed = None
+    if parsed is None:
+        raise LiveError("bad_payload", "Thời hạn không hợp lệ (dd/mm/yyyy).")
     return parsed
 
 

@@ -1,12 +1,12 @@
 """Task forms (what the pages render; the acts' inputs are in ``eoffice.tasks.actions``).
-Deadlines are entered in Vietnam time and stored in UTC."""
+Deadlines are typed as dd/mm/yyyy [hh:mm] in Vietnam time (``eoffice.web.dates``) and stored
+in UTC."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eoffice.tasks.service import PRIORITIES
+from eoffice.web.dates import MomentField
 
 
 class AssignForm(FlaskForm):
@@ -25,7 +26,7 @@ class AssignForm(FlaskForm):
     description = TextAreaField("Nội dung, yêu cầu", validators=[Optional()])
     assignee_ids = SelectMultipleField("Người thực hiện", coerce=int, validate_choice=False)
     unit_ids = SelectMultipleField("Đơn vị thực hiện", coerce=int, validate_choice=False)
-    deadline = DateTimeLocalField("Thời hạn", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    deadline = MomentField("Thời hạn", validators=[Optional()])
     working_days = IntegerField(
         "hoặc số ngày làm việc kể từ hôm nay", validators=[Optional(), NumberRange(1, 365)]
     )
@@ -48,8 +49,8 @@ class CompleteForm(FlaskForm):
 
 
 class ExtensionForm(FlaskForm):
-    new_deadline = DateTimeLocalField("Thời hạn đề nghị", format="%Y-%m-%dT%H:%M",
-                                      validators=[DataRequired("Cần chọn thời hạn mới.")])
+    new_deadline = MomentField("Thời hạn đề nghị",
+                               validators=[InputRequired("Cần nhập thời hạn mới.")])
     reason = TextAreaField("Lý do", validators=[DataRequired("Cần nêu lý do.")])
 
 

@@ -461,7 +461,8 @@ for (const form of $$("form[data-form]")) {
       reply = await send("conclude", { item_id: state.item.id, text: values.get("text") });
     } else if (form.dataset.form === "add_action") {
       reply = await send("add_action", { title: values.get("title"), assignee_id: Number(values.get("assignee_id")),
-        deadline: `${values.get("deadline")}T17:00:00+07:00`, item_id: state.item ? state.item.id : null });
+        // Typed dd/mm/yyyy; due at the end of office hours that day (read on the server).
+        deadline: `${String(values.get("deadline")).trim()} 17:00`, item_id: state.item ? state.item.id : null });
     }
     if (reply && reply.ok) form.reset();
   });
