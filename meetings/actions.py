@@ -111,6 +111,11 @@ class Pin(ActionInput):
     pin: str = Field(title="Mã PIN chữ ký số", max_length=64)
 
 
+class MinutesText(ActionInput):
+    notes: str | None = Field(None, title="Ý kiến khác, ghi chép của thư ký (chỉ thư ký sửa, "
+                                          "trước chữ ký đầu tiên)", max_length=20000)
+
+
 # --------------------------------------------------------------------------- performers
 def _invite(actor: User, meeting: Meeting, data: Nothing) -> Done:
     preparation.require_invitable(actor, meeting)  # refused before the giấy mời is built
@@ -178,9 +183,11 @@ ACTIONS = (
            path_fields=("item_id",)),
     Action(MEETINGS, "respond", "Phản hồi giấy mời: tham dự, vắng mặt (nêu lý do) hoặc cử "
            "người dự thay", Answer, _respond, _answered, "/<int:meeting_id>/respond", "respond"),
-    Action(MEETINGS, "generate_minutes", "Lập biên bản cuộc họp từ diễn biến phiên họp", Nothing,
-           lambda actor, meeting, data: Done(minutes.generate(actor, meeting), actor),
-           "Đã lập biên bản cuộc họp; thư ký ký trước, sau đó người chủ trì ký.",
+    Action(MEETINGS, "generate_minutes", "Lập (hoặc lập lại) biên bản cuộc họp từ diễn biến "
+           "phiên họp, kèm ghi chép của thư ký; biên bản được tạo trong việc nền", MinutesText,
+           lambda actor, meeting, data: Done(minutes.request(actor, meeting, data.notes), actor),
+           "Đang lập biên bản (việc nền); tải lại trang sau ít giây. Thư ký ký trước, sau đó "
+           "người chủ trì ký.",
            "/<int:meeting_id>/minutes", "generate_minutes"),
     Action(MEETINGS, "sign_minutes", "Ký số biên bản (thư ký trước, chủ trì sau; mã PIN)", Pin,
            lambda actor, meeting, data: Done(minutes.sign(actor, meeting, data.pin), actor),

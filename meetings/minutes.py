@@ -1,27 +1,54 @@
 """Biên bản: generated from the session record, then signed by the secretary and the chair.
 
-The minutes are built only from rows written during the session (attendance, speeches, polls,
-conclusions, action items), never typed afresh, so they say what actually happened. Each
-signature is a PAdES approval signature added by incremental update through the signing
-library (the documents module holds the users' PIN-protected PKCS#12 keys and the PIN
-lock-out), so the secretary's signature stays valid when the chair signs after it. Every
-version is a new object in the store; the meeting points at the latest one.
+The minutes are built from rows written during the session (attendance, speeches, polls,
+conclusions, action items), so they say what actually happened, plus the secretary's own
+text (``notes``), editable until the first signature and frozen from then on. They carry
+the number taken once from the organisation's BB series (``paper_numbers``). Building them
+(DOCX, LibreOffice, measuring the signature boxes) runs as a job (issue #13): the click
+returns at once and the page shows the PDF once made.
+
+Each signature is a PAdES approval signature added by incremental update through the
+signing library (``eoffice.signing_keys`` holds the PIN-protected keys and the lock-out),
+into the empty field measured in the signer's box (between the title printed above and the
+name printed below): it shows the signer's signature image alone, and the secretary's
+signature stays valid when the chair signs after it. Every version is a new object in the
+store; the meeting points at the latest one.
 """
 
 from __future__ import annotations
 
 import io
 
+import signing
 from eoffice import audit
 from eoffice.accounts.models import User
+from eoffice.extensions import db
 from eoffice.files.service import object_store
-from eoffice.signing_keys import SigningFailed, open_leader_signer
+from eoffice.jobs import Job, JobFailed, submit
+from eoffice.signing_keys import (
+    ImageMissing,
+    SigningFailed,
+    open_leader_signer,
+    require_signature_image,
+    signature_png,
+)
+from eoffice.timestamps import utcnow
 from formats.conversion import ConversionError
 from meetings import service
 from meetings.errors import MeetingConflict, MeetingForbidden, MeetingInvalid, MeetingLocked
 from meetings.models import Meeting, MeetingStatus, MinutesStatus
-from meetings.paperwork import MinutesRecord, minutes_docx, to_pdf
+from meetings.paper_numbers import MINUTES, numbered, paper_of
+from meetings.paperwork import (
+    MinutesRecord,
+    minutes_docx,
+    signature_boxes,
+    to_pdf,
+    with_signature_boxes,
+)
 from meetings.preparation import store_pdf
+
+JOB_KIND = "minutes_pdf"
+SECRETARY_FIELD, CHAIR_FIELD = "ThuKy", "ChuTri"
 
 QUEUE_WORDS = {"speak": "phát biểu", "question": "chất vấn"}
 
@@ -48,18 +75,61 @@ def record_of(meeting: Meeting) -> MinutesRecord:
     )
 
 
-def generate(user: User, meeting: Meeting) -> Meeting:
-    """Build the minutes PDF (again, as long as nobody has signed it)."""
+def _require_editable(user: User, meeting: Meeting) -> None:
     if not service.can_manage(user, meeting):
         raise MeetingForbidden("Chỉ người chủ trì hoặc thư ký được lập biên bản.")
     if meeting.status != MeetingStatus.CLOSED:
         raise MeetingConflict("Chỉ lập biên bản sau khi cuộc họp bế mạc.")
     if meeting.minutes_status not in (MinutesStatus.NONE, MinutesStatus.GENERATED):
-        raise MeetingConflict("Biên bản đã được ký; không thể lập lại.")
+        raise MeetingConflict("Biên bản đã được ký; không thể lập lại hoặc sửa.")
+
+
+def request(user: User, meeting: Meeting, notes: str | None = None) -> Meeting:
+    """Queue the building of the minutes (a job) with the secretary's text, if given; the
+    number of the BB series is taken now, once per meeting."""
+    _require_editable(user, meeting)
+    paper = numbered(meeting, MINUTES, meeting.closed_at or utcnow())
+    if notes is not None and notes.strip() != paper.notes.strip():
+        if user.id != meeting.secretary_id:
+            raise MeetingForbidden("Chỉ thư ký cuộc họp được sửa nội dung biên bản.")
+        paper.notes = notes.strip()[:20000]
+    # One job per request: a later request (new text) builds again; a retry does not.
+    submit(JOB_KIND, f"{JOB_KIND}:{meeting.id}:{utcnow().isoformat()}", requested_by=user,
+           params={"meeting_id": meeting.id})
+    return meeting
+
+
+def minutes_job(job: Job) -> dict[str, object]:
+    """Build the minutes PDF for a request, unless signing has begun meanwhile."""
+    meeting = db.session.get(Meeting, job.params["meeting_id"])
+    user = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    if meeting is None or user is None or meeting.minutes_status not in (
+            MinutesStatus.NONE, MinutesStatus.GENERATED):
+        return {"skipped": True}
     try:
-        pdf = to_pdf(minutes_docx(record_of(meeting)))
+        generate(user, meeting)
+    except (MeetingInvalid, MeetingConflict, MeetingForbidden) as error:
+        raise JobFailed(str(error)) from None
+    db.session.commit()
+    return {"meeting_id": meeting.id, "file_id": meeting.minutes_file_id}
+
+
+def generate(user: User, meeting: Meeting) -> Meeting:
+    """Build the minutes PDF (again, as long as nobody has signed it), numbered, with the
+    secretary's and the chair's boxes as empty signature fields."""
+    _require_editable(user, meeting)
+    paper = numbered(meeting, MINUTES, meeting.closed_at or utcnow())
+    record = record_of(meeting)
+    record = MinutesRecord(record.meeting, record.counts, record.speeches, record.polls,
+                           record.actions, number=paper.number_and_notation,
+                           notes=paper.notes)
+    try:
+        pdf = to_pdf(minutes_docx(record))
     except ConversionError as error:
         raise MeetingInvalid(str(error)) from None
+    pdf = with_signature_boxes(pdf, signature_boxes(pdf, {
+        SECRETARY_FIELD: ("THƯ KÝ", meeting.secretary.full_name),
+        CHAIR_FIELD: ("CHỦ TRÌ", meeting.chair.full_name)}))
     stored = store_pdf(user, io.BytesIO(pdf), f"bien-ban-hop-{meeting.id}.pdf")
     meeting.minutes_file_id = stored.id
     meeting.minutes_status = MinutesStatus.GENERATED.value
@@ -70,12 +140,12 @@ def generate(user: User, meeting: Meeting) -> Meeting:
 def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
     """The secretary signs first, then the chair; each with their own key and PIN."""
     if meeting.minutes_status == MinutesStatus.GENERATED and user.id == meeting.secretary_id:
-        role, reason, field, after = ("secretary", "Thư ký cuộc họp ký biên bản", "ThuKy",
-                                      MinutesStatus.SECRETARY_SIGNED)
+        role, reason, field, after = ("secretary", "Thư ký cuộc họp ký biên bản",
+                                      SECRETARY_FIELD, MinutesStatus.SECRETARY_SIGNED)
     elif meeting.minutes_status == MinutesStatus.SECRETARY_SIGNED and (
         user.id == meeting.chair_id
     ):
-        role, reason, field, after = ("chair", "Người chủ trì ký biên bản", "ChuTri",
+        role, reason, field, after = ("chair", "Người chủ trì ký biên bản", CHAIR_FIELD,
                                       MinutesStatus.SIGNED)
     elif user.id in (meeting.secretary_id, meeting.chair_id):
         raise MeetingConflict("Chưa đến lượt bạn ký biên bản (thư ký ký trước, chủ trì ký sau).")
@@ -84,9 +154,16 @@ def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
                                "chủ trì ký sau).")
     assert meeting.minutes_file is not None
     try:
+        require_signature_image(user)  # told before the PIN is tried, never a placeholder
+    except ImageMissing as error:
+        raise MeetingInvalid(str(error)) from None
+    # The page prints the heading above the box and the name below it: the image alone.
+    appearance = signing.LeaderAppearance(name=user.full_name, title=user.title or "",
+                                          image_png=signature_png(user), show_text=False)
+    try:
         signer = open_leader_signer(user, pin)
         signed = signer.sign(object_store().read_bytes(meeting.minutes_file.sha256),
-                             role="plain", reason=reason, field_name=field,
+                             role="plain", reason=reason, field_name=field, leader=appearance,
                              location=meeting.location or None)
     except SigningFailed as error:  # a wrong PIN or no certificate (400), PIN locked (423)
         refusal = MeetingLocked if error.status == 423 else MeetingInvalid
@@ -97,3 +174,15 @@ def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
     meeting.minutes_status = after.value
     audit.record(user, "minutes_signed", "meeting", meeting.id, role=role, file_id=stored.id)
     return meeting
+
+
+def notes_of(meeting: Meeting) -> str:
+    """The secretary's text in the minutes (for the edit form)."""
+    paper = paper_of(meeting, MINUTES)
+    return paper.notes if paper is not None else ""
+
+
+def number_of(meeting: Meeting) -> str:
+    """"03/BB-UBND" once the minutes have their number, else ""."""
+    paper = paper_of(meeting, MINUTES)
+    return paper.number_and_notation if paper is not None else ""

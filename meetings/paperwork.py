@@ -2,7 +2,11 @@
 
 Both are built with python-docx (Times New Roman 13–14 pt, the two-column header with the
 organisation on the left and the national motto on the right) and converted to PDF by
-LibreOffice through ``formats.conversion``, so what is signed is a PDF.
+LibreOffice through ``formats.conversion``, so what is signed is a PDF. Each carries its
+number ("Số: 05/GM-UBND", "Số: 03/BB-UBND") under the organisation's name, and each signer's
+place — between the title printed above and the name printed below — is measured on the
+rendered page and made an empty signature field (``with_signature_boxes``), so the signature
+image lands in its box and over no text.
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields as pdf_fields
 
+from eoffice.documents.format_check import Word, page_words
 from eoffice.timestamps import to_local
 from meetings.models import Meeting, Participant, ParticipantRole, Response
 
@@ -32,6 +39,8 @@ class MinutesRecord:
     speeches: list[tuple[str, str, str]]  # (name, "phát biểu"/"chất vấn", item title)
     polls: list[dict[str, object]]  # question, secret, options, result, voted, eligible, voters
     actions: list[tuple[str, str, datetime]]  # (title, assignee name, deadline)
+    number: str = ""  # "03/BB-UBND"
+    notes: str = ""  # the secretary's own text, kept until the first signature
 
 
 def _base() -> Document:
@@ -59,7 +68,7 @@ def _para(document: Document, text: str = "", *, bold: bool = False, italic: boo
     run.bold, run.italic, run.font.size = bold, italic, Pt(size)
 
 
-def _header(document: Document, meeting: Meeting, when: datetime) -> None:
+def _header(document: Document, meeting: Meeting, when: datetime, number: str = "") -> None:
     organisation = meeting.chair.organisation
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -68,6 +77,10 @@ def _header(document: Document, meeting: Meeting, when: datetime) -> None:
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = left.paragraphs[0].add_run(organisation.name.upper())
     run.bold, run.font.size = True, Pt(13)
+    if number:
+        line = left.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        line.add_run(f"Số: {number}").font.size = Pt(13)
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     run.bold, run.font.size = True, Pt(13)
@@ -108,10 +121,10 @@ def _invitees(meeting: Meeting) -> list[Participant]:
     return [p for p in meeting.participants if p.response != Response.DELEGATED]
 
 
-def invitation_docx(meeting: Meeting, issued_at: datetime) -> bytes:
+def invitation_docx(meeting: Meeting, issued_at: datetime, number: str = "") -> bytes:
     """Giấy mời họp: who is invited, when, where, chaired by whom, and the agenda."""
     document = _base()
-    _header(document, meeting, issued_at)
+    _header(document, meeting, issued_at, number)
     _para(document)
     _para(document, "GIẤY MỜI", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document, meeting.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -147,7 +160,7 @@ def minutes_docx(record: MinutesRecord) -> bytes:
     """Biên bản cuộc họp from the session record: attendance, agenda, speakers, votes, results."""
     meeting = record.meeting
     document = _base()
-    _header(document, meeting, meeting.closed_at or meeting.starts_at)
+    _header(document, meeting, meeting.closed_at or meeting.starts_at, record.number)
     _para(document)
     _para(document, "BIÊN BẢN", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document, meeting.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -205,6 +218,11 @@ def minutes_docx(record: MinutesRecord) -> bytes:
         _para(document, f"- {title} — giao: {assignee}; thời hạn: {local:%d/%m/%Y}.",
               indent=True)
 
+    if record.notes.strip():
+        _para(document, "V. Ý KIẾN KHÁC, GHI CHÉP CỦA THƯ KÝ", bold=True)
+        for line in record.notes.strip().splitlines():
+            if line.strip():
+                _para(document, line.strip(), indent=True)
     _para(document, f"Cuộc họp kết thúc lúc {_time_text(meeting.closed_at)}.", indent=True)
     table = document.add_table(rows=1, cols=2)
     for cell, heading, name in ((table.rows[0].cells[0], "THƯ KÝ", meeting.secretary.full_name),
@@ -222,6 +240,59 @@ def minutes_docx(record: MinutesRecord) -> bytes:
 def _save(document: Document) -> bytes:
     out = io.BytesIO()
     document.save(out)
+    return out.getvalue()
+
+
+def _find(words: list[Word], text: str, after: tuple[int, float] | None = None
+          ) -> tuple[int, tuple[float, float, float, float]] | None:
+    """The page and box of the phrase ``text`` on one line: the last occurrence, or with
+    ``after`` (page, y) the first one below that point."""
+    tokens = text.split()
+    found = []
+    for index in range(len(words) - len(tokens) + 1):
+        run = words[index:index + len(tokens)]
+        if [w.text for w in run] != tokens or len({(w.page, round(w.rect[1])) for w in run}) > 1:
+            continue
+        box = (min(w.rect[0] for w in run), min(w.rect[1] for w in run),
+               max(w.rect[2] for w in run), max(w.rect[3] for w in run))
+        if after is None or (run[0].page, -box[3]) > (after[0], -after[1]):
+            found.append((run[0].page, box))
+    if not found:
+        return None
+    return found[0] if after is not None else found[-1]
+
+
+def signature_boxes(pdf: bytes, blocks: dict[str, tuple[str, str]]
+                    ) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
+    """Each field's box: between the heading printed above (its last occurrence) and the
+    name printed below it, 170 pt wide around the heading. ``blocks``: field → (heading,
+    name). A block that is not found gets no box (its signature stays invisible)."""
+    _sizes, words = page_words(pdf)
+    boxes = {}
+    for field, (heading, name) in blocks.items():
+        top = _find(words, heading.upper())
+        if top is None:
+            continue
+        page, head = top
+        below = _find(words, name, after=(page, head[1]))
+        if below is None or below[0] != page:
+            continue
+        centre = (head[0] + head[2]) / 2
+        rect = (centre - 85, below[1][3] + 2, centre + 85, head[1] - 2)
+        if rect[3] - rect[1] >= 30:
+            boxes[field] = (page, rect)
+    return boxes
+
+
+def with_signature_boxes(pdf: bytes, boxes: dict[str, tuple[int, tuple[float, ...]]]) -> bytes:
+    """The PDF with an empty signature field per box (before anybody signs)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    for field, (page, rect) in boxes.items():
+        x1, y1, x2, y2 = (round(v) for v in rect)
+        pdf_fields.append_signature_field(
+            writer, pdf_fields.SigFieldSpec(field, on_page=page, box=(x1, y1, x2, y2)))
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 

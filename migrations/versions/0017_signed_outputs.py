@@ -1,4 +1,5 @@
-"""documents: the PDF each leader approved (by hash) and the cached validation of issued copies
+"""documents: the PDF each leader approved (by hash) and the cached validation of issued copies;
+meetings: the numbers of each meeting's giấy mời (GM) and biên bản (BB)
 
 Revision ID: 0017_signed_outputs
 Revises: 0011_signature_images
@@ -14,7 +15,7 @@ import eoffice.timestamps
 revision = "0017_signed_outputs"
 down_revision = "0011_signature_images"
 branch_labels = None
-depends_on = ("0002_documents",)  # documents, document_versions
+depends_on = ("0002_documents", "0005_meetings")  # documents, versions; meetings
 
 
 def upgrade():
@@ -48,9 +49,24 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_signature_validations")),
         sa.UniqueConstraint("file_id", name=op.f("uq_signature_validations_file_id")),
     )
+    op.create_table(
+        "meeting_papers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=2), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("notation", sa.String(length=50), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"],
+                                name=op.f("fk_meeting_papers_meeting_id_meetings")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_papers")),
+        sa.UniqueConstraint("meeting_id", "kind", name=op.f("uq_meeting_papers_meeting_id_kind")),
+    )
 
 
 def downgrade():
+    op.drop_table("meeting_papers")
     op.drop_table("signature_validations")
     op.drop_index(op.f("ix_document_approved_pdfs_document_id"),
                   table_name="document_approved_pdfs")

@@ -71,7 +71,7 @@ def test_minutes_are_generated_from_the_record_and_signed_in_order(
 
 
 def generate_and_sign(mapp: Flask, prepared: Prepared) -> None:
-    from eoffice.signing_keys import demo_pki, issue_user_certificate
+    from eoffice.signing_keys import demo_pki, issue_user_certificate, set_signature_image
     from eoffice.tasks.service import tasks_for
 
     with mapp.app_context():
@@ -101,6 +101,9 @@ def generate_and_sign(mapp: Flask, prepared: Prepared) -> None:
 
         for user in (secretary, chair):
             issue_user_certificate(user, "123456")
+            # Signed minutes show each signer's image (issue #11); this app has its own store.
+            set_signature_image(user, signing.demo_signature_png(user.full_name))
+        db.session.commit()
         try:
             minutes.sign(chair, meeting, "123456")
             raise AssertionError("the chair signed before the secretary")
