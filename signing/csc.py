@@ -47,6 +47,9 @@ from .remote import (
 
 __all__ = ["CscProvider", "CscService"]
 
+#: The largest answer read from a service (a certificate chain and a batch of signatures fit
+#: many times over); a bigger one is refused rather than held in memory.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
 _REMAINING = re.compile(r"(\d+)\s*(?:remaining|attempts?\s+(?:left|remaining)|lần)", re.I)
 
 
@@ -90,9 +93,9 @@ class CscProvider(RemoteProvider):
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.service.timeout) as response:
-                status, raw = response.status, response.read()
+                status, raw = response.status, response.read(MAX_ANSWER_BYTES + 1)
         except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
+            status, raw = error.code, error.read(MAX_ANSWER_BYTES + 1)
         except TimeoutError:
             raise RemoteUnavailable(f"{url}: no answer within {self.service.timeout:g} s",
                                     timeout=True) from None
@@ -101,6 +104,8 @@ class CscProvider(RemoteProvider):
             raise RemoteUnavailable(f"{url}: {error.reason}", timeout=timed_out) from None
         except (ConnectionError, HTTPException, OSError) as error:
             raise RemoteUnavailable(f"{url}: {error}") from None
+        if len(raw) > MAX_ANSWER_BYTES:
+            raise RemoteServiceError(f"{url}: answer larger than {MAX_ANSWER_BYTES} bytes")
         try:
             payload = json.loads(raw) if raw else {}
         except ValueError:
