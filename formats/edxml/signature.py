@@ -77,6 +77,14 @@ class SignerIdentity:
         return self.certificate.fingerprint(hashes.SHA256()).hex()
 
 
+def _large_documents() -> etree.XMLParser:
+    """signxml re-parses the document it signs or checks; its default parser stops at text
+    nodes over 10 MB, i.e. at any attachment over 7.5 MB. The bytes were already opened by
+    :func:`parse_xml` (no DTD, no entities), and signxml refuses those again."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=True)
+
+
 def _placeholder(header: etree._Element) -> None:
     """Where the signature goes: right after TraceHeaderList (after MessageHeader when a
     status message has none), as in the samples."""
@@ -124,6 +132,7 @@ def sign_package(xml: bytes, key: SigningKey,
     _placeholder(header)
     signer = XMLSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256,
                        c14n_algorithm=EXC_C14N)
+    signer._parser = _large_documents()  # no public parameter on sign() (signxml 5.2, pinned)
     signed = signer.sign(root, key=key, key_info=_key_info(certificate_chain))
     return XML_DECLARATION + etree.tostring(signed, encoding="UTF-8", xml_declaration=False)
 
@@ -194,7 +203,8 @@ def verify_package(xml: bytes, *, allow_sha1: bool = False,
     certificates = _certificates(signature)
     signer = _leaf(certificates)
     try:
-        XMLVerifier().verify(root, x509_cert=signer, expect_config=_config(allow_sha1, at))
+        XMLVerifier().verify(root, x509_cert=signer, expect_config=_config(allow_sha1, at),
+                             parser=_large_documents())
     except InvalidCertificate as error:
         raise EdxmlSignatureError("Chứng thư số ký gói edXML không còn hiệu lực tại thời điểm "
                                   f"kiểm tra ({error}).") from None

@@ -88,6 +88,17 @@ def test_signed_package_verifies_and_names_its_signer(seal: Seal, signed: bytes)
     assert package.attachments == tuple(samples.ATTACHMENTS)
 
 
+def test_a_package_with_a_large_file_signs_and_verifies(seal: Seal) -> None:
+    """Over 7.5 MB a file's base64 is a text node libxml2 refuses without its huge option."""
+    big = b"%PDF-1.7\n" + bytes(range(256)) * (12 * 4096)
+    data = sign_package(build_package(samples.MESSAGE, [samples.ATTACHMENTS[0].__class__(
+        "ho-so.pdf", "application/pdf", big)]), seal.key, [seal.certificate])
+    assert verify_package(data) is not None
+    assert parse_package(data).attachments[0].data == big
+    with pytest.raises(EdxmlSignatureError, match="đã bị thay đổi"):
+        verify_package(data.replace(b"AAECAwQF", b"AAECAwQG", 1))
+
+
 def test_signature_sits_in_the_header_as_in_the_samples(signed: bytes) -> None:
     root = etree.fromstring(signed)
     header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
