@@ -266,6 +266,13 @@ class Poll(db.Model):  # type: ignore[name-defined]
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result: Mapped[list[int] | None] = mapped_column(JSON)  # counts per option, set on close
+    # Chosen when the poll is created: the first option (Đồng ý) passes the motion when its
+    # votes reach ``threshold`` (half: more than 1/2; two_thirds, three_quarters: at least) of
+    # ``majority_base`` (present: members present at opening; members: all voting members;
+    # cast: ballots cast). See ``meetings.polls.verdict``.
+    majority_base: Mapped[str] = mapped_column(String(10), default="present",
+                                               server_default="present")
+    threshold: Mapped[str] = mapped_column(String(16), default="half", server_default="half")
 
 
 class PollVoter(db.Model):  # type: ignore[name-defined]

@@ -78,7 +78,8 @@ EVENTS: dict[str, dict[str, Field]] = {
     "end_speak": {},
     "conclude": {"item_id": ID, "text": Field(str, True, 10_000)},
     "create_poll": {"question": Field(str, True, 500), "options": Field(list, False, 10),
-                    "secret": Field(bool), "item_id": Field(int, False)},
+                    "secret": Field(bool), "item_id": Field(int, False),
+                    "majority_base": Field(str, False, 10), "threshold": Field(str, False, 16)},
     "open_poll": {"poll_id": ID},
     "close_poll": {"poll_id": ID},
     "vote": {"poll_id": ID, "choice": ID},
@@ -276,7 +277,9 @@ class MeetingNamespace(Namespace):
         handlers: dict[str, Callable[[], Any]] = {
             "create_poll": lambda: service.create_poll(
                 user, meeting_id, question=payload["question"], options=payload.get("options"),
-                secret=payload["secret"], item_id=payload.get("item_id")),
+                secret=payload["secret"], item_id=payload.get("item_id"),
+                majority_base=payload.get("majority_base") or "present",
+                threshold=payload.get("threshold") or "half"),
             "open_poll": lambda: service.open_poll(user, meeting_id, payload["poll_id"]),
             "close_poll": lambda: service.close_poll(user, meeting_id, payload["poll_id"]),
             "add_action": lambda: service.add_action_item(

@@ -33,18 +33,59 @@ from meetings.models import (
 )
 
 DEFAULT_OPTIONS = ["Đồng ý", "Không đồng ý", "Ý kiến khác"]
+#: What the approving votes are counted against.
+MAJORITY_BASES = {"present": "thành viên có mặt", "members": "tổng số thành viên",
+                  "cast": "số phiếu biểu quyết"}
+#: How many of them must approve: (label, numerator, denominator, strictly more).
+THRESHOLDS = {"half": ("quá 1/2", 1, 2, True), "two_thirds": ("từ 2/3 trở lên", 2, 3, False),
+              "three_quarters": ("từ 3/4 trở lên", 3, 4, False)}
 
 
-def _poll_view(poll: Poll) -> dict[str, Any]:
+def verdict(result: list[int] | None, base: str, threshold: str, *, eligible: int, voted: int,
+            members: int) -> dict[str, Any] | None:
+    """Passed or not: the first option's votes (Đồng ý) against the base chosen at creation.
+
+    ``eligible``: voting members present when the poll opened; ``members``: all voting
+    members; ``voted``: ballots cast. None until the poll has a result.
+    """
+    if result is None:
+        return None
+    approving = result[0] if result else 0
+    count = {"present": eligible, "members": members, "cast": voted}.get(base, eligible)
+    label, numerator, denominator, strict = THRESHOLDS.get(threshold, THRESHOLDS["half"])
+    needed = approving * denominator
+    passed = count > 0 and (needed > numerator * count if strict else
+                            needed >= numerator * count)
+    base_label = MAJORITY_BASES.get(base, MAJORITY_BASES["present"])
+    return {"passed": passed, "approving": approving, "base_count": count,
+            "text": (f"{'Thông qua' if passed else 'Không thông qua'}: {approving}/{count} "
+                     f"{base_label} tán thành (cần {label})")}
+
+
+def _voting_members(state: live.State) -> int:
+    return sum(1 for person in state["people"].values() if person["votes"])
+
+
+def _poll_view(poll: Poll, state: live.State | None = None) -> dict[str, Any]:
+    members = _voting_members(state) if state else poll.eligible_count
     return {"id": poll.id, "question": poll.question, "options": list(poll.options),
             "secret": poll.secret, "state": poll.state, "item_id": poll.item_id,
             "eligible": poll.eligible_count, "voted": poll.voted_count,
-            "result": poll.result}
+            "result": poll.result, "majority_base": poll.majority_base,
+            "threshold": poll.threshold,
+            "rule": f"{THRESHOLDS.get(poll.threshold, THRESHOLDS['half'])[0]} "
+                    f"{MAJORITY_BASES.get(poll.majority_base, '')}",
+            "verdict": verdict(poll.result, poll.majority_base, poll.threshold,
+                               eligible=poll.eligible_count, voted=poll.voted_count,
+                               members=members)}
 
 
 def create_poll(user: User, meeting_id: int, *, question: str, options: list[str] | None,
-                secret: bool, item_id: int | None = None) -> Change:
+                secret: bool, item_id: int | None = None, majority_base: str = "present",
+                threshold: str = "half") -> Change:
     question = question.strip()
+    if majority_base not in MAJORITY_BASES or threshold not in THRESHOLDS:
+        raise LiveError("bad_rule", "Cách tính kết quả biểu quyết không hợp lệ.")
     options = [o.strip() for o in (options or DEFAULT_OPTIONS) if o.strip()]
     if not question or len(question) > 500:
         raise LiveError("bad_question", "Nội dung biểu quyết là bắt buộc (tối đa 500 ký tự).")
@@ -59,12 +100,13 @@ def create_poll(user: User, meeting_id: int, *, question: str, options: list[str
         if item_id is not None and not any(i.id == item_id for i in meeting.items):
             raise LiveError("unknown_item", "Không có nội dung này trong chương trình họp.")
         poll = Poll(meeting_id=meeting.id, item_id=item_id, question=question,
-                    options=options, secret=secret, state="draft")
+                    options=options, secret=secret, state="draft",
+                    majority_base=majority_base, threshold=threshold)
         db.session.add(poll)
         db.session.flush()
         for index in range(len(options)):
             db.session.add(PollTally(poll_id=poll.id, option_index=index, count=0))
-        return live.apply(state, actor, "poll_set", {"poll": _poll_view(poll)}, now,
+        return live.apply(state, actor, "poll_set", {"poll": _poll_view(poll, state)}, now,
                           internal=True)
 
     return live_transaction(user, meeting_id, work)
@@ -92,7 +134,7 @@ def open_poll(user: User, meeting_id: int, poll_id: int) -> Change:
         )
         audit.record(user, "poll_opened", "meeting", meeting.id, poll_id=poll.id,
                      secret=poll.secret)
-        return live.apply(state, actor, "poll_set", {"poll": _poll_view(poll)}, now,
+        return live.apply(state, actor, "poll_set", {"poll": _poll_view(poll, state)}, now,
                           internal=True)
 
     return live_transaction(user, meeting_id, work)
@@ -116,7 +158,7 @@ def close_poll(user: User, meeting_id: int, poll_id: int) -> Change:
         poll.result = [tallies.get(i, 0) for i in range(len(poll.options))]
         audit.record(user, "poll_closed", "meeting", meeting.id, poll_id=poll.id,
                      voted=poll.voted_count, eligible=poll.eligible_count)
-        return live.apply(state, actor, "poll_set", {"poll": _poll_view(poll)}, now,
+        return live.apply(state, actor, "poll_set", {"poll": _poll_view(poll, state)}, now,
                           internal=True)
 
     return live_transaction(user, meeting_id, work)

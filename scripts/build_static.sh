@@ -7,6 +7,7 @@ out=eoffice/static/vendor
 rm -rf "$out"; mkdir -p "$out/pdfjs"
 cp node_modules/socket.io-client/dist/socket.io.min.js "$out/"
 cp node_modules/chart.js/dist/chart.umd.min.js "$out/chart.umd.min.js"
+cp node_modules/idiomorph/dist/idiomorph.min.js "$out/"  # DOM morphing: the live room keeps focus
 cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs "$out/pdfjs/"
 cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts "$out/pdfjs/"
 mkdir -p "$out/swagger-ui"
