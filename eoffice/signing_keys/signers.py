@@ -53,7 +53,10 @@ def _open_remote(link: RemoteCredentialLink, actor: User | None, pin: str, otp: 
     try:
         return open_remote_signer(link, actor, pin, otp, signatures=signatures)
     except signing.SigningError as exc:
-        raise SigningFailed(remote_refusal(exc)) from None
+        error = SigningFailed(remote_refusal(exc))
+        if getattr(exc, "reason", None) == "locked":  # the service locked the credential
+            error.status = 423
+        raise error from None
 
 
 def _acting_user() -> User | None:

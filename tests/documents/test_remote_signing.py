@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from eoffice.documents import service, signing_service
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.service import object_store
+from eoffice.jobs import Job
 from eoffice.signing_keys import RemoteSigningService, SigningFailed, remote
 from eoffice.timestamps import utcnow
 from meetings import minutes
@@ -191,6 +193,64 @@ def test_wrong_pin_changes_nothing_says_attempts_left_and_is_audited(rctx: Flask
     signing_service.sign_as_leader(user("chutich"), document, REMOTE_PIN)
     db.session.commit()
     assert document.state == "SIGNED"
+
+
+def test_three_wrong_pins_and_the_service_locks_the_credential(
+        rapp: Flask, csc_config: Path, holders: dict[str, Holder]) -> None:
+    server = CscServer(csc_config, {"leader": REMOTE_PIN, "seal": REMOTE_PIN}).start()
+    try:
+        with rapp.app_context():
+            _seed()
+            link_remote(server, holders)
+            document = approved_document()
+            said = []
+            for _ in range(3):
+                with pytest.raises(SigningFailed) as wrong:
+                    signing_service.sign_as_leader(user("chutich"), document, "000000")
+                db.session.rollback()
+                said.append(wrong.value.message)
+            assert [m.split("(")[1] for m in said] == ["còn 2 lần thử).", "còn 1 lần thử).",
+                                                      "còn 0 lần thử)."]
+            with pytest.raises(SigningFailed) as locked:
+                signing_service.sign_as_leader(user("chutich"), document, REMOTE_PIN)
+            db.session.rollback()
+            assert locked.value.status == 423 and "bị khóa" in locked.value.message
+            assert db.session.get(Document, document.id).state == "APPROVED"
+            assert [e.details["error"] for e in failures()] == [
+                "remote_wrong_auth"] * 3 + ["remote_credential_refused"]
+            db.session.remove()
+    finally:
+        server.stop()
+
+
+def test_background_batch_through_the_api_takes_one_authorisation(
+        rapp: Flask, csc: CscServer, holders: dict[str, Holder]) -> None:
+    credential = holders["leader"].credential_id
+    with rapp.app_context():
+        _seed()
+        link_remote(csc, holders)
+        ids = [approved_document().id for _ in range(3)]
+        db.session.remove()
+    before = csc.stats()["authorize"].get(credential, 0)
+    client = rapp.test_client()  # outside an app context: each request has its own
+    token = login(client, "chutich")
+    started = client.post("/api/v1/documents/batch-sign", headers={"X-CSRFToken": token},
+                          json={"document_ids": ids, "pin": REMOTE_PIN})
+    assert started.status_code == 202, started.get_json()
+    job_id = started.get_json()["id"]
+    with rapp.app_context():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            job = db.session.get(Job, job_id)
+            if job is not None and job.state in ("done", "failed"):
+                break
+            time.sleep(0.2)
+        assert job is not None and job.state == "done", job and job.message
+        assert job.result["signed"] == 3 and REMOTE_PIN not in str(job.params)
+        assert {db.session.get(Document, i).state for i in ids} == {"SIGNED"}
+        db.session.remove()
+    assert csc.stats()["authorize"][credential] == before + 1
 
 
 def test_service_stopped_mid_batch(rapp: Flask, csc_config: Path,
