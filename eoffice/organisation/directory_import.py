@@ -142,9 +142,12 @@ def import_directory(data: bytes, *, source: str = "csv", actor: object | None =
     """Add or update the file's agencies in the directory, all or nothing. The caller
     commits."""
     lines = parse_directory_csv(data)
-    known = {o.organ_id: o for o in db.session.execute(
-        select(DirectoryOrgan).where(DirectoryOrgan.organ_id.in_([ln.organ_id for ln in lines]))
-    ).scalars()} if lines else {}
+    wanted = [line.organ_id for line in lines]
+    known: dict[str, DirectoryOrgan] = {}
+    for start in range(0, len(wanted), 1000):  # bound parameters per query stay few
+        known.update((o.organ_id, o) for o in db.session.execute(
+            select(DirectoryOrgan).where(DirectoryOrgan.organ_id.in_(wanted[start:start + 1000]))
+        ).scalars())
     result = ImportResult()
     now = utcnow()
     for line in lines:
