@@ -16,12 +16,18 @@ from eoffice.actions.parsing import parse_model
 from eoffice.actions.routes import add_page_routes
 from eoffice.extensions import db
 from eoffice.organisation.actions import OrganisationInput
+from eoffice.organisation.models import Organisation
 from eoffice.organisation.organisations import (
     all_organisations,
     create_organisation,
     details_of,
     organisation_or_404,
 )
+from eoffice.organisation.provisioning import demo_pki_in_use
+from eoffice.signing_keys import has_seal_certificate, seal_file
+
+#: The roles an organisation needs before documents can flow (shown on its page).
+NEEDED_ROLES = (Role.ADMIN, Role.CLERK, Role.LEADER, Role.UNIT_HEAD, Role.SPECIALIST)
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 
@@ -58,7 +64,25 @@ def detail(organisation_id: int) -> ResponseReturnValue:
     ).scalars().all()
     parents = [(depth, o) for depth, o in all_organisations() if o.id != organisation.id]
     return render_template("organisation/form.html", organisation=organisation,
-                           details=details_of(organisation), parents=parents, admins=admins)
+                           details=details_of(organisation), parents=parents, admins=admins,
+                           readiness=_readiness(organisation))
+
+
+def _readiness(organisation: Organisation) -> list[tuple[str, bool, str]]:
+    """What the organisation has of what it needs to work: (label, ready, detail)."""
+    people = db.session.execute(select(User).where(
+        User.organisation_id == organisation.id, User.active.is_(True))).scalars().all()
+    rows = []
+    for role in NEEDED_ROLES:
+        count = sum(1 for person in people if role in person.roles)
+        rows.append((role.label, count > 0, f"{count} người"))
+    seal = seal_file(organisation) is not None
+    rows.append(("Ảnh con dấu", seal, "đã có" if seal else "quản trị cơ quan tải lên"))
+    if demo_pki_in_use():  # a real CA's certificates are not kept here
+        certificate = has_seal_certificate(organisation)
+        rows.append(("Chứng thư số của cơ quan (hệ thống thử nghiệm)", certificate,
+                     "đã cấp" if certificate else "chưa cấp"))
+    return rows
 
 
 # Editing and the first administrator: page routes from their declarations.

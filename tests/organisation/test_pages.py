@@ -47,6 +47,8 @@ def test_super_admin_creates_edits_and_gives_an_admin_through_pages(
     assert created.headers["Location"].endswith(f"/admin/organisations/{department_id}")
     page = client.get(f"/admin/organisations/{department_id}").get_data(as_text=True)
     assert 'value="Sở Tài chính"' in page and "Chưa có tài khoản quản trị." in page
+    assert "<td>Văn thư</td><td>✗ 0 người</td>" in page  # what it still lacks to work
+    assert "<td>Ảnh con dấu</td><td>✗ quản trị cơ quan tải lên</td>" in page
 
     edited = client.post(f"/admin/organisations/{department_id}/edit", data={
         **NEW, "name": "Sở Tài chính tỉnh Hòa Bình", "fax": "0218 3852 137",
@@ -60,6 +62,7 @@ def test_super_admin_creates_edits_and_gives_an_admin_through_pages(
         "username": "admin.stc", "full_name": "Quản trị Sở Tài chính",
         "password": "mat-khau-dai-1", "csrf_token": token}, follow_redirects=True)
     assert "Đã tạo tài khoản quản trị cơ quan." in admin.get_data(as_text=True)
+    assert "<td>Quản trị cơ quan</td><td>✓ 1 người</td>" in admin.get_data(as_text=True)
     with app.app_context():
         department = _organisation("000.01.00.H41")
         assert (department.name, department.fax) == ("Sở Tài chính tỉnh Hòa Bình",
