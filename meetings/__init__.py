@@ -49,11 +49,13 @@ def init_app(app: Flask) -> None:
     register(app, "demo_seeders", seed_meeting)  # after the documents seeder (init order)
     # Reminders go out every five minutes from the job queue (the command stays for cron).
     register_handler(app, "meetings_remind", remind_job)
-    from meetings import minutes
+    from meetings import invitation, minutes
 
     register_handler(app, minutes.JOB_KIND, minutes.minutes_job)  # biên bản built off-request
     app.add_template_global(minutes.notes_of, "minutes_notes")
     app.add_template_global(minutes.number_of, "minutes_number")
+    app.add_template_global(invitation.state_of, "invitation_state")
+    app.add_template_global(invitation.may_seal, "may_seal_invitation")
     register_periodic(app, "meetings_remind", crontab(minute="*/5"))
     app.extensions["eoffice.meetings"] = True
 

@@ -18,14 +18,11 @@ from pydantic import BeforeValidator, Field
 
 from eoffice.accounts.models import User
 from eoffice.actions import Action, ActionInput, Kind, Upload, declare
-from eoffice.timestamps import utcnow
-from formats.conversion import ConversionError
-from meetings import minutes, preparation
+from meetings import invitation, minutes, preparation
 from meetings.access import get_meeting, participant_row
-from meetings.errors import MeetingInvalid
+from meetings.errors import MeetingConflict
 from meetings.live_session import sync_roster
 from meetings.models import Meeting
-from meetings.paperwork import invitation_docx, to_pdf
 from meetings.representation import meeting_json
 
 
@@ -119,10 +116,13 @@ class MinutesText(ActionInput):
 # --------------------------------------------------------------------------- performers
 def _invite(actor: User, meeting: Meeting, data: Nothing) -> Done:
     preparation.require_invitable(actor, meeting)  # refused before the giấy mời is built
-    try:
-        pdf = to_pdf(invitation_docx(meeting, utcnow()))
-    except ConversionError as error:
-        raise MeetingInvalid(str(error)) from None
+    state = invitation.state_of(meeting)
+    if state == invitation.SEALED:  # invitees get the signed and sealed giấy mời
+        return Done(preparation.send_invitations(actor, meeting), actor)
+    if state == invitation.SIGNED:
+        raise MeetingConflict("Giấy mời đã được lãnh đạo ký, đang chờ văn thư đóng dấu; "
+                              "gửi sau khi đóng dấu.")
+    pdf = invitation.unsigned_pdf(meeting)  # numbered (GM series), not signed
     return Done(preparation.send_invitations(actor, meeting, pdf), actor)
 
 
@@ -170,6 +170,16 @@ ACTIONS = (
     Action(MEETINGS, "invite", "Phát hành giấy mời (PDF) tới các thành phần tham dự", Nothing,
            _invite, "Đã phát hành giấy mời tới các thành phần tham dự.",
            "/<int:meeting_id>/invite", "invite"),
+    Action(MEETINGS, "sign_invitation", "Lãnh đạo chủ trì ký số giấy mời (đánh số GM; mã PIN)",
+           Pin, lambda actor, meeting, data: Done(invitation.sign(actor, meeting, data.pin),
+                                                  actor),
+           "Đã ký số giấy mời; văn thư đóng dấu trước khi gửi.",
+           "/<int:meeting_id>/invitation/sign", "sign_invitation"),
+    Action(MEETINGS, "seal_invitation", "Văn thư ký số của cơ quan (đóng dấu) lên giấy mời đã "
+           "được lãnh đạo ký (mã PIN chứng thư cơ quan)", Pin,
+           lambda actor, meeting, data: Done(invitation.seal(actor, meeting, data.pin), actor),
+           "Đã đóng dấu giấy mời; có thể gửi tới các thành phần.",
+           "/<int:meeting_id>/invitation/seal", "seal_invitation"),
     Action(MEETINGS, "add_item", "Thêm nội dung vào chương trình họp", AgendaItemInput,
            _add_item, "Đã thêm nội dung vào chương trình họp.", "/<int:meeting_id>/items",
            "add_item"),

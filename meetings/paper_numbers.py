@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.documents.numbering import format_number, take_number
 from eoffice.extensions import db
+from eoffice.files.models import StoredFile
 from eoffice.timestamps import to_local
 from meetings.models import Meeting
 
@@ -34,6 +35,12 @@ class MeetingPaper(db.Model):  # type: ignore[name-defined,misc]
     number: Mapped[int] = mapped_column(Integer)
     notation: Mapped[str] = mapped_column(String(50))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The giấy mời as signed so far: "" (not signed), "signed" (by the convening leader),
+    # "sealed" (the organisation's seal after it); ``file_id`` is that PDF.
+    state: Mapped[str] = mapped_column(String(10), default="")
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+
+    file: Mapped[StoredFile | None] = relationship()
 
     @property
     def number_and_notation(self) -> str:
@@ -57,7 +64,7 @@ def numbered(meeting: Meeting, kind: str, when: datetime) -> MeetingPaper:
     assert local is not None
     number = take_number(organisation.id, local.year, f"series:{kind}")
     paper = MeetingPaper(meeting_id=meeting.id, kind=kind, year=local.year, number=number,
-                         notation=f"{kind}-{organisation.abbreviation}", notes="")
+                         notation=f"{kind}-{organisation.abbreviation}", notes="", state="")
     db.session.add(paper)
     db.session.flush()
     return paper

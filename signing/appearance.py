@@ -248,7 +248,9 @@ def _draw_image(stamp: BaseStamp, img: PdfImage, x: float, y: float, w: float,
                 h: float) -> bytes:
     name = "/Img" + img.name.replace("-", "")[:12]
     stamp.set_resource(content.ResourceType.XOBJECT, pdf_name(name), img.image_ref)
-    return b"q %g 0 0 %g %g %g cm %s Do Q" % (w, h, x, y, name.encode())
+    # Fixed-point: "%g" writes 1e-15 for a rounding residue, which PDF syntax has no
+    # exponent for (poppler: "Unknown operator 'e-15'", the image then misplaced).
+    return b"q %.4f 0 0 %.4f %.4f %.4f cm %s Do Q" % (w, h, x, y, name.encode())
 
 
 def attachment_style(spec: AttachmentAppearance) -> TextStampStyle:

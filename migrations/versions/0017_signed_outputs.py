@@ -58,8 +58,12 @@ def upgrade():
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("notation", sa.String(length=50), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"],
                                 name=op.f("fk_meeting_papers_meeting_id_meetings")),
+        sa.ForeignKeyConstraint(["file_id"], ["stored_files.id"],
+                                name=op.f("fk_meeting_papers_file_id_stored_files")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_papers")),
         sa.UniqueConstraint("meeting_id", "kind", name=op.f("uq_meeting_papers_meeting_id_kind")),
     )

@@ -44,7 +44,8 @@ def test_every_page_action_on_meetings_is_in_the_api(mapp: Flask) -> None:
                   if rule.endpoint.startswith("meetings.") and "POST" in (rule.methods or ())
                   and rule.rule.startswith("/meetings/<int:meeting_id>/")}
     assert page_posts == declared == {"invite", "add_item", "add_document", "attach_file",
-                                      "respond", "generate_minutes", "sign_minutes"}
+                                      "respond", "generate_minutes", "sign_minutes",
+                                      "sign_invitation", "seal_invitation"}
     schemas = spec["components"]["schemas"]
     for action in registry("meetings"):
         operation = spec["paths"][f"/api/v1/meetings/{{meeting_id}}/actions/{action.name}"]

@@ -22,11 +22,18 @@ from eoffice.documents.format_check import page_words
 from eoffice.extensions import db
 from eoffice.files.service import object_store
 from eoffice.jobs import queue
-from eoffice.signing_keys import demo_pki, issue_user_certificate, set_signature_image
-from meetings import minutes
+from eoffice.signing_keys import (
+    demo_pki,
+    ensure_demo_credentials,
+    issue_user_certificate,
+    set_seal_image,
+    set_signature_image,
+)
+from meetings import invitation, minutes
 from meetings.models import Meeting
 from meetings.service import MeetingError
-from tests.meetings.conftest import Person, Prepared
+from tests.conftest import login
+from tests.meetings.conftest import Person, Prepared, prepare_meeting
 from tests.meetings.test_minutes import run_session
 from tests.services.require import require_executable
 
@@ -144,3 +151,85 @@ def _paperwork(app: Flask, prepared: Prepared, tmp_path: Path, pdfsig: str) -> N
             gray = image.convert("L")
             inked = sum(1 for value in gray.getdata() if value < 160)
         assert inked > 150, (field, inked)  # the signature image is drawn in the box
+
+
+def test_the_invitation_is_numbered_signed_by_the_chair_sealed_and_sent_signed(
+        mapp: Flask, tmp_path: Path) -> None:
+    require_executable("soffice", "apt-get install libreoffice-writer-nogui")
+    pdfsig = require_executable("pdfsig", "apt-get install poppler-utils")
+    prepared = prepare_meeting(mapp, invite=False)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(_sign_and_seal, mapp, prepared).result()
+
+    # The secretary sends; an invitee downloads exactly the signed and sealed giấy mời.
+    secretary, invitee = mapp.test_client(), mapp.test_client()
+    token = login(secretary, "thuky")
+    sent = secretary.post(f"/meetings/{prepared.meeting_id}/invite", data={"csrf_token": token})
+    assert sent.status_code in (302, 303), sent.get_data(as_text=True)[:500]
+    login(invitee, "truongphong")
+    pdf = invitee.get(f"/meetings/{prepared.meeting_id}/invitation.pdf").get_data()
+    path = tmp_path / "giay-moi.pdf"
+    path.write_bytes(pdf)
+    if os.environ.get("EOFFICE_SCREENSHOTS"):  # to look at it
+        subprocess.run(["pdftoppm", "-r", "80", "-png", str(path),
+                        os.environ["EOFFICE_SCREENSHOTS"] + "/invitation"], check=True, timeout=60)
+    checked = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.stdout.count("Signature Validation: Signature is Valid.") == 2, checked.stdout
+    assert "Syntax Error" not in checked.stderr, checked.stderr  # appearances are clean PDF
+    with mapp.app_context():
+        pki = demo_pki()
+        report = signing.validate(pdf, trust_roots=[pki.root_pem()], pki=pki)
+        chair = db.session.get(User, prepared.users["chutich"])
+        name, title = chair.full_name, (chair.title or "").upper()
+    assert report.ok and len(report.signatures) == 2, report.verdict_en
+    text = _text(pdf, tmp_path)
+    assert "Số: 01/GM-UBND" in text and "GIẤY MỜI" in text
+    # Printed three times by the page (the list of invitees, "Chủ trì: …", the signer
+    # block) and never again by the signatures: the leader's appearance is the image alone.
+    assert text.count(name) == 3
+    assert text.count(title) == 1  # the signer block's title, printed once
+    # Both images (signature, seal) are inside the leader's box, over no printed word.
+    reader = PdfReader(path)
+    rects = {}
+    for annot in reader.pages[0].get("/Annots") or []:
+        widget = annot.get_object()
+        rects[str(widget.get("/T"))] = [float(v) for v in widget["/Rect"]]
+    leader, seal = rects[signing.sign.LEADER_FIELD], rects[signing.sign.ORG_FIELD]
+    assert leader[0] - 1 <= seal[0] and seal[1] >= leader[1] - 1 and seal[3] <= leader[3] + 1
+    _sizes, words = page_words(pdf)
+    for box in (leader, seal):
+        over = [w.text for w in words if w.page == 0 and w.rect[0] < box[2]
+                and box[0] < w.rect[2] and w.rect[1] + 2 < box[3] and box[1] < w.rect[3] - 2]
+        assert over == [], over
+
+
+def _sign_and_seal(app: Flask, prepared: Prepared) -> None:
+    with app.app_context():
+        meeting = db.session.get(Meeting, prepared.meeting_id)
+        chair = db.session.get(User, prepared.users["chutich"])
+        clerk = db.session.get(User, prepared.users["vanthu"])
+        issue_user_certificate(chair, PIN)
+        set_signature_image(chair, signing.demo_signature_png(chair.full_name))
+        db.session.commit()
+        # The clerk cannot seal before the leader signed; the secretary cannot sign.
+        with pytest.raises(MeetingError, match="ký giấy mời trước"):
+            invitation.seal(clerk, meeting, PIN)
+        with pytest.raises(MeetingError, match="Chỉ lãnh đạo chủ trì"):
+            invitation.sign(db.session.get(User, prepared.users["thuky"]), meeting, PIN)
+        invitation.sign(chair, meeting, PIN)
+        db.session.commit()
+        assert invitation.state_of(meeting) == "signed"
+        assert meeting.invitation_file_id is None  # nothing for invitees until sealed
+        ensure_demo_credentials([clerk])  # the seal's certificate
+        set_seal_image_for(clerk)
+        invitation.seal(clerk, meeting, PIN)
+        db.session.commit()
+        assert invitation.state_of(meeting) == "sealed"
+        assert meeting.invitation_file_id == invitation.sealed_file_id(meeting)
+
+
+def set_seal_image_for(clerk: User) -> None:
+    """This app keeps its own object store: the organisation's seal image is put here."""
+    set_seal_image(None, clerk.organisation, signing.demo_seal_png(clerk.organisation.name),
+                   uploader=clerk)
+    db.session.commit()
