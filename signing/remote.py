@@ -287,7 +287,9 @@ class RemoteSigner(Signer):
     async def async_sign_raw(self, data: bytes, digest_algorithm: str,
                              dry_run: bool = False) -> bytes:
         if dry_run:  # pyHanko sizes the CMS; the key length fixes the signature's size
-            return bytes((self.credential.key_bits + 7) // 8 + 16)
+            size = (self.credential.key_bits + 7) // 8
+            ecdsa = isinstance(self.credential.certificate.public_key(), ec.EllipticCurvePublicKey)
+            return bytes(2 * size + 8 if ecdsa else size)  # DER (r, s) is at most 2n + 8
         digest = hashlib.new(digest_algorithm, data).digest()
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
         if self.credential.hash_bound:
