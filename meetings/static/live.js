@@ -33,6 +33,22 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Lists are updated in place (idiomorph, served from our own static files): a button the
+// chair is about to press keeps its node and its focus while votes and check-ins arrive.
+// Nodes carry stable ids; their buttons are handled by delegation (data-action), so a kept
+// node needs no fresh listener.
+function morph(container, children) {
+  if (window.Idiomorph) {
+    window.Idiomorph.morph(container, children, { morphStyle: "innerHTML" });
+  } else {
+    container.replaceChildren(...children);
+  }
+}
+
+function act(action, payload, label, attrs = {}) {
+  return el("button", { type: "button", "data-action": action, "data-payload": JSON.stringify(payload), ...attrs }, label);
+}
+
 function toast(message) {
   const box = $("[data-testid=toast]");
   box.textContent = message;
@@ -157,14 +173,19 @@ function render() {
 function renderTimers() {
   if (!state) return;
   const timer = $("[data-testid=timer]");
-  if (state.item) {
+  if (state.item && state.status !== "closed") {
     const item = state.item;
-    const elapsed = item.elapsed_s + (item.started_at ? now() - item.started_at : 0);
+    // The clock runs only while the session is open: paused and closed sessions freeze it
+    // whatever the last patch said.
+    const running = state.status === "open" && item.started_at;
+    const elapsed = item.elapsed_s + (running ? now() - item.started_at : 0);
     const left = item.duration_s - elapsed;
     timer.textContent = `Còn ${formatSeconds(left)}`;
     timer.dataset.over = String(left < 0);
+    timer.dataset.running = String(Boolean(running));
   } else {
     timer.textContent = "";
+    timer.dataset.running = "false";
   }
   const speaker = $("[data-testid=speaker]");
   if (state.speaker) {
@@ -175,18 +196,41 @@ function renderTimers() {
   } else {
     speaker.textContent = "Chưa có người phát biểu.";
   }
+  renderBanners();
+}
+
+function renderBanners() {
+  const speaking = $("[data-testid=banner-speaking]");
+  const mine = Boolean(state.speaker && state.me && state.speaker.user_id === state.me.user_id
+    && pageRole !== "projector");
+  speaking.hidden = !mine;
+  if (mine) {
+    const spoken = now() - state.speaker.started_at;
+    speaking.textContent = `Bạn đang ${state.speaker.queue === "question" ? "chất vấn" : "phát biểu"} — ${formatSeconds(spoken)} / ${formatSeconds(state.speaker.limit_s)}`;
+    speaking.dataset.over = String(spoken > state.speaker.limit_s);
+  }
+  const vote = $("[data-testid=banner-vote]");
+  const open = Object.values(state.polls).filter((p) => p.state === "open");
+  vote.hidden = open.length === 0;
+  if (open.length) {
+    const poll = open[0];
+    const pending = pageRole !== "projector" && state.me.votes && !(String(poll.id) in state.me.ballots);
+    vote.textContent = `Đang biểu quyết: ${poll.question}${pending ? " — mời bạn biểu quyết" : ""} (${poll.voted || 0}/${poll.eligible})`;
+    vote.dataset.pending = String(pending);
+  }
 }
 
 function renderAgenda() {
   for (const list of $$("[data-testid=agenda]")) {
-    list.replaceChildren(...state.agenda.map((item) => {
+    morph(list, state.agenda.map((item) => {
       const current = state.item && state.item.id === item.id;
-      const li = el("li", { "aria-current": current ? "step" : null },
+      const li = el("li", { id: `agenda-${item.id}`, "aria-current": current ? "step" : null },
         `${item.title} (${Math.round(item.duration_s / 60)} phút)`);
       const conclusion = state.conclusions[String(item.id)];
-      if (conclusion) li.append(el("div", { class: "muted" }, `Kết luận: ${conclusion}`));
+      // pre-line (live.css): the secretary's line breaks stay.
+      if (conclusion) li.append(el("div", { class: "conclusion muted", "data-testid": "conclusion" }, `Kết luận: ${conclusion}`));
       if (pageRole === "chair" && !current) {
-        li.append(" ", el("button", { type: "button", onclick: () => send("goto_item", { item_id: item.id }) }, "Chuyển tới"));
+        li.append(" ", act("goto_item", { item_id: item.id }, "Chuyển tới", { id: `goto-${item.id}` }));
       }
       return li;
     }));
@@ -200,11 +244,11 @@ function renderSpeakers() {
   if (checkIn) checkIn.hidden = !mark || mark.status === "present";
   for (const queue of ["speak", "question"]) {
     const waiting = state.queues[queue];
-    $(`[data-testid=queue-${queue}]`).replaceChildren(...waiting.map((uid) => {
-      const li = el("li", {}, nameOf(uid));
+    morph($(`[data-testid=queue-${queue}]`), waiting.map((uid) => {
+      const li = el("li", { id: `queue-${queue}-${uid}` }, nameOf(uid));
       if (pageRole === "chair") {
-        li.append(" ", el("button", { type: "button", onclick: () => send("grant_speak", { queue, user_id: uid }) },
-          queue === "question" ? "Mời chất vấn" : "Mời phát biểu"));
+        li.append(" ", act("grant_speak", { queue, user_id: uid },
+          queue === "question" ? "Mời chất vấn" : "Mời phát biểu", { id: `grant-${queue}-${uid}` }));
       }
       return li;
     }));
@@ -222,16 +266,17 @@ function renderSpeakers() {
 function renderPolls() {
   const box = $("[data-testid=polls]");
   const polls = Object.values(state.polls).sort((a, b) => b.id - a.id);
-  box.replaceChildren(...polls.map((poll) => {
+  morph(box, polls.map((poll) => {
     const voted = String(poll.id) in state.me.ballots;
-    const card = el("div", { class: "poll", dataset: { pollId: poll.id, state: poll.state } },
+    const card = el("div", { id: `poll-${poll.id}`, class: "poll", dataset: { pollId: poll.id, state: poll.state } },
       el("p", { class: "poll-question" }, poll.question, " ",
         el("small", { class: "muted" }, poll.secret ? "(bỏ phiếu kín)" : "(công khai)")));
+    if (poll.rule) card.append(el("p", { class: "muted poll-rule" }, `Thông qua khi số tán thành ${poll.rule}.`));
     if (poll.state === "open") {
       card.append(el("p", { "data-testid": "poll-progress" }, `Đã biểu quyết: ${poll.voted || 0}/${poll.eligible}`));
       if (pageRole !== "projector" && state.me.votes && !voted) {
         card.append(el("div", { class: "row buttons" }, ...poll.options.map((option, index) =>
-          el("button", { type: "button", class: "vote", onclick: () => castVote(poll.id, index) }, option))));
+          act("vote", { poll_id: poll.id, choice: index }, option, { class: "vote", id: `vote-${poll.id}-${index}` }))));
       } else if (voted) {
         card.append(el("p", { class: "muted", "data-testid": "voted" }, "Bạn đã biểu quyết."));
       }
@@ -243,12 +288,16 @@ function renderPolls() {
           el("td", {}, String(poll.result[index])),
           el("td", {}, total ? `${Math.round((100 * poll.result[index]) / total)}%` : "—")))));
       card.append(el("p", { class: "muted" }, `${poll.voted}/${poll.eligible} người biểu quyết.`));
+      if (poll.verdict) {
+        card.append(el("p", { class: `verdict ${poll.verdict.passed ? "passed" : "failed"}`,
+          "data-testid": "poll-verdict", role: "status" }, poll.verdict.text));
+      }
     }
     if (pageRole === "chair" && poll.state === "draft") {
-      card.append(el("button", { type: "button", onclick: () => send("open_poll", { poll_id: poll.id }) }, "Mở biểu quyết"));
+      card.append(act("open_poll", { poll_id: poll.id }, "Mở biểu quyết", { id: `open-poll-${poll.id}` }));
     }
     if (pageRole === "chair" && poll.state === "open") {
-      card.append(el("button", { type: "button", onclick: () => send("close_poll", { poll_id: poll.id }) }, "Kết thúc biểu quyết"));
+      card.append(act("close_poll", { poll_id: poll.id }, "Kết thúc biểu quyết", { id: `close-poll-${poll.id}` }));
     }
     return card;
   }));
@@ -268,21 +317,18 @@ function renderAttendance() {
   const list = $("[data-testid=attendance]");
   const organiser = pageRole === "chair" || pageRole === "secretary";
   const labels = { present: "Có mặt", absent: "Vắng", excused: "Vắng có lý do" };
-  list.replaceChildren(...Object.entries(state.people).map(([uid, person]) => {
+  morph(list, Object.entries(state.people).map(([uid, person]) => {
     const mark = state.attendance[uid];
-    const li = el("li", { dataset: { status: mark.status } },
+    const li = el("li", { id: `person-${uid}`, dataset: { status: mark.status } },
       `${person.name} — ${roleLabels[person.role] || ""}: ${labels[mark.status]}`);
     if (mark.status === "present" && mark.at) {
       li.append(` (${new Date(mark.at * 1000).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" })})`);
     }
     if (organiser && mark.status !== "present") {
-      li.append(" ", el("button", { type: "button", onclick: () => send("check_in", { user_id: Number(uid), status: "present" }) }, "Có mặt"));
+      li.append(" ", act("check_in", { user_id: Number(uid), status: "present" }, "Có mặt", { id: `present-${uid}` }));
     }
     if (organiser && mark.status === "absent") {
-      li.append(" ", el("button", { type: "button", onclick: () => {
-        const reason = window.prompt("Lý do vắng mặt:") || "";
-        send("check_in", { user_id: Number(uid), status: "excused", reason });
-      } }, "Có lý do"));
+      li.append(" ", act("excuse", { user_id: Number(uid) }, "Có lý do", { id: `excuse-${uid}` }));
     }
     return li;
   }));
@@ -291,8 +337,8 @@ function renderAttendance() {
 function renderActions() {
   const list = $("[data-testid=actions]");
   if (!list) return;
-  list.replaceChildren(...state.actions.map((a) =>
-    el("li", {}, `${a.title} — ${a.assignee}, hạn ${new Date(a.deadline).toLocaleDateString("vi-VN")}`)));
+  morph(list, state.actions.map((a, index) =>
+    el("li", { id: `action-${a.task_id || index}` }, `${a.title} — ${a.assignee}, hạn ${new Date(a.deadline).toLocaleDateString("vi-VN")}`)));
   const select = $("select[name=assignee_id]");
   if (select && !select.options.length) {
     for (const person of data.people) select.append(el("option", { value: person.id }, person.name));
@@ -426,8 +472,18 @@ root.addEventListener("click", (event) => {
     send(button.dataset.queued === "true" ? "withdraw_speak" : "request_speak", { queue });
   } else if (action === "close") {
     if (window.confirm("Bế mạc phiên họp?")) send("close");
+  } else if (action === "vote") {
+    const payload = JSON.parse(button.dataset.payload);
+    castVote(payload.poll_id, payload.choice);
+  } else if (action === "excuse") {
+    const reason = window.prompt("Lý do vắng mặt:") || "";
+    send("check_in", { user_id: JSON.parse(button.dataset.payload).user_id, status: "excused", reason });
+  } else if (action === "fullscreen") {
+    const target = document.documentElement;
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (target.requestFullscreen) target.requestFullscreen().catch(() => toast("Trình duyệt không cho phép toàn màn hình."));
   } else {
-    send(action);
+    send(action, button.dataset.payload ? JSON.parse(button.dataset.payload) : {});
   }
 });
 
@@ -455,6 +511,7 @@ for (const form of $$("form[data-form]")) {
     if (form.dataset.form === "create_poll") {
       const options = String(values.get("options")).split("\n").map((o) => o.trim()).filter(Boolean);
       reply = await send("create_poll", { question: values.get("question"), options, secret: values.get("secret") === "on",
+        majority_base: values.get("majority_base"), threshold: values.get("threshold"),
         item_id: state.item ? state.item.id : null });
     } else if (form.dataset.form === "conclude") {
       if (!state.item) { toast("Chưa có nội dung đang họp."); return; }
