@@ -24,6 +24,7 @@ from eoffice.files.access import can_view_file
 from eoffice.files.content_check import PDF
 from eoffice.files.models import StoredFile
 from eoffice.files.service import UploadError, save_upload
+from eoffice.reports.names import file_titles
 from eoffice.timestamps import utcnow
 from meetings.access import can_create, can_manage, participant_row
 from meetings.errors import (
@@ -186,7 +187,8 @@ def attach_existing(user: User, item: AgendaItem, file_id: int, title: str = "")
         raise MeetingInvalid("Không tìm thấy tệp hoặc bạn không có quyền dùng tệp này.")
     if stored.content_type != "application/pdf":
         raise MeetingInvalid("Chỉ đính kèm được tệp PDF.")
-    return _attach(user, item, stored, title)
+    # Untitled, an issued document is named by its number and subject, not its file name.
+    return _attach(user, item, stored, title or file_titles([stored.id]).get(stored.id, ""))
 
 
 def _attach(user: User, item: AgendaItem, stored: StoredFile, title: str) -> MeetingDocument:

@@ -26,6 +26,7 @@ from eoffice.extensions import db
 from eoffice.files.access import can_view_file
 from eoffice.files.models import StoredFile
 from eoffice.files.views import send_verified
+from eoffice.reports.names import file_titles
 from eoffice.timestamps import utcnow
 from eoffice.web.my_work import WorkItem, WorkSection
 from meetings import actions as _declared  # noqa: F401  (the declarations)
@@ -112,7 +113,10 @@ def _pdf_choices() -> list[SelectChoice]:
         select(StoredFile).where(StoredFile.content_type == "application/pdf")
         .order_by(StoredFile.uploaded_at.desc()).limit(200)
     ).scalars()
-    return [SelectChoice(f.id, f.original_name) for f in rows if can_view_file(current_user, f)]
+    files = [f for f in rows if can_view_file(current_user, f)]
+    titles = file_titles([f.id for f in files])  # a document's number and subject
+    return sorted((SelectChoice(f.id, titles.get(f.id) or f.original_name) for f in files),
+                  key=lambda choice: choice.label.casefold())
 
 
 @bp.route("/<int:meeting_id>")

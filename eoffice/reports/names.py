@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from sqlalchemy import select
 
 from eoffice.documents.access import can_view as can_view_document
-from eoffice.documents.models import Direction, Document
+from eoffice.documents.models import Direction, Document, DocumentVersion
 from eoffice.extensions import db
 from eoffice.reports.links import ObjectName
 from eoffice.tasks.models import Task
@@ -65,3 +66,16 @@ def name_task(object_id: str, viewer: Any) -> ObjectName | None:
         return ObjectName("Công việc")
     url = _url("tasks.detail", task_id=task.id) if can_view_task(viewer, task) else None
     return ObjectName(f"Công việc: {task.title}", url)
+
+
+def file_titles(file_ids: list[int]) -> dict[int, str]:
+    """Files that are versions of a document, named by that document (number and subject)
+    instead of their upload name ("du-thao-v3.pdf"): pickers show what people recognise."""
+    if not file_ids:
+        return {}
+    rows = db.session.execute(
+        select(DocumentVersion.file_id, Document).join(
+            Document, Document.id == DocumentVersion.document_id)
+        .where(DocumentVersion.file_id.in_(file_ids))
+    ).all()
+    return {file_id: document_label(document) for file_id, document in rows}
