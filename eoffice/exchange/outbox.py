@@ -49,6 +49,7 @@ from eoffice.exchange.ports import (
     remote_transport,
 )
 from eoffice.exchange.recipients import (
+    organ_info,
     package_dispatch_key,
     recipients_of,
     send_new,
@@ -130,9 +131,8 @@ def _build(dispatch: ExchangeDispatch, document: Document) -> bytes:
                             edxml.StatusCode(dispatch.status_code),
                             description_for(dispatch, document),
                             author.full_name if author else "")
-    recipient = dispatch.recipient
-    to = edxml.OrganInfo(organ_id=dispatch.to_organ_id,
-                         organ_name=recipient.organ_name if recipient else dispatch.to_organ_id)
+    to = organ_info(dispatch.to_organ_id, dispatch.recipient.organ_name
+                    if dispatch.recipient else dispatch.to_organ_id)
     replaces = None
     if dispatch.business_type == BUSINESS_REPLACE:
         replaces = db.session.execute(select(Document).where(

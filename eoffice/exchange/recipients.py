@@ -22,6 +22,7 @@ from eoffice.exchange.models import BUSINESS_NEW, ExchangeDispatch, ExchangeReci
 from eoffice.exchange.packages import SECRET_REFUSED, response_for
 from eoffice.exchange.routing import local_organisation
 from eoffice.extensions import db
+from formats import edxml
 
 try:  # the installation's directory of organisations (engineer B's module)
     from eoffice.organisation.directory import find_organ
@@ -46,6 +47,22 @@ def _name_for(organ_id: str, given: str) -> str:
         if entry is not None:
             return str(entry.name)
     return given.strip()
+
+
+def organ_info(organ_id: str, name: str) -> edxml.OrganInfo:
+    """The edXML To of a recipient, with the contact details the directory knows."""
+    organisation = local_organisation(organ_id)
+    if organisation is not None:
+        return edxml.OrganInfo(organ_id=organ_id, organ_name=organisation.name,
+                               organization_in_charge=organisation.parent_name or "",
+                               organ_add=organisation.address or organisation.place,
+                               email=organisation.email, telephone=organisation.telephone)
+    entry = find_organ(organ_id) if find_organ is not None else None
+    if entry is None:
+        return edxml.OrganInfo(organ_id=organ_id, organ_name=name)
+    return edxml.OrganInfo(organ_id=organ_id, organ_name=entry.name or name,
+                           organ_add=entry.address, email=entry.email,
+                           telephone=entry.telephone)
 
 
 def package_dispatch_key(document: Document, organ_id: str, business_type: int,

@@ -56,7 +56,12 @@ def test_issue_to_a_department_statuses_come_back_live(app: Flask, demo: None,
         department = _login(browser, base_url, "vanthu.stc")
 
         sender.goto(f"{base_url}/documents/outgoing/{document_id}")
-        sender.fill("#exchange-organ", DEPARTMENT)
+        # The picker is fed by the directory: searching by name offers the department.
+        sender.fill("#exchange-search", "tai chinh hoa binh")
+        option = sender.wait_for_selector(f'#exchange-directory option[value="{DEPARTMENT}"]',
+                                          state="attached")
+        assert "Sở Tài chính tỉnh Hòa Bình" in (option.get_attribute("label") or "")
+        sender.fill("#exchange-organ", option.get_attribute("value") or "")
         sender.get_by_role("button", name="Thêm nơi nhận liên thông").click()
         row = sender.locator(f'#exchange-table tr[data-organ="{DEPARTMENT}"]')
         assert "Sở Tài chính tỉnh Hòa Bình" in row.inner_text()
