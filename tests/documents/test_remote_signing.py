@@ -326,6 +326,17 @@ def test_admin_api_registers_links_and_keeps_the_secret(rapp: Flask, csc: CscSer
         holders["leader"].credential_id
     page = client.get("/admin/remote-signing")
     assert page.status_code == 200 and "SmartCA" in page.get_data(as_text=True)
+    with rapp.app_context():  # the leader now signs with the remote key, not his PKCS#12
+        assert signing_keys.link_for_user(user("chutich")) is not None
+    unlinked = client.post(f"{base}/actions/unlink_credential", headers=headers,
+                           json={"link_id": link["id"]})
+    assert unlinked.status_code == 200 and unlinked.get_json()["links"] == []
+    with rapp.app_context():
+        assert signing_keys.link_for_user(user("chutich")) is None
+        kinds = [e.action for e in db.session.scalars(select(Event).where(
+            Event.object_kind == "organisation", Event.action.like("remote_%")))]
+        assert kinds == ["remote_signing_service_set", "remote_credential_linked",
+                         "remote_credential_unlinked"]
     with rapp.app_context():
         stored = db.session.scalar(select(RemoteSigningService))
         assert stored is not None and stored.client_secret_sealed
