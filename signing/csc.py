@@ -39,6 +39,7 @@ from .remote import (
     RemoteCredential,
     RemoteCredentialRefused,
     RemoteGrant,
+    RemoteGrantExpired,
     RemoteProvider,
     RemoteServiceError,
     RemoteUnavailable,
@@ -242,6 +243,8 @@ def _error(endpoint: str, status: int, payload: dict[str, Any]) -> Exception:
     where = f"{endpoint}: HTTP {status}: {text or 'no description'}"
     if status in (502, 503, 504):
         return RemoteUnavailable(where, timeout=status == 504)
+    if endpoint == "signatures/signHash" and "sad" in lowered:
+        return RemoteGrantExpired(where)
     for word, reason, vi in (("revoked", "revoked", "đã bị thu hồi"),
                              ("expired", "expired", "đã hết hạn"),
                              ("suspended", "suspended", "đang bị tạm dừng"),

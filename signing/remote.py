@@ -42,6 +42,7 @@ __all__ = [
     "RemoteCredential",
     "RemoteCredentialRefused",
     "RemoteGrant",
+    "RemoteGrantExpired",
     "RemoteProvider",
     "RemoteServiceError",
     "RemoteSignatureInvalid",
@@ -92,6 +93,13 @@ class RemoteServiceError(SigningError):
 
     code = "remote_service_error"
     message_vi = "Dịch vụ ký số từ xa báo lỗi"
+
+
+class RemoteGrantExpired(RemoteServiceError):
+    """The service no longer accepts the activation data (it expired during a long batch)."""
+
+    code = "remote_grant_expired"
+    message_vi = "Lần xác thực ký số từ xa đã hết hiệu lực"
 
 
 class RemoteSignatureInvalid(SigningError):
@@ -249,7 +257,8 @@ class RemoteSigner(Signer):
         self.provider = provider
         self.credential = credential
         self._authorisation = authorisation
-        self._planned = max(1, signatures)
+        #: Signatures announced but not yet covered by an authorisation.
+        self._uncovered = max(1, signatures)
         self._grant: RemoteGrant | None = None
         #: Authorisations obtained so far (what "one authorisation for the batch" counts).
         self.authorisations = 0
@@ -266,10 +275,10 @@ class RemoteSigner(Signer):
             grant = self.provider.authorise(self.credential, self._authorisation,
                                             signatures=1, hashes=[digest])
         else:
-            count = min(self._planned, max(1, self.credential.max_signatures))
+            count = min(max(1, self._uncovered), max(1, self.credential.max_signatures))
             grant = self.provider.authorise(self.credential, self._authorisation,
                                             signatures=count)
-            self._planned = max(1, self._planned - count)
+            self._uncovered = max(0, self._uncovered - count)
         self.authorisations += 1
         self._grant = grant
         return grant
@@ -297,8 +306,18 @@ class RemoteSigner(Signer):
         else:
             grant = self._grant if self._grant and self._grant.remaining > 0 else None
             grant = grant or self._authorise(None)
-        signature = self.provider.sign_hashes(self.credential, grant, [digest],
-                                              digest_algorithm, mechanism)[0]
+        try:
+            signature = self.provider.sign_hashes(self.credential, grant, [digest],
+                                                  digest_algorithm, mechanism)[0]
+        except RemoteGrantExpired:
+            if self.credential.hash_bound:
+                raise  # its OTP was for that authorisation only: the signer must type again
+            # A long batch outlived the activation data: authorise again with the same PIN,
+            # once, for what is left of the batch.
+            self._uncovered += grant.remaining
+            grant = self._authorise(None)
+            signature = self.provider.sign_hashes(self.credential, grant, [digest],
+                                                  digest_algorithm, mechanism)[0]
         grant.remaining -= 1
         verify_raw_signature(self.credential.certificate, signature, data, digest_algorithm,
                              mechanism)

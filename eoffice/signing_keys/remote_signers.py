@@ -33,6 +33,7 @@ from signing.remote import (
     RemoteCredential,
     RemoteCredentialRefused,
     RemoteGrant,
+    RemoteGrantExpired,
     RemoteProvider,
     RemoteServiceError,
     RemoteSignatureInvalid,
@@ -83,6 +84,10 @@ class _AuditedProvider(RemoteProvider):
         try:
             return self.inner.sign_hashes(credential, grant, hashes, digest_algorithm,
                                           mechanism)
+        except RemoteGrantExpired as error:
+            if credential.hash_bound:  # else the signer authorises again and carries on
+                self._failed("sign", error)
+            raise
         except signing.SigningError as error:
             self._failed("sign", error)
             raise

@@ -158,7 +158,8 @@ class CscServer:
         return self._get("/_test/stats")
 
     def switch(self, **values: Any) -> None:
-        """delay (s before signHash answers), corrupt (bool), revoked (credential ids)."""
+        """delay (s before signHash answers), corrupt (bool), revoked (credential ids),
+        expire_in (signHash calls before the current SAD is refused once as expired)."""
         self._get("/_test/switch", values)
 
 
@@ -174,7 +175,8 @@ def _app(spec: dict[str, Any]) -> Any:
     csc.register_routes()
     pins: dict[str, str] = spec["pins"]
     state: dict[str, Any] = {"tokens": set(), "failures": {}, "authorize": {}, "sign": {},
-                             "delay": 0.0, "corrupt": False, "revoked": []}
+                             "delay": 0.0, "corrupt": False, "revoked": [],
+                             "expire_in": None}
 
     def refuse(status: int, error: str, description: str, **extra: Any) -> Any:
         return web.json_response({"error": error, "error_description": description, **extra},
@@ -220,6 +222,11 @@ def _app(spec: dict[str, Any]) -> Any:
                 return refuse(400, "invalid_request", "The OTP is invalid")
             state["failures"][credential] = 0
             state["authorize"][credential] = state["authorize"].get(credential, 0) + 1
+        if path.endswith("signatures/signHash") and state["expire_in"] is not None:
+            if state["expire_in"] == 0:  # the SAD outlived its validity (a long batch)
+                state["expire_in"] = None
+                return refuse(400, "invalid_request", "The SAD has expired")
+            state["expire_in"] -= 1
         response = await handler(request)
         if path.endswith("credentials/info"):
             info = json.loads(response.body)

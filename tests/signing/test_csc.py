@@ -101,6 +101,15 @@ def test_batch_of_ten_takes_one_authorisation(csc, holders, pki):
     assert all(validate(r.output, pki=pki).ok for r in results[:2])
 
 
+def test_batch_outliving_its_authorisation_authorises_again_with_the_same_pin(csc, holders,
+                                                                            pki):
+    signer = _signer(csc, holders["leader"], pki, signatures=5)
+    csc.switch(expire_in=2)  # two signatures, then the service says the SAD expired
+    results = signer.sign_batch([(f"d{i}.pdf", make_pdf(1)) for i in range(5)])
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert signer.signer.authorisations == 2  # type: ignore[attr-defined]
+
+
 def test_wrong_pin_says_attempts_left_and_signs_nothing(csc, holders, pki):
     with pytest.raises(RemoteWrongAuthorisation) as caught:
         _signer(csc, holders["seal"], pki, pin="000000")
