@@ -22,6 +22,8 @@ KIND_LABELS = {
     "sign_batch": "Ký số hàng loạt", "register_export": "Xuất sổ văn bản",
     "documents_overdue": "Rà soát văn bản quá hạn", "tasks_remind": "Nhắc hạn công việc",
     "meetings_remind": "Nhắc lịch họp",
+    "validate_signatures": "Kiểm tra chữ ký số văn bản ban hành",
+    "minutes_pdf": "Lập biên bản cuộc họp",
 }
 
 JOB_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
