@@ -104,3 +104,11 @@ def test_a_rolled_back_act_notifies_nobody(app: Flask, demo: None) -> None:
         db.session.rollback()
         assert db.session.query(Notification).count() == 0
 
+
+
+def test_the_api_is_documented(app: Flask, client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert {"/api/v1/notifications",
+            "/api/v1/notifications/{notification_id}/actions/read",
+            "/api/v1/notifications/{notification_id}/actions/read_up_to"} <= set(spec["paths"])
+    assert "Notification" in spec["components"]["schemas"]
