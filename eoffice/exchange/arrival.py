@@ -43,11 +43,11 @@ from eoffice.organisation.models import Organisation
 from eoffice.timestamps import utcnow
 from formats.doctypes import DOCUMENT_TYPES
 from formats.edxml import EdxmlPackage
-
-try:  # the package's XML signature (engineer A's module; checked whenever it is present)
-    from formats.edxml.signature import verify_package
-except ImportError:  # pragma: no cover - before the signature module exists
-    verify_package = None
+from formats.edxml.signature import (
+    EdxmlSignatureError,
+    EdxmlUnverifiableSignature,
+    verify_package,
+)
 
 PDF = "application/pdf"
 NO_CLERK = "Cơ quan nhận chưa có văn thư để tiếp nhận văn bản."
@@ -89,19 +89,25 @@ def known_document(organisation_id: int, document_key: str) -> Document | None:
 
 
 def package_verdict(data: bytes) -> str:
-    """One sentence about the package's own XML signature (never raises)."""
-    if verify_package is None:
-        return ""
+    """One sentence about the package's own XML signature (the sending organisation's).
+
+    A signature that does not verify (the package was changed after signing, a certificate
+    out of its validity) refuses the package: that is what a transport reports back. SHA-1
+    signatures are accepted, as older senders and the official samples still make them.
+    """
     try:
-        result = verify_package(data)
-    except Exception as error:  # a verifier's refusal is reported, never fatal here
-        return f"Chữ ký số của gói edXML không hợp lệ: {error}"
-    if result is False:
-        return "Chữ ký số của gói edXML không hợp lệ."
-    return "Chữ ký số của gói edXML hợp lệ."
+        signer = verify_package(data, allow_sha1=True)
+    except EdxmlUnverifiableSignature as error:
+        return str(error)
+    except EdxmlSignatureError as error:
+        raise InvalidInput(str(error)) from None
+    if signer is None:
+        return "Gói edXML không có chữ ký số của cơ quan gửi."
+    return f"Chữ ký số của gói edXML hợp lệ (người ký: {signer.common_name or signer.subject})."
 
 
-def _create(organisation: Organisation, package: EdxmlPackage, data: bytes) -> Arrival:
+def _create(organisation: Organisation, package: EdxmlPackage, data: bytes,
+            verdict: str) -> Arrival:
     """Business type 0: a new incoming document in RECEIVED, waiting for the clerk."""
     pdfs = [a for a in package.attachments if a.content_type == PDF]
     if not pdfs:
@@ -128,7 +134,7 @@ def _create(organisation: Organisation, package: EdxmlPackage, data: bytes) -> A
     for extra in pdfs[1:]:
         stored = store_file(clerk, io.BytesIO(extra.data), extra.name, PDF_ONLY)
         db.session.add(DocumentAttachment(document_id=document.id, file_id=stored.id))
-    verdicts = " ".join(v for v in (signature_verdict(pdfs[0].data), package_verdict(data)) if v)
+    verdicts = f"{verdict} {signature_verdict(pdfs[0].data)}"
     _note(clerk, document, f"Nhận qua liên thông từ {meta.organ_name} ({meta.organ_id}), mã "
                            f"văn bản {package.document_id}. {verdicts}")
     store_record(None, document, "exchange_in", data)
@@ -193,7 +199,8 @@ def _update(organisation: Organisation, package: EdxmlPackage) -> Arrival:
     return Arrival(document, clerk_ids)
 
 
-def _replace(organisation: Organisation, package: EdxmlPackage, data: bytes) -> Arrival:
+def _replace(organisation: Organisation, package: EdxmlPackage, data: bytes,
+             verdict: str) -> Arrival:
     """Business type 3: the replacing document arrives (or had arrived) and is linked to the
     one it replaces, named in ResponseFor."""
     if not package.message.response_for:
@@ -203,7 +210,8 @@ def _replace(organisation: Organisation, package: EdxmlPackage, data: bytes) -> 
     if old is None:
         raise InvalidInput(f"Không có văn bản {old_key} để thay thế.")
     new = known_document(organisation.id, package.document_id)
-    arrival = Arrival(new) if new is not None else _create(organisation, package, data)
+    arrival = (Arrival(new) if new is not None
+               else _create(organisation, package, data, verdict))
     assert arrival.document is not None
     clerk, clerk_ids = _clerk(organisation)
     old.replaced_by_id = arrival.document.id
@@ -222,15 +230,16 @@ def take_package(organisation: Organisation, package: EdxmlPackage, data: bytes)
     """Honour ``package`` for ``organisation`` according to its business type."""
     if package.message.secrecy:
         raise InvalidInput("Văn bản mật không được gửi, nhận qua liên thông.")
+    verdict = package_verdict(data)  # a signature that does not verify refuses the package
     kind = package.message.business.doc_type
     if kind == BUSINESS_NEW:
         existing = known_document(organisation.id, package.document_id)
-        return Arrival(existing) if existing is not None else _create(organisation, package,
-                                                                      data)
+        return (Arrival(existing) if existing is not None
+                else _create(organisation, package, data, verdict))
     if kind == BUSINESS_REVOKE:
         return _revoke(organisation, package)
     if kind == BUSINESS_UPDATE:
         return _update(organisation, package)
     if kind == BUSINESS_REPLACE:
-        return _replace(organisation, package, data)
+        return _replace(organisation, package, data, verdict)
     raise InvalidInput(f"Loại nghiệp vụ {kind} của gói edXML không được hỗ trợ.")
