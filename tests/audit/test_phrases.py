@@ -20,7 +20,7 @@ CODES = re.compile(r"\b(received|registered|presented|directed|assigned|progress
                    r"completed|commented)\b|#\d|\(\d+\)")
 
 
-def _handled(ctx: Flask) -> Any:
+def _handled(app: Flask) -> Any:
     document = create_incoming(subject="Về việc chuẩn bị Tết Nguyên đán")
     clerk, leader, specialist = user("vanthu"), user("chutich"), user("chuyenvien")
     service.present(clerk, document, leader.id)
@@ -33,7 +33,7 @@ def _handled(ctx: Flask) -> Any:
     return document
 
 
-def test_history_names_actors_targets_deadlines_and_notes(ctx: Flask) -> None:
+def test_history_names_actors_targets_deadlines_and_notes(ctx: Flask) -> None:  # noqa: F811
     document = _handled(ctx)
     lines = [line.sentence for line in history(service.history(document),
                                                service.comments_of(document))]
