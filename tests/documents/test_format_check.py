@@ -15,6 +15,7 @@ import docx
 import pytest
 from docx.shared import Mm
 from flask import Flask
+from pypdf import PdfReader
 
 import signing
 from eoffice import signing_keys
@@ -159,3 +160,30 @@ def test_an_upload_laid_out_as_appendix_one_is_signed_into_its_measured_places(
             inside = (a.rect[0] + 1 < b.rect[2] and b.rect[0] + 1 < a.rect[2]
                       and a.rect[1] + 1 < b.rect[3] and b.rect[1] + 1 < a.rect[3])
             assert not inside, (a, b)
+
+    # Sealed and issued: both signatures valid in pdfsig; the signer's title and name are on
+    # the page once each (the appearance is the image alone); every page A4.
+    signing_service.org_sign(user("vanthu"), document, PIN)
+    service.issue(user("vanthu"), document)
+    db.session.commit()
+    issued = object_store().read_bytes(document.current_version.file.sha256)
+    path.write_bytes(issued)
+    checked = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.stdout.count("Signature Validation: Signature is Valid.") == 2, checked.stdout
+    sizes, words = page_words(subprocess.run(["pdftocairo", "-pdf", str(path), "-"],
+                                             capture_output=True, check=True,
+                                             timeout=60).stdout)
+    assert all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1 for w, h in sizes)
+    text = " ".join(w.text for w in words)
+    chair = user("chutich")
+    assert text.count(chair.full_name) == 1 and text.count(chair.title.upper()) == 1
+    # The leader's image and the seal are inside the reserved box and over no word.
+    widgets = {str(a.get_object().get("/T")): [float(v) for v in a.get_object()["/Rect"]]
+               for page in PdfReader(path).pages for a in page.get("/Annots") or []
+               if a.get_object().get("/FT") == "/Sig"}
+    box = document.layout["signature_rect"]
+    for rect in (widgets["ChuKyLanhDao"], widgets["ChuKyCoQuan"]):
+        assert box[0] - 1 <= rect[0] and rect[2] <= box[2] + 1
+        assert box[1] - 1 <= rect[1] and rect[3] <= box[3] + 1
+        assert not [w.text for w in words if w.rect[0] < rect[2] and rect[0] < w.rect[2]
+                    and w.rect[1] + 2 < rect[3] and rect[1] < w.rect[3] - 2]
