@@ -44,9 +44,6 @@ def _open(p12_path: Path, pin: str, key_id: str) -> signing.DocumentSigner:
 
 def _open_remote(link: RemoteCredentialLink, actor: User | None, pin: str, otp: str | None,
                  signatures: int) -> signing.DocumentSigner:
-    if link.needs_otp and signatures > 1:
-        raise SigningFailed("Chứng thư ký từ xa này yêu cầu mã OTP cho từng lần ký (SCAL2), "
-                            "không ký hàng loạt được; hãy ký từng văn bản.")
     if link.needs_otp and not otp:
         raise SigningFailed("Chứng thư ký từ xa này yêu cầu mã OTP; hãy nhập mã OTP nhận "
                             "trên điện thoại cùng mã PIN.")
@@ -71,6 +68,11 @@ def open_leader_signer(user: User, pin: str, otp: str | None = None, *,
     """``user``'s key unlocked for ``signatures`` signatures (a batch: one authorisation
     where a remote credential allows it)."""
     link = link_for_user(user)
+    if link is not None and link.needs_otp and signatures > 1:
+        # A SCAL2 authorisation names the hashes it covers, and an OTP is typed for one
+        # document, so a batch (documents signed one after another) cannot share one.
+        raise SigningFailed("Chứng thư ký từ xa này yêu cầu mã OTP cho từng lần ký (SCAL2), "
+                            "không ký hàng loạt được; hãy ký từng văn bản.")
     if link is not None:
         return _open_remote(link, user, pin, otp, signatures)
     return _open(user_p12(user), pin, f"user:{user.id}")
