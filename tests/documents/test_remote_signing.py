@@ -26,6 +26,7 @@ from eoffice.accounts.models import User
 from eoffice.audit.models import Event
 from eoffice.demo import seed_demo
 from eoffice.documents import service, signing_service
+from eoffice.documents.common import attachments_of
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.service import object_store
@@ -43,6 +44,7 @@ from tests.services.require import require_executable
 from tests.signing.csc_service import (
     CLIENT_ID,
     CLIENT_SECRET,
+    OTP,
     CscServer,
     Holder,
     holder_from_p12,
@@ -380,3 +382,40 @@ def test_minutes_secretary_local_key_chair_remote_key(rctx: Flask, csc: CscServe
                               pki=signing_keys.demo_pki())
     assert report.ok, report.verdict_en
     assert LEADER_NAME in report.signatures[1].signer
+
+
+def test_scal2_pin_and_otp_leader_and_seal_with_attachment(
+        rapp: Flask, csc_config: Path, holders: dict[str, Holder]) -> None:
+    server = CscServer(csc_config, {"leader": REMOTE_PIN, "seal": REMOTE_PIN}, scal=2,
+                       otp=OTP).start()
+    try:
+        with rapp.app_context():
+            _seed()
+            link_remote(server, holders)
+            assert signing_keys.needs_otp(user=user("chutich"))
+            first, second = approved_document(attachment=make_pdf(2)), approved_document()
+            with pytest.raises(SigningFailed) as batch:
+                signing_service.sign_batch(user("chutich"), [first.id, second.id], REMOTE_PIN)
+            db.session.rollback()
+            assert "SCAL2" in batch.value.message
+            with pytest.raises(SigningFailed) as no_otp:
+                signing_service.sign_as_leader(user("chutich"), first, REMOTE_PIN)
+            db.session.rollback()
+            assert "yêu cầu mã OTP" in no_otp.value.message
+            signing_service.sign_as_leader(user("chutich"), first, REMOTE_PIN, otp=OTP)
+            db.session.commit()
+            signing_service.assign_number(user("vanthu"), first)
+            db.session.commit()
+            signing_service.org_sign(user("vanthu"), first, REMOTE_PIN, otp=OTP)
+            db.session.commit()
+            assert first.state == "ORG_SIGNED"
+            pki = signing_keys.demo_pki()
+            report = signing.validate(current_pdf(first), pki=pki)
+            assert report.ok and SEAL_NAME in report.signatures[1].signer
+            [annex] = attachments_of(first)
+            annex_report = signing.validate(
+                object_store().read_bytes(annex.signed_file.sha256), pki=pki)
+            assert annex_report.ok and SEAL_NAME in annex_report.signatures[0].signer
+            db.session.remove()
+    finally:
+        server.stop()
