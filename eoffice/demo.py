@@ -193,10 +193,12 @@ def _shared_hash() -> str:
     return hash_password(DEMO_PASSWORD)
 
 
-def seed_other_organisations() -> list[str]:
+def seed_other_organisations(*, credentials: bool = True) -> list[str]:
     """The ``demo_seeders`` hook: the department and the district under the province, with
-    their registers (and seal certificates where the demo PKI exists), units and people; the
-    external agencies of the directory. Returns the lines ``flask seed-demo`` prints."""
+    their registers, units and people; the external agencies of the directory; and, unless
+    ``credentials`` is False (tests that need no signing skip the demo PKI's cost), their
+    leaders' and clerks' demo certificates, signature and seal images. Returns the lines
+    ``flask seed-demo`` prints."""
     lines = [f"Cơ quan khác trong hệ thống (mật khẩu chung: {DEMO_PASSWORD}):"]
     people: list[str] = []
     if db.session.execute(select(Organisation.id).where(
@@ -221,6 +223,8 @@ def seed_other_organisations() -> list[str]:
                 address="", email="", telephone="", search_text=search_text_for(organ_id, name)))
     db.session.commit()
     lines.append(f"Danh bạ cơ quan ngoài hệ thống: {len(DEMO_DIRECTORY)} cơ quan mẫu.")
+    if not credentials:
+        return lines
     # Leaders sign, clerks seal: certificates (PIN 123456) and the images signatures show.
     issued = ensure_demo_credentials(list(db.session.execute(
         select(User).where(User.username.in_(people))).scalars()))

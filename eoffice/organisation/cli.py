@@ -12,7 +12,11 @@ from flask.cli import AppGroup
 from eoffice.errors import DomainError
 from eoffice.extensions import db
 from eoffice.organisation.directory_import import DirectoryImportError, import_directory
-from eoffice.organisation.organisations import OrganisationDetails, create_organisation
+from eoffice.organisation.organisations import (
+    OrganisationDetails,
+    all_organisations,
+    create_organisation,
+)
 
 
 def register_cli(app: Flask) -> None:
@@ -61,6 +65,13 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Đã nhập danh bạ: thêm {result.added}, cập nhật {result.updated}, "
                    f"không đổi {result.unchanged}.")
+
+    @group.command("list")
+    def list_command() -> None:
+        """Print the installation's organisations as a tree (OrganId, abbreviation, name)."""
+        for depth, organisation in all_organisations():
+            click.echo(f"{'  ' * depth}{organisation.organ_id}  {organisation.abbreviation:<8} "
+                       f"{organisation.name}")
 
     if "organisations" not in app.cli.commands:
         app.cli.add_command(group)

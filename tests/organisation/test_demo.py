@@ -9,12 +9,18 @@ from sqlalchemy import select
 
 from eoffice.accounts.models import User
 from eoffice.accounts.roles import Role
-from eoffice.demo import DEMO_ORGAN_ID, DEMO_USERS, LACSON_ORGAN_ID, STC_ORGAN_ID
+from eoffice.demo import (
+    DEMO_ORGAN_ID,
+    DEMO_USERS,
+    LACSON_ORGAN_ID,
+    STC_ORGAN_ID,
+    seed_other_organisations,
+)
 from eoffice.documents.models import DocumentRegister
 from eoffice.extensions import db
 from eoffice.organisation.directory import search_directory
 from eoffice.organisation.models import Organisation
-from eoffice.signing_keys import has_seal_certificate, seal_file
+from eoffice.signing_keys import has_seal_certificate, pki_dir, seal_file
 from tests.conftest import login
 from tests.documents.conftest import create_incoming
 
@@ -76,3 +82,12 @@ def test_each_organisation_sees_only_its_own_documents(app: Flask) -> None:
     # Every organisation picks recipients from the same directory.
     for text in seen.values():
         assert "Ủy ban nhân dân huyện Lạc Sơn" in text and "Bộ Tài chính" in text
+
+
+def test_other_organisations_without_signing_for_quick_tests(app: Flask, demo: None) -> None:
+    with app.app_context():
+        lines = seed_other_organisations(credentials=False)
+        assert any("vanthu.lacson" in line for line in lines)
+        assert {e.organ_id for e in search_directory("") if e.internal} == {
+            DEMO_ORGAN_ID, STC_ORGAN_ID, LACSON_ORGAN_ID}
+        assert not (pki_dir() / "root.pem").exists()  # no demo PKI was made

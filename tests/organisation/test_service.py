@@ -24,7 +24,7 @@ from eoffice.organisation.organisations import (
     create_organisation,
     update_organisation,
 )
-from eoffice.signing_keys import demo_pki, has_seal_certificate
+from eoffice.signing_keys import demo_pki, has_seal_certificate, pki_dir
 
 STC = OrganisationDetails(organ_id="000.01.00.h41", name="  Sở Tài chính ", abbreviation="STC",
                           parent_organ_id=DEMO_ORGAN_ID, place="Hòa Bình",
@@ -67,7 +67,7 @@ def test_without_the_demo_pki_no_certificate_is_made(app: Flask, demo: None) -> 
     with app.app_context():
         created = create_organisation(None, STC)
         assert not has_seal_certificate(created)
-        assert not (Path(app.instance_path) / "pki" / "root.pem").exists()
+        assert not (pki_dir() / "root.pem").exists()
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -149,6 +149,10 @@ def test_create_command(app: Flask, demo: None) -> None:
     assert again.exit_code == 1 and "đã được dùng" in again.output
     wrong = runner.invoke(args=["organisations", "create", "H41", "Sở Nội vụ", "SNV"])
     assert wrong.exit_code == 1 and "000.00.00.H41" in wrong.output
+    listing = runner.invoke(args=["organisations", "list"])
+    assert listing.output.splitlines() == [
+        f"{DEMO_ORGAN_ID}  UBND     Ủy ban nhân dân tỉnh Hòa Bình",
+        "  000.01.00.H41  STC      Sở Tài chính"]
     with app.app_context():
         created = db.session.execute(select(Organisation).where(
             Organisation.organ_id == "000.01.00.H41")).scalar_one()
