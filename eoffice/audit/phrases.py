@@ -129,9 +129,29 @@ SYSTEM = "Hệ thống"
 _SAME_ACT = timedelta(seconds=10)
 
 
+#: The same acts told to the person they were for (a notification: "… giao bạn xử lý — …").
+ADDRESSED: dict[str, str] = {
+    "presented": "trình bạn", "assigned": "giao bạn xử lý", "reassigned": "giao bạn xử lý",
+    "forwarded": "xin ý kiến của bạn về dự thảo", "submitted_for_signature": "trình bạn ký",
+    "draft_created": "gửi bạn kiểm tra dự thảo", "draft_returned": "trả lại dự thảo để bạn sửa",
+    "delivered": "gửi đến bạn", "overdue": "báo quá hạn xử lý",
+    "invited": "mời bạn họp", "reminded": "nhắc bạn lịch họp",
+    "task_assigned": "giao việc cho bạn", "task_returned": "trả lại công việc của bạn",
+    "task_completed": "báo cáo hoàn thành công việc bạn giao",
+    "extension_requested": "xin bạn gia hạn", "extension_granted": "đồng ý gia hạn cho bạn",
+    "extension_refused": "không đồng ý gia hạn cho bạn", "task_reminded": "nhắc hạn công việc",
+    "task_overdue": "báo công việc quá hạn",
+}
+
+
 def phrase(action: str, object_kind: str = "") -> str:
     """What an event's actor did, in Vietnamese (a generic phrase for an unknown kind)."""
     return KIND_PHRASES.get((object_kind, action)) or PHRASES.get(action, "thực hiện thao tác")
+
+
+def addressed(action: str, object_kind: str = "") -> str:
+    """What the actor did, told to the person it was done for."""
+    return ADDRESSED.get(action) or phrase(action, object_kind)
 
 
 class Note(Protocol):

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 
 from eoffice.accounts.models import UnitMembership, User
 from eoffice.audit.models import Event
-from eoffice.audit.phrases import actor_of, phrase
+from eoffice.audit.phrases import actor_of, addressed
 from eoffice.documents.notifications import NAMESPACE, room
 from eoffice.errors import NotFound
 from eoffice.extensions import db, socketio
@@ -56,9 +56,9 @@ def recipients(row: Event) -> list[int]:
 
 
 def title_of(row: Event, reader: User) -> str:
-    """"Trần Văn Hùng giao chủ trì xử lý — Văn bản đến số 7 — Về việc …, hạn 15/01/2027"."""
+    """"Trần Văn Hùng giao bạn xử lý — Văn bản đến số 7 — Về việc …, hạn 15/01/2027"."""
     named = name_for(row.object_kind, row.object_id, reader)
-    text = f"{actor_of(row)} {phrase(row.action, row.object_kind)} — {named.label}"
+    text = f"{actor_of(row)} {addressed(row.action, row.object_kind)} — {named.label}"
     deadline = (row.details or {}).get("deadline")
     if isinstance(deadline, str) and deadline:
         try:

@@ -69,5 +69,6 @@ def test_user_on_my_work_sees_the_popup_when_a_document_is_delivered(
         db.session.remove()
     toast = page.locator(".notify-toast")
     toast.wait_for(timeout=10_000)
-    assert "Văn bản mới: 03/UBND-VP" in toast.inner_text()
+    # The toast names the document (issue #12): who sent it, its number and subject.
+    assert "gửi đến bạn — Công văn 03/UBND-VP — Về việc" in toast.inner_text()
     assert toast.locator("a").get_attribute("href") == f"/documents/outgoing/{document_id}"

@@ -86,7 +86,7 @@ def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], b
     assert unread(leader) == before + 1
     toast = leader.locator(".notify-toast", has_text=SUBJECT)
     toast.wait_for()
-    assert "trình lãnh đạo" in toast.inner_text()
+    assert "Nguyễn Thị Lan trình bạn — Văn bản đến số" in toast.inner_text()
 
     with leader.expect_navigation():
         toast.get_by_role("link").click()

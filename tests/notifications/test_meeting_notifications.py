@@ -15,7 +15,7 @@ def test_an_invitation_names_the_meeting(mapp: Flask) -> None:  # noqa: F811
         notes = db.session.query(Notification).filter(
             Notification.user_id == prepared.users["phochutich"]).all()
         assert len(notes) == 1
-        assert "mời họp — Cuộc họp: Họp giao ban tháng 11 (" in notes[0].title
+        assert "mời bạn họp — Cuộc họp: Họp giao ban tháng 11 (" in notes[0].title
         assert notes[0].url == f"/meetings/{prepared.meeting_id}"
         # The secretary sent the invitations: nothing for her own act.
         assert db.session.query(Notification).filter(

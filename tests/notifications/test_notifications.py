@@ -42,7 +42,7 @@ def test_presenting_notifies_the_leader_live_with_the_document_named(
     assert len(pushed) == 1
     payload = pushed[0]["args"][0]
     assert payload["unread"] == 1
-    assert SUBJECT in payload["title"] and "trình lãnh đạo" in payload["title"]
+    assert SUBJECT in payload["title"] and " trình bạn — Văn bản đến số " in payload["title"]
     assert payload["title"].startswith(f"{_name(app, 'vanthu')} ")
     assert payload["url"] == f"/documents/incoming/{document_id}"
     # The clerk acted: she is not notified of her own act.
