@@ -32,6 +32,8 @@ DEMO_ORGAN_ID = "000.00.00.H41"
 
 @dataclass(frozen=True)
 class DemoUser:
+    """A demo login: who, their title and roles, their unit (by abbreviation), where."""
+
     username: str
     full_name: str
     title: str

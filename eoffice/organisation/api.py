@@ -64,6 +64,7 @@ SCHEMAS: dict[str, Any] = {"DirectoryEntry": DIRECTORY_ENTRY_SCHEMA,
             list_of("DirectoryEntry"), errors=(400, 401))
 @login_required
 def directory() -> ResponseReturnValue:
+    """The directory's entries matching ``q`` (recipient pickers call this as one types)."""
     raw_limit = request.args.get("limit", "50")
     if not raw_limit.isdigit():
         raise InvalidInput("“limit” phải là một số nguyên.")
@@ -77,6 +78,7 @@ def directory() -> ResponseReturnValue:
             ref("DirectoryEntry"), status=201, body=DirectoryOrganInput, errors=(401, 403))
 @login_required
 def add_directory_organ() -> ResponseReturnValue:
+    """Add or correct one external agency; answers its directory entry."""
     require_super_admin(current_user)
     organ = save_directory_organ(current_user, **parse_model(DirectoryOrganInput).model_dump())
     db.session.commit()
@@ -96,6 +98,7 @@ IMPORT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
             errors=(401, 403))
 @login_required
 def import_directory_csv() -> ResponseReturnValue:
+    """Import the national agency list (multipart field ``file``); all or nothing."""
     require_super_admin(current_user)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -111,6 +114,7 @@ def import_directory_csv() -> ResponseReturnValue:
             errors=(401, 403))
 @login_required
 def list_organisations() -> ResponseReturnValue:
+    """The installation's organisations in tree order."""
     require_super_admin(current_user)
     return jsonify(items=[organisation_json(o) for _depth, o in all_organisations()])
 
@@ -121,6 +125,7 @@ def list_organisations() -> ResponseReturnValue:
             errors=(401, 403))
 @login_required
 def create() -> ResponseReturnValue:
+    """Create an organisation (with its registers); answers it with 201."""
     require_super_admin(current_user)
     organisation = create_organisation(current_user, parse_model(OrganisationInput).details())
     db.session.commit()
@@ -132,6 +137,7 @@ def create() -> ResponseReturnValue:
             ref("Organisation"), errors=(401, 403, 404))
 @login_required
 def get_organisation(organisation_id: int) -> ResponseReturnValue:
+    """One organisation of the installation."""
     return jsonify(organisation_json(organisation_or_404(current_user, organisation_id)))
 
 

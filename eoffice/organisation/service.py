@@ -22,6 +22,8 @@ def create_unit(
     abbreviation: str,
     parent_id: int | None = None,
 ) -> Unit:
+    """A unit of ``organisation`` (under ``parent_id`` when given); abbreviations are unique
+    within the organisation. The caller commits."""
     name, abbreviation = name.strip(), abbreviation.strip()
     if not name or not abbreviation:
         raise OrganisationError("Tên và ký hiệu đơn vị là bắt buộc.")
@@ -46,6 +48,7 @@ def create_unit(
 
 
 def ensure_position(organisation: Organisation, title: str) -> Position:
+    """The organisation's position titled ``title``, created when missing."""
     position = db.session.execute(
         select(Position).where(
             Position.organisation_id == organisation.id, Position.title == title

@@ -35,6 +35,7 @@ bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 @bp.get("")
 @require_role(Role.SUPER_ADMIN)
 def index() -> ResponseReturnValue:
+    """The installation's organisations as a tree, with their number of users."""
     counts = dict(db.session.execute(
         select(User.organisation_id, func.count(User.id)).group_by(User.organisation_id)
     ).tuples().all())
@@ -44,6 +45,7 @@ def index() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 @require_role(Role.SUPER_ADMIN)
 def new() -> ResponseReturnValue:
+    """The form for a new organisation, and its creation (with its registers)."""
     if request.method == "POST":
         organisation = create_organisation(current_user, parse_model(OrganisationInput).details())
         db.session.commit()
@@ -57,6 +59,7 @@ def new() -> ResponseReturnValue:
 @bp.get("/<int:organisation_id>")
 @require_role(Role.SUPER_ADMIN)
 def detail(organisation_id: int) -> ResponseReturnValue:
+    """An organisation's details (the edit form), readiness and administrators."""
     organisation = organisation_or_404(current_user, organisation_id)
     admins = db.session.execute(
         select(User).where(User.organisation_id == organisation.id,
