@@ -18,6 +18,7 @@ from eoffice.demo import seed_demo
 from eoffice.documents import service, signing_service
 from eoffice.documents.common import add_version
 from eoffice.documents.errors import InvalidInput
+from eoffice.documents.generation import spec_for
 from eoffice.documents.models import Document
 from eoffice.documents.output_records import ApprovedPdf
 from eoffice.documents.viewed_pdf import CHANGED_AFTER_APPROVAL, NOT_RENDERED, ViewedPdfChanged
@@ -30,7 +31,6 @@ from tests.conftest import login
 from tests.documents import test_signing
 from tests.documents.conftest import make_pdf, user
 from tests.documents.test_signing import approved_document
-from tests.formats.samples import LETTER
 
 PIN = signing_keys.DEMO_PIN
 # The signing tests' fixtures: one demo PKI for the session, an app, a seeded context.
@@ -38,13 +38,15 @@ pki_dir, sapp, sctx = test_signing.pki_dir, test_signing.sapp, test_signing.sctx
 
 
 def _docx_draft() -> Document:
+    """A DOCX draft from the template, uploaded and approved for content (not rendered)."""
     drafter = user("chuyenvien")
-    stored = service.store_file(drafter, io.BytesIO(build_draft_docx(LETTER)), "du-thao.docx")
-    document = service.create_outgoing(drafter, service.OutgoingDraft(
+    draft = service.OutgoingDraft(
         subject="Về việc kiểm tra hồ sơ", type_code="", reviewer_id=user("truongphong").id,
-        checker_id=user("vanthu").id, signer_id=user("chutich").id), stored).document
+        checker_id=user("vanthu").id, signer_id=user("chutich").id)
+    docx = build_draft_docx(spec_for(drafter, draft, ["Đề nghị các đơn vị kiểm tra hồ sơ."]))
+    stored = service.store_file(drafter, io.BytesIO(docx), "du-thao.docx")
+    document = service.create_outgoing(drafter, draft, stored).document
     transition(user("truongphong"), document, "approve_content")
-    transition(user("vanthu"), document, "approve_format")
     db.session.commit()
     return document
 
@@ -52,13 +54,13 @@ def _docx_draft() -> Document:
 def test_the_leader_signs_exactly_the_pdf_rendered_at_submission(sctx: Flask) -> None:
     document = _docx_draft()
     document_id = document.id
-    # The rendering job has not run: nothing to look at, so nothing to approve or sign.
+    # The rendering job has not run: nothing to look at, so nothing to pass or approve.
     with pytest.raises(InvalidInput) as refused:
-        transition(user("chutich"), document, "approve")
+        transition(user("vanthu"), document, "approve_format")
     assert refused.value.message == NOT_RENDERED
     db.session.rollback()
     document = db.session.get(Document, document_id)
-    assert document.state == "FORMAT_OK"
+    assert document.state == "CONTENT_OK"
 
     assert queue.drain() == 1
     document = db.session.get(Document, document_id)
@@ -66,6 +68,7 @@ def test_the_leader_signs_exactly_the_pdf_rendered_at_submission(sctx: Flask) ->
     assert rendered.kind == "converted" and rendered.file.content_type == "application/pdf"
     viewed = object_store().read_bytes(rendered.file.sha256)
     assert hashlib.sha256(viewed).hexdigest() == rendered.file.sha256
+    transition(user("vanthu"), document, "approve_format")
     transition(user("chutich"), document, "approve")
     db.session.commit()
     approval = db.session.execute(select(ApprovedPdf)).scalar_one()
