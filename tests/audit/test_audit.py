@@ -149,7 +149,7 @@ def test_history_keeps_who_acted_as_they_were_then(
 
     login_as("vanthu")
     page = client.get(f"/documents/incoming/{document_id}").get_data(as_text=True)
-    history = page[page.index('<ol class="history">'):]
+    history = page[page.index('<ol class="history"'):]
     history = history[:history.index("</ol>")]
     assert old_name in history
     assert "Tên Mới Sau Khi Đổi" not in history
