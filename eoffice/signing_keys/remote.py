@@ -15,6 +15,7 @@ import ipaddress
 import urllib.parse
 from datetime import datetime
 
+from cryptography.x509.oid import NameOID
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -209,7 +210,9 @@ def link_credential(actor: User, organisation: Organisation, *, service_id: int,
         raise InvalidInput(f"Không liên kết được chứng thư ký từ xa: {exc.message_vi}.") from None
     link.scal, link.needs_otp = credential.scal, credential.needs_otp
     link.max_signatures = credential.max_signatures
-    link.certificate_subject = credential.certificate.subject.rfc4514_string()[:500]
+    # Titles are common in Vietnamese signers' names ("T=Chủ tịch"), not a bare OID.
+    link.certificate_subject = credential.certificate.subject.rfc4514_string(
+        {NameOID.TITLE: "T"})[:500]
     link.certificate_not_after = credential.certificate.not_valid_after_utc
     link.linked_by_id, link.linked_at = actor.id, utcnow()
     db.session.add(link)

@@ -5,6 +5,7 @@ is at sole-control level 2. A wrong OTP is told on the page and changes nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -103,6 +104,9 @@ def test_admin_links_a_remote_credential_and_the_leader_signs_with_pin_and_otp(
     links = admin.get_by_test_id("links")
     assert "Trần Văn Hùng" in links.inner_text() and "PIN + OTP (SCAL2)" in links.inner_text()
     assert CLIENT_SECRET not in admin.content()
+    if os.environ.get("EOFFICE_SCREENSHOTS"):
+        admin.screenshot(path=os.environ["EOFFICE_SCREENSHOTS"] + "/remote_signing_admin.png",
+                         full_page=True)
 
     with app.app_context():
         document_id = approved_document().id
@@ -121,6 +125,9 @@ def test_admin_links_a_remote_credential_and_the_leader_signs_with_pin_and_otp(
 
     leader.get_by_label("Mã PIN ký số").fill(REMOTE_PIN)
     leader.get_by_label("Mã OTP (ký số từ xa)").fill(OTP)
+    if os.environ.get("EOFFICE_SCREENSHOTS"):
+        leader.locator("form[action$='/sign']").screenshot(
+            path=os.environ["EOFFICE_SCREENSHOTS"] + "/remote_sign_dialog.png")
     with leader.expect_navigation():
         leader.get_by_role("button", name="Ký số", exact=True).click()
     assert leader.locator(".flash-error").count() == 0
