@@ -23,7 +23,6 @@ from eoffice.documents.models import (
     Direction,
     Document,
     DocumentAttachment,
-    DocumentComment,
     ParticipantRole,
 )
 from eoffice.documents.receiving import metadata_of, signature_verdict
@@ -62,6 +61,8 @@ class Arrival:
     clerk_ids: list[int] = field(default_factory=list)
     purge_keys: list[str] = field(default_factory=list)
     created: bool = False
+    #: What the exchange noticed on arrival (signatures checked), kept with the message.
+    note: str = ""
 
 
 def _clerk(organisation: Organisation) -> tuple[User, list[int]]:
@@ -69,13 +70,6 @@ def _clerk(organisation: Organisation) -> tuple[User, list[int]]:
     if not clerks:
         raise InvalidInput(NO_CLERK)
     return clerks[0], [c.id for c in clerks]
-
-
-def _note(author: User, document: Document, body: str) -> None:
-    """A line in the handling history written by the exchange itself (not a person's opinion,
-    so no ``commented`` event: the audit events of the exchange say what happened)."""
-    db.session.add(DocumentComment(document_id=document.id, author_id=author.id,
-                                   kind="exchange", body=body[:5000]))
 
 
 def known_document(organisation_id: int, document_key: str) -> Document | None:
@@ -134,16 +128,14 @@ def _create(organisation: Organisation, package: EdxmlPackage, data: bytes,
     for extra in pdfs[1:]:
         stored = store_file(clerk, io.BytesIO(extra.data), extra.name, PDF_ONLY)
         db.session.add(DocumentAttachment(document_id=document.id, file_id=stored.id))
-    verdicts = f"{verdict} {signature_verdict(pdfs[0].data)}"
-    _note(clerk, document, f"Nhận qua liên thông từ {meta.organ_name} ({meta.organ_id}), mã "
-                           f"văn bản {package.document_id}. {verdicts}")
+    note = f"{verdict} {signature_verdict(pdfs[0].data)}"
     store_record(None, document, "exchange_in", data)
     audit.record(None, "received", "document", document.id, direction=document.direction,
                  to_state=document.state, user_ids=clerk_ids, organ_id=meta.organ_id,
-                 document_key=package.document_id, via="exchange")
+                 document_key=package.document_id, via="exchange", signatures=note)
     db.session.flush()
     reindex(document, new_file=main)
-    return Arrival(document, clerk_ids, created=True)
+    return Arrival(document, clerk_ids, created=True, note=note)
 
 
 def _revoke(organisation: Organisation, package: EdxmlPackage) -> Arrival:
@@ -189,14 +181,12 @@ def _update(organisation: Organisation, package: EdxmlPackage) -> Arrival:
             add_version(clerk, document, stored, "received", "Bản cập nhật qua liên thông")
             changed.append("file")
     reason = package.message.business.reason.strip()
-    _note(clerk, document, "Nơi gửi cập nhật thông tin văn bản qua liên thông"
-                           + (f": {reason}" if reason else "."))
     audit.record(None, "exchange_updated", "document", document.id,
                  direction=document.direction, fields=changed, reason=reason,
                  document_key=package.document_id, user_ids=clerk_ids)
     db.session.flush()
     reindex(document)
-    return Arrival(document, clerk_ids)
+    return Arrival(document, clerk_ids, note=f"Cập nhật: {reason}" if reason else "Cập nhật.")
 
 
 def _replace(organisation: Organisation, package: EdxmlPackage, data: bytes,
@@ -213,12 +203,9 @@ def _replace(organisation: Organisation, package: EdxmlPackage, data: bytes,
     arrival = (Arrival(new) if new is not None
                else _create(organisation, package, data, verdict))
     assert arrival.document is not None
-    clerk, clerk_ids = _clerk(organisation)
+    _, clerk_ids = _clerk(organisation)
     old.replaced_by_id = arrival.document.id
     reason = package.message.business.reason.strip()
-    _note(clerk, old, f"Văn bản bị thay thế bởi văn bản {package.document_id}"
-                      + (f": {reason}" if reason else "."))
-    _note(clerk, arrival.document, f"Văn bản thay thế văn bản {old_key}.")
     audit.record(None, "replaced", "document", old.id, direction=old.direction,
                  replacement_id=arrival.document.id, reason=reason, user_ids=clerk_ids,
                  document_key=old_key)

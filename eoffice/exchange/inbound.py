@@ -96,7 +96,8 @@ def take_in(message: ReceivedMessage) -> Intake:
             identity=identity[:400], kind=MessageKind.PACKAGE.value, business_type=business,
             from_organ_id=package.message.from_org.organ_id[:13],
             document_key=package.document_id[:300],
-            document_id=arrival.document.id if arrival.document else None))
+            document_id=arrival.document.id if arrival.document else None,
+            note=arrival.note[:1000]))
         db.session.flush()
         if arrival.created and arrival.document is not None and business in (
                 BUSINESS_NEW, BUSINESS_REPLACE):

@@ -119,4 +119,6 @@ class ExchangeInbound(db.Model):  # type: ignore[name-defined]
     from_organ_id: Mapped[str] = mapped_column(String(13))
     document_key: Mapped[str] = mapped_column(String(300), default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    # What was checked on arrival (the package's and the PDF's signatures), in Vietnamese.
+    note: Mapped[str] = mapped_column(String(1000), default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

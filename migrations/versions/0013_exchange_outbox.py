@@ -94,6 +94,7 @@ def upgrade():
         sa.Column("from_organ_id", sa.String(length=13), nullable=False),
         sa.Column("document_key", sa.String(length=300), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=False),
         sa.Column("received_at", UTC(), nullable=False),
         sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"],
                                 name=op.f("fk_exchange_inbound_organisation_id_organisations")),

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from eoffice.audit.models import Event
 from eoffice.documents import incoming, steps
-from eoffice.documents.models import Document, DocumentComment
+from eoffice.documents.models import Document
 from eoffice.exchange import handling, recipients
-from eoffice.exchange.models import ExchangeDispatch, ExchangeRecipient
+from eoffice.exchange.models import ExchangeDispatch, ExchangeInbound, ExchangeRecipient
 from eoffice.extensions import db
 from eoffice.files.service import object_store
 from formats import edxml
@@ -60,9 +60,9 @@ def test_issued_document_arrives_received_at_each_recipient_with_its_file_and_me
         assert arrived.issued_date == document.issued_date
         assert arrived.signer_full_name == "Trần Văn Hùng"
         assert object_store().read_bytes(arrived.current_version.file.sha256) == sent_pdf
-        note = db.session.execute(select(DocumentComment.body).where(
-            DocumentComment.document_id == arrived.id)).scalar_one()
-        assert "Nhận qua liên thông" in note and "chữ ký số" in note
+        note = db.session.execute(select(ExchangeInbound.note).where(
+            ExchangeInbound.document_id == arrived.id)).scalar_one()
+        assert "Tệp không có chữ ký số." in note  # the PDF was checked (this one is unsigned)
         row = recipient_row(document, organ_id)
         assert (row.status_code, row.status_description) == ("01", "Đã đến")
     dispatches = db.session.execute(select(ExchangeDispatch).where(

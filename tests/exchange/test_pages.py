@@ -66,6 +66,7 @@ def test_recipient_clerk_registers_the_arrival_from_its_page(
     assert document.subject in listing
     page = client.get(f"/documents/incoming/{arrived.id}").get_data(as_text=True)
     assert "Nhận qua liên thông" in page and "Vào sổ văn bản đến" in page
+    assert "Tệp không có chữ ký số." in page  # what was checked on arrival
     reply = client.post(f"/exchange/{arrived.id}/register", data={"csrf_token": token},
                         follow_redirects=True)
     assert "Đã vào sổ, số đến 1." in reply.get_data(as_text=True)

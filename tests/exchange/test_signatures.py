@@ -20,10 +20,9 @@ from eoffice import signing_keys
 from eoffice.accounts.models import User
 from eoffice.demo import seed_demo
 from eoffice.documents import outgoing, signing_service
-from eoffice.documents.models import DocumentComment
 from eoffice.errors import DomainError
 from eoffice.exchange import inbound, recipients
-from eoffice.exchange.models import ExchangeDispatch
+from eoffice.exchange.models import ExchangeDispatch, ExchangeInbound
 from eoffice.exchange.ports import MessageKind, ReceivedMessage
 from eoffice.extensions import db
 from eoffice.files.service import object_store
@@ -66,8 +65,8 @@ def signed_ctx(database_url: str, tmp_path: Path, pki_dir: Path) -> Iterator[Fla
 
 
 def note_of(document_id: int) -> str:
-    return str(db.session.execute(select(DocumentComment.body).where(
-        DocumentComment.document_id == document_id)).scalar_one())
+    return str(db.session.execute(select(ExchangeInbound.note).where(
+        ExchangeInbound.document_id == document_id)).scalar_one())
 
 
 def test_signed_document_arrives_with_its_signatures_verified(signed_ctx: Flask) -> None:
