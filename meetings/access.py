@@ -150,10 +150,11 @@ def name_for_reports(object_id: str, viewer: User | None) -> ObjectName | None:
         return None
     if viewer is None or viewer.organisation_id != meeting.organisation_id:
         return ObjectName("Cuộc họp")
-    url = None
-    if can_view(viewer, meeting):
-        try:
-            url = url_for("meetings.detail", meeting_id=meeting.id)
-        except RuntimeError:  # no request and no link context: the name alone
-            url = None
-    return ObjectName(f"Cuộc họp: {meeting.title} ({format_local(meeting.starts_at)})", url)
+    when = format_local(meeting.starts_at)
+    if not can_view(viewer, meeting):  # its title only for those who may see it
+        return ObjectName(f"Cuộc họp ngày {when}")
+    try:
+        url: str | None = url_for("meetings.detail", meeting_id=meeting.id)
+    except RuntimeError:  # no request and no link context: the name alone
+        url = None
+    return ObjectName(f"Cuộc họp: {meeting.title} ({when})", url)

@@ -1,8 +1,8 @@
 """Documents and tasks as reports name them: by number and subject or title, never by id.
 
 A report reader (a manager) may see a figure without being able to open every document behind
-it; the name then comes without the page, and the report opens its own page about the event.
-Secret documents are named without their subject.
+it; the name then comes without the subject (the number only) and without the page, and the
+report opens its own page about the event. Secret documents are never named by their subject.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from eoffice.extensions import db
 from eoffice.reports.links import ObjectName
 from eoffice.tasks.models import Task
 from eoffice.tasks.service import can_view as can_view_task
+from eoffice.web.dates import show_moment
 
 
 def _url(endpoint: str, **values: Any) -> str | None:
@@ -27,7 +28,7 @@ def _url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
-def document_label(document: Document) -> str:
+def document_label(document: Document, *, with_subject: bool = True) -> str:
     """"Văn bản đến số 7 (15/BKHĐT-VP) — Về việc …" or "Quyết định 15/QĐ-UBND — Về việc …"."""
     if document.direction == Direction.INCOMING:
         label = "Văn bản đến"
@@ -41,7 +42,7 @@ def document_label(document: Document) -> str:
             " (dự thảo)"
     if document.secrecy:
         return f"{label} — văn bản mật"
-    return f"{label} — {document.subject}"
+    return f"{label} — {document.subject}" if with_subject else label
 
 
 def name_document(object_id: str, viewer: Any) -> ObjectName | None:
@@ -50,12 +51,13 @@ def name_document(object_id: str, viewer: Any) -> ObjectName | None:
         return None
     if viewer is None or viewer.organisation_id != document.organisation_id:
         return ObjectName("Văn bản")
-    url = None
-    if can_view_document(viewer, document):
-        endpoint = ("documents.outgoing_view" if document.direction == Direction.OUTGOING
-                    else "documents.incoming_view")
-        url = _url(endpoint, document_id=document.id)
-    return ObjectName(document_label(document), url)
+    # The subject only for those who may see the document (the same rule as its page);
+    # a manager who oversees the handler but is not part of it reads the number.
+    if not can_view_document(viewer, document):
+        return ObjectName(document_label(document, with_subject=False))
+    endpoint = ("documents.outgoing_view" if document.direction == Direction.OUTGOING
+                else "documents.incoming_view")
+    return ObjectName(document_label(document), _url(endpoint, document_id=document.id))
 
 
 def name_task(object_id: str, viewer: Any) -> ObjectName | None:
@@ -64,8 +66,9 @@ def name_task(object_id: str, viewer: Any) -> ObjectName | None:
         return None
     if viewer is None or viewer.organisation_id != task.organisation_id:
         return ObjectName("Công việc")
-    url = _url("tasks.detail", task_id=task.id) if can_view_task(viewer, task) else None
-    return ObjectName(f"Công việc: {task.title}", url)
+    if not can_view_task(viewer, task):
+        return ObjectName(f"Công việc hạn {show_moment(task.deadline)}")
+    return ObjectName(f"Công việc: {task.title}", _url("tasks.detail", task_id=task.id))
 
 
 def file_titles(file_ids: list[int]) -> dict[int, str]:

@@ -89,3 +89,26 @@ def test_exports_escape_formulas_and_speak_vietnamese(
     rows = list(csv.reader(io.StringIO(client.get(
         "/reports/export.csv", query_string=query).data.decode("utf-8-sig"))))
     assert [r[0] for r in rows if r and "evil" in r[0]] == ["'=HYPERLINK(\"http://evil\",\"x\")"]
+
+
+def test_a_manager_outside_the_document_reads_its_number_not_its_subject(
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str]
+) -> None:
+    """The office chief oversees the specialist's figures but is not part of the document:
+    the row names it by its arrival number, opens the report's page about the event (not a
+    404), and the subject stays with those the document's own rule lets see it."""
+    specialist_id = _directed_to_specialist(app)
+    with app.app_context():
+        arrival = db.session.query(Event).filter(Event.action == "registered").one()
+        number = arrival.details["number"]
+    login_as("chanhvanphong")
+    html = client.get("/reports/evidence", query_string={
+        "figure": "docs_received", "person": specialist_id}).get_data(as_text=True)
+    assert f"Văn bản đến số {number}" in html and SUBJECT not in html
+    link = re.search(r'<a href="(/reports/event/\d+)">Văn bản đến số', html)
+    assert link is not None
+    page = client.get(link.group(1))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"Văn bản đến số {number}" in text and SUBJECT not in text
+    assert "Trần Văn Hùng chỉ đạo" in text
