@@ -21,6 +21,7 @@ import meetings.models  # noqa: F401  (the migrations create the meetings tables
 from eoffice import create_app
 from eoffice.extensions import db
 from eoffice.settings import Settings
+from meetings.paper_numbers import MeetingPaper  # noqa: F401  (meeting_papers table)
 from tests.services.browser import browser  # noqa: F401
 from tests.services.postgres import create_database, postgres_server_url  # noqa: F401
 from tests.services.seaweed import s3_server  # noqa: F401
