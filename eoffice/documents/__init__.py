@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         recipient_file_veto,
         secret_document_veto,
     )
+    from eoffice.documents.filing_work import to_file_section
     from eoffice.documents.indexing import reindex_after_transition
     from eoffice.documents.notifications import init_socket
     from eoffice.documents.queries import has_internal_inbox
@@ -35,7 +36,6 @@ def init_app(app: Flask) -> None:
     from eoffice.documents.workflow import on_transition
     from eoffice.files.access import register_file_rule, register_file_veto
     from eoffice.files.orphans import register_object_reference
-    from eoffice.documents.filing_work import to_file_section
     from eoffice.web.my_work import register_section
     from eoffice.web.navigation import NavEntry, register_nav
 
