@@ -106,6 +106,8 @@ class Answer(ActionInput):
 
 class Pin(ActionInput):
     pin: str = Field(title="Mã PIN chữ ký số", max_length=64)
+    otp: str | None = Field(None, title="Mã OTP (ký số từ xa, khi chứng thư yêu cầu)",
+                            max_length=16)
 
 
 class MinutesText(ActionInput):
@@ -171,13 +173,14 @@ ACTIONS = (
            _invite, "Đã phát hành giấy mời tới các thành phần tham dự.",
            "/<int:meeting_id>/invite", "invite"),
     Action(MEETINGS, "sign_invitation", "Lãnh đạo chủ trì ký số giấy mời (đánh số GM; mã PIN)",
-           Pin, lambda actor, meeting, data: Done(invitation.sign(actor, meeting, data.pin),
-                                                  actor),
+           Pin, lambda actor, meeting, data: Done(
+               invitation.sign(actor, meeting, data.pin, otp=data.otp), actor),
            "Đã ký số giấy mời; văn thư đóng dấu trước khi gửi.",
            "/<int:meeting_id>/invitation/sign", "sign_invitation"),
     Action(MEETINGS, "seal_invitation", "Văn thư ký số của cơ quan (đóng dấu) lên giấy mời đã "
            "được lãnh đạo ký (mã PIN chứng thư cơ quan)", Pin,
-           lambda actor, meeting, data: Done(invitation.seal(actor, meeting, data.pin), actor),
+           lambda actor, meeting, data: Done(
+               invitation.seal(actor, meeting, data.pin, otp=data.otp), actor),
            "Đã đóng dấu giấy mời; có thể gửi tới các thành phần.",
            "/<int:meeting_id>/invitation/seal", "seal_invitation"),
     Action(MEETINGS, "add_item", "Thêm nội dung vào chương trình họp", AgendaItemInput,
@@ -200,7 +203,8 @@ ACTIONS = (
            "người chủ trì ký.",
            "/<int:meeting_id>/minutes", "generate_minutes"),
     Action(MEETINGS, "sign_minutes", "Ký số biên bản (thư ký trước, chủ trì sau; mã PIN)", Pin,
-           lambda actor, meeting, data: Done(minutes.sign(actor, meeting, data.pin), actor),
+           lambda actor, meeting, data: Done(
+               minutes.sign(actor, meeting, data.pin, otp=data.otp), actor),
            "Đã ký số biên bản.", "/<int:meeting_id>/minutes/sign", "sign_minutes"),
 )
 

@@ -54,7 +54,7 @@ def unsigned_pdf(meeting: Meeting) -> bytes:
         raise MeetingInvalid(str(error)) from None
 
 
-def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
+def sign(user: User, meeting: Meeting, pin: str, otp: str | None = None) -> Meeting:
     """The convening leader signs the numbered giấy mời (his image in its place)."""
     if user.id != meeting.chair_id:
         raise MeetingForbidden("Chỉ lãnh đạo chủ trì cuộc họp ký giấy mời.")
@@ -78,7 +78,7 @@ def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
         name=user.full_name, title=heading.upper(), image_png=signature_png(user),
         show_text=False, page=page, rect=rect)
     try:
-        signed = open_leader_signer(user, pin).sign(
+        signed = open_leader_signer(user, pin, otp).sign(
             pdf, role=signing.Role.LEADER, leader=appearance, reason="Ký ban hành giấy mời",
             location=user.organisation.place or None)
     except SigningFailed as error:
@@ -92,7 +92,7 @@ def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
     return meeting
 
 
-def seal(user: User, meeting: Meeting, pin: str) -> Meeting:
+def seal(user: User, meeting: Meeting, pin: str, otp: str | None = None) -> Meeting:
     """The clerk applies the organisation's signature (the seal) after the leader's."""
     organisation = meeting.chair.organisation
     if user.organisation_id != organisation.id or not has_role(user, Role.CLERK):
@@ -106,7 +106,7 @@ def seal(user: User, meeting: Meeting, pin: str) -> Meeting:
         raise MeetingInvalid(str(error)) from None
     assert paper.file is not None
     try:
-        sealed = open_seal_signer(organisation, pin).sign(
+        sealed = open_seal_signer(organisation, pin, otp).sign(
             object_store().read_bytes(paper.file.sha256), role=signing.Role.ORG,
             seal=signing.SealAppearance(seal_png(organisation)),
             reason="Ký số của cơ quan, tổ chức", location=organisation.place or None)

@@ -137,7 +137,7 @@ def generate(user: User, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
+def sign(user: User, meeting: Meeting, pin: str, otp: str | None = None) -> Meeting:
     """The secretary signs first, then the chair; each with their own key and PIN."""
     if meeting.minutes_status == MinutesStatus.GENERATED and user.id == meeting.secretary_id:
         role, reason, field, after = ("secretary", "Thư ký cuộc họp ký biên bản",
@@ -161,7 +161,7 @@ def sign(user: User, meeting: Meeting, pin: str) -> Meeting:
     appearance = signing.LeaderAppearance(name=user.full_name, title=user.title or "",
                                           image_png=signature_png(user), show_text=False)
     try:
-        signer = open_leader_signer(user, pin)
+        signer = open_leader_signer(user, pin, otp)  # otp: a remote key at SCAL2
         signed = signer.sign(object_store().read_bytes(meeting.minutes_file.sha256),
                              role="plain", reason=reason, field_name=field, leader=appearance,
                              location=meeting.location or None)

@@ -351,7 +351,9 @@ def test_admin_api_registers_links_and_keeps_the_secret(rapp: Flask, csc: CscSer
     assert refused.status_code == 404
 
 
-def test_minutes_secretary_local_key_chair_remote_key(rctx: Flask, csc: CscServer) -> None:
+def _minutes_to_sign() -> Meeting:
+    """A closed meeting whose minutes are generated (a plain PDF), secretary thuky, chair
+    chutich."""
     secretary, chair = user("thuky"), user("chutich")
     stored = store_pdf(secretary, io.BytesIO(make_pdf()), "bien-ban.pdf")
     meeting = Meeting(organisation_id=chair.organisation_id, title="Họp giao ban tháng 12",
@@ -360,6 +362,12 @@ def test_minutes_secretary_local_key_chair_remote_key(rctx: Flask, csc: CscServe
                       minutes_file_id=stored.id, minutes_status="generated")
     db.session.add(meeting)
     db.session.commit()
+    return meeting
+
+
+def test_minutes_secretary_local_key_chair_remote_key(rctx: Flask, csc: CscServer) -> None:
+    secretary, chair = user("thuky"), user("chutich")
+    meeting = _minutes_to_sign()
     minutes.sign(secretary, meeting, signing_keys.DEMO_PIN)  # her own PKCS#12
     db.session.commit()
     signed_by_secretary = meeting.minutes_file_id
@@ -416,6 +424,16 @@ def test_scal2_pin_and_otp_leader_and_seal_with_attachment(
             annex_report = signing.validate(
                 object_store().read_bytes(annex.signed_file.sha256), pki=pki)
             assert annex_report.ok and SEAL_NAME in annex_report.signatures[0].signer
+            # Minutes too: the chair's remote key asks for the OTP in the same way.
+            meeting = _minutes_to_sign()
+            minutes.sign(user("thuky"), meeting, signing_keys.DEMO_PIN)
+            db.session.commit()
+            with pytest.raises(MeetingInvalid, match="yêu cầu mã OTP"):
+                minutes.sign(user("chutich"), meeting, REMOTE_PIN)
+            db.session.rollback()
+            minutes.sign(user("chutich"), meeting, REMOTE_PIN, otp=OTP)
+            db.session.commit()
+            assert meeting.minutes_status == "signed"
             db.session.remove()
     finally:
         server.stop()
