@@ -156,10 +156,11 @@ def close_poll(user: User, meeting_id: int, poll_id: int) -> Change:
             select(PollTally.option_index, PollTally.count).where(PollTally.poll_id == poll.id)
         ).all())
         poll.result = [tallies.get(i, 0) for i in range(len(poll.options))]
+        view = _poll_view(poll, state)
         audit.record(user, "poll_closed", "meeting", meeting.id, poll_id=poll.id,
-                     voted=poll.voted_count, eligible=poll.eligible_count)
-        return live.apply(state, actor, "poll_set", {"poll": _poll_view(poll, state)}, now,
-                          internal=True)
+                     voted=poll.voted_count, eligible=poll.eligible_count,
+                     passed=view["verdict"]["passed"] if view["verdict"] else None)
+        return live.apply(state, actor, "poll_set", {"poll": view}, now, internal=True)
 
     return live_transaction(user, meeting_id, work)
 

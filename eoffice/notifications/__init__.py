@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def init_app(app: Flask) -> None:
@@ -31,4 +32,7 @@ def init_app(app: Flask) -> None:
     def _bell() -> dict[str, Any]:
         if not getattr(current_user, "is_authenticated", False):
             return {}
-        return {"unread_notifications": unread_count(current_user.id)}
+        try:
+            return {"unread_notifications": unread_count(current_user.id)}
+        except SQLAlchemyError:  # an error page while the database is down still renders
+            return {}

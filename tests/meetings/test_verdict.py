@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
+from sqlalchemy import select
+
+from eoffice.audit.models import Event
+from eoffice.extensions import db
 from meetings.polls import verdict
 from tests.meetings.conftest import Person, Prepared
 
@@ -26,7 +31,7 @@ def test_verdict_counts_against_the_chosen_base_and_threshold() -> None:
     assert text == "Không thông qua: 3/8 tổng số thành viên tán thành (cần quá 1/2)"
 
 
-def test_every_participant_sees_the_verdict(prepared: Prepared,
+def test_every_participant_sees_the_verdict(mapp: Flask, prepared: Prepared,
                                             person: Callable[[str], Person]) -> None:
     chair, secretary, a, b = (person("chutich"), person("thuky"), person("phochutich"),
                               person("truongphong"))
@@ -54,3 +59,7 @@ def test_every_participant_sees_the_verdict(prepared: Prepared,
         assert closed["verdict"] == {
             "passed": False, "approving": 2, "base_count": 4,
             "text": "Không thông qua: 2/4 tổng số thành viên tán thành (cần từ 2/3 trở lên)"}
+    with mapp.app_context():
+        closed_event = db.session.execute(select(Event).where(
+            Event.action == "poll_closed")).scalar_one()
+        assert closed_event.details["passed"] is False  # the record says what the room saw
