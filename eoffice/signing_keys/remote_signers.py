@@ -13,6 +13,7 @@ failed transaction's locks and never disappears with its rollback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from asn1crypto import algos
@@ -52,6 +53,7 @@ class _AuditedProvider(RemoteProvider):
 
     def __init__(self, inner: RemoteProvider, link: RemoteCredentialLink, actor_id: int | None):
         self.inner = inner
+        self.link = link
         self.link_id, self.holder = link.id, link.holder
         self.credential_id = link.credential_id
         self.actor_id = actor_id
@@ -64,10 +66,12 @@ class _AuditedProvider(RemoteProvider):
 
     def credential(self) -> RemoteCredential:
         try:
-            return self.inner.credential()
+            credential = self.inner.credential()
         except signing.SigningError as error:
             self._failed("credential", error)
             raise
+        _refresh_link(self.link, credential)
+        return credential
 
     def authorise(self, credential: RemoteCredential, authorisation: RemoteAuthorisation, *,
                   signatures: int, hashes: Any = None) -> RemoteGrant:
@@ -107,29 +111,56 @@ class _CheckedRemoteSigner(RemoteSigner):
             raise
 
 
-def record_failed_attempt(actor_id: int | None, link_id: int, details: dict[str, Any]) -> None:
-    """Append ``remote_signing_failed`` to the audit trail once the current transaction ends."""
+def after_transaction(work: Callable[[], None]) -> None:
+    """Run ``work`` (which commits) once the current transaction has ended, however it ends,
+    in a session of its own: what it writes neither waits on that transaction's locks nor
+    disappears with its rollback."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     session = db.session()
     done = [False]
 
-    def write(*_: object) -> None:
+    def run(*_: object) -> None:
         if done[0]:
             return
         done[0] = True
         # A new application context has a session of its own (Flask-SQLAlchemy scopes
-        # sessions by context): the failed transaction is over and holds no lock.
+        # sessions by context).
         with app.app_context():
-            actor = db.session.get(User, actor_id) if actor_id is not None else None
-            audit.record(actor, "remote_signing_failed", "remote_credential", link_id,
-                         **details)
-            db.session.commit()
+            work()
 
     if not session.in_transaction():
-        write()
+        run()
         return
-    event.listen(session, "after_rollback", write, once=True)
-    event.listen(session, "after_commit", write, once=True)
+    event.listen(session, "after_rollback", run, once=True)
+    event.listen(session, "after_commit", run, once=True)
+
+
+def record_failed_attempt(actor_id: int | None, link_id: int, details: dict[str, Any]) -> None:
+    """Append ``remote_signing_failed`` to the audit trail once the current transaction ends."""
+
+    def write() -> None:
+        actor = db.session.get(User, actor_id) if actor_id is not None else None
+        audit.record(actor, "remote_signing_failed", "remote_credential", link_id, **details)
+        db.session.commit()
+
+    after_transaction(write)
+
+
+def _refresh_link(link: RemoteCredentialLink, credential: RemoteCredential) -> None:
+    """Keep what the dialog needs in step with the service: a credential that now asks for an
+    OTP (or no longer does) shows the field from the next page on."""
+    fresh = (credential.scal, credential.needs_otp, credential.max_signatures)
+    if (link.scal, link.needs_otp, link.max_signatures) == fresh:
+        return
+    link_id = link.id
+
+    def write() -> None:
+        row = db.session.get(RemoteCredentialLink, link_id)
+        if row is not None:
+            row.scal, row.needs_otp, row.max_signatures = fresh
+            db.session.commit()
+
+    after_transaction(write)
 
 
 def _validation_context(credential: RemoteCredential,

@@ -437,3 +437,22 @@ def test_scal2_pin_and_otp_leader_and_seal_with_attachment(
             db.session.remove()
     finally:
         server.stop()
+
+
+def test_a_credential_that_starts_asking_for_an_otp_shows_the_field_next_time(
+        rctx: Flask, csc_config: Path) -> None:
+    scal2 = CscServer(csc_config, {"leader": REMOTE_PIN, "seal": REMOTE_PIN}, scal=2,
+                      otp=OTP).start()
+    try:
+        admin = user("admin")  # the vendor moved the service; the links stay as they were
+        remote.register_service(admin, admin.organisation, name="SmartCA thử nghiệm",
+                                base_url=scal2.url, client_id=CLIENT_ID, client_secret=None)
+        db.session.commit()
+        assert not signing_keys.needs_otp(user=user("chutich"))
+        with pytest.raises(SigningFailed):
+            signing_service.sign_as_leader(user("chutich"), approved_document(), REMOTE_PIN)
+        db.session.rollback()
+        db.session.expire_all()
+        assert signing_keys.needs_otp(user=user("chutich"))
+    finally:
+        scal2.stop()
