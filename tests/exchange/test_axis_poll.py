@@ -141,3 +141,20 @@ def test_a_crash_between_taking_in_and_acknowledging_registers_nothing_twice(
     assert len(again.accepted) == 1
     assert incoming_subjects(application) == ["Về việc báo cáo đầu tư công số 17"]
     assert [s.status for s in ministry.sent_status("cv-17")] == ["done"]
+
+
+def test_mail_for_an_organisation_the_hub_routes_here_by_mistake_is_refused_not_left(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, ministry = installation
+    stray = "000.00.09.H41"  # registered on the hub for this system, unknown here
+    with application.app_context():
+        hub.add_organs("tinh", [(stray, "Sở không có ở đây")])
+        db.session.commit()
+        db.session.remove()
+    ministry.send(OutgoingMessage(key="stray", kind=MessageKind.PACKAGE,
+                                  from_organ_id=SENDER.organ_id, to_organ_ids=(stray,),
+                                  data=package("18")))
+    assert len(poll(application).refused) == 1
+    [status] = ministry.sent_status("stray")
+    assert status.status == "fail" and stray in status.description
+    assert incoming_subjects(application) == []

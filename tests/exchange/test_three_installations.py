@@ -35,6 +35,7 @@ from tests.services.postgres import create_database
 
 X = DEMO_ORGAN_ID  # installation 1 keeps the demo organisation's OrganId
 Y = "000.99.02.H41"  # installation 2's demo organisation takes another one
+Z = "000.99.03.H41"  # routed to installation 2 by the hub, unknown there
 
 ACTS = r'''
 import json, sys
@@ -168,10 +169,10 @@ class Installation:
         if self.log is None:
             return ""
         self.log.seek(0)
-        return str(self.log.read()[-4000:])
+        return str(self.log.read()[-1500:])
 
 
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 90) -> Any:
+def wait_for(check: Callable[[], Any], what: str, timeout: float = 240) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -204,8 +205,11 @@ def three_installations(backend: str, tmp_path: Path, request: pytest.FixtureReq
     flask(hub.env, "db", "upgrade", "heads", "--directory", "migrations")
     for installation, organ_id, organ_name in ((one, X, "Ủy ban nhân dân tỉnh Hòa Bình"),
                                                (two, Y, "Sở Tư pháp tỉnh Sơn La")):
+        organs = ["--organ", f"{organ_id}={organ_name}"]
+        if installation is two:  # a registration mistake: Z is not in installation 2
+            organs += ["--organ", f"{Z}=Sở Xây dựng tỉnh Sơn La"]
         created = flask(hub.env, "exchange", "hub-systems", "create", installation.name,
-                        "--organ", f"{organ_id}={organ_name}")
+                        *organs)
         secret = created.split("secret=", 1)[1].split()[0]
         installation.env.update({"EOFFICE_AXIS_URL": f"http://127.0.0.1:{hub_port}/axis",
                                  "EOFFICE_AXIS_SYSTEM_ID": installation.name,
@@ -287,6 +291,16 @@ def test_two_installations_exchange_through_a_hub_that_is_stopped_and_restarted(
         poll_until(two, lambda: incoming(two, amended)[0].state == "REVOKED",
                    "Y to honour the revocation")
         assert [row.id for row in incoming(two, amended)] == [document_id]
+
+        # A package installation 2 cannot take (Z is not one of its organisations): refused
+        # there with a reason, which reaches the sender's dispatch.
+        stray = "Về việc gửi nhầm nơi nhận"
+        one.act("issue", Z, "Sở Xây dựng tỉnh Sơn La", stray)
+        wait_for(lambda: (d := dispatch(one, stray)) and d.state == "sent", "the stray sent")
+        assert "refused=1" in two.poll()
+        poll_until(one, lambda: dispatch(one, stray).state == "failed", "the refusal at X")
+        reason = dispatch(one, stray).reason
+        assert reason.startswith("Nơi nhận từ chối") and Z in reason, reason
 
         # The hub stops while X sends; X's worker keeps the message and retries it.
         hub.stop()

@@ -17,9 +17,15 @@ from huey import crontab
 from eoffice.exchange.axis import cli, hub_views
 from eoffice.exchange.axis import models as models  # the hub's tables, for the metadata
 from eoffice.exchange.axis.client import AxisClient
-from eoffice.exchange.axis.poll import PollReport, poll_inbox
+from eoffice.exchange.axis.poll import PollReport, local_organ_ids, poll_inbox
+from eoffice.exchange.axis.refusals import reconcile_refusals
 from eoffice.exchange.inbound import accept
-from eoffice.exchange.ports import install_remote_transport, remote_transport
+from eoffice.exchange.ports import (
+    TransportRefused,
+    TransportUnavailable,
+    install_remote_transport,
+    remote_transport,
+)
 from eoffice.jobs import Job, JobFailed, register_handler, register_periodic
 from eoffice.settings import SettingsError
 
@@ -48,11 +54,31 @@ def init_app(app: Flask) -> None:
 
 
 def run_poll() -> PollReport:
-    """Poll the installed transport once, handing each message to the exchange core."""
+    """Poll the installed transport once: hand each waiting message to the exchange core,
+    then (with the axis client) learn which sent packages their recipients refused."""
     transport = remote_transport()
     if transport is None:
         return PollReport(interrupted="no transport configured")
-    return poll_inbox(transport, accept)
+    organ_ids = local_organ_ids()
+    if isinstance(transport, AxisClient):
+        try:
+            served = [agency["code"] for agency in transport.agencies()
+                      if agency.get("system") == transport.system_id]
+        except (TransportUnavailable, TransportRefused) as error:
+            return PollReport(interrupted=str(error))
+        if served:
+            # A hub says which organisations it routes to this system: exactly their mail
+            # waits there. One it routes here that this installation does not have (a wrong
+            # registration) is polled too, so its mail is refused with a reason instead of
+            # waiting on the hub forever.
+            organ_ids = sorted(served)
+    report = poll_inbox(transport, accept, organ_ids)
+    if isinstance(transport, AxisClient) and not report.interrupted:
+        try:
+            report.sender_failures = reconcile_refusals(transport)
+        except (TransportUnavailable, TransportRefused) as error:
+            report.interrupted = str(error)
+    return report
 
 
 def _poll_job(job: Job) -> dict[str, Any]:

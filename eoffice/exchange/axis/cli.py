@@ -47,7 +47,8 @@ def register_commands(app: Flask, run_poll: Callable[[], PollReport]) -> None:
             raise click.ClickException("EOFFICE_AXIS_URL is not set: no axis to poll.")
         report = run_poll()
         click.echo(f"accepted={len(report.accepted)} refused={len(report.refused)} "
-                   f"failed={len(report.failed)}"
+                   f"failed={len(report.failed)} "
+                   f"refused_by_recipient={len(report.sender_failures)}"
                    + (f" interrupted: {report.interrupted}" if report.interrupted else ""))
         if report.interrupted:
             raise SystemExit(1)

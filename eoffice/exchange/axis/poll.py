@@ -39,12 +39,15 @@ class PollReport:
     accepted: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    #: Dispatches of ours marked failed because their recipient refused them.
+    sender_failures: list[int] = field(default_factory=list)
     #: Why the poll stopped early (the hub unreachable), or "".
     interrupted: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {"accepted": len(self.accepted), "refused": len(self.refused),
-                "failed": len(self.failed), "interrupted": self.interrupted}
+                "failed": len(self.failed), "sender_failures": len(self.sender_failures),
+                "interrupted": self.interrupted}
 
 
 def local_organ_ids() -> list[str]:
