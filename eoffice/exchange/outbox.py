@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eoffice import audit
 from eoffice.accounts.models import User
@@ -63,6 +63,9 @@ from eoffice.jobs.models import Job
 from eoffice.jobs.queue import MAX_ATTEMPTS
 from eoffice.timestamps import utcnow
 from formats import edxml
+
+#: How long a message waits for an unreachable axis before it is recorded as failed.
+GIVE_UP_AFTER = timedelta(hours=24)
 
 
 def sent_to(document: Document) -> list[ExchangeRecipient]:
@@ -236,12 +239,17 @@ def _send_remote(job: Job, dispatch: ExchangeDispatch, data: bytes) -> dict[str,
         raise _fail(dispatch_id, str(error) or "Trục liên thông từ chối thông điệp.") from None
     except TransportUnavailable as error:
         reason = f"Trục liên thông chưa phản hồi: {error}".strip()
-        if job.attempts >= MAX_ATTEMPTS:
-            raise _fail(dispatch_id, reason) from None
         dispatch = db.session.get(ExchangeDispatch, dispatch_id)  # type: ignore[assignment]
+        if utcnow() - dispatch.created_at > GIVE_UP_AFTER:
+            raise _fail(dispatch_id, reason) from None
         dispatch.reason, dispatch.updated_at = f"{reason} (sẽ thử lại)"[:1000], utcnow()
+        # The queue gives a job MAX_ATTEMPTS tries with a doubling delay; an outbox outlives
+        # an axis outage: the count is held below the last try, so the delay stops growing
+        # (RETRY_DELAY * 2 ** (MAX_ATTEMPTS - 2) seconds) until GIVE_UP_AFTER has passed.
+        db.session.execute(update(Job).where(Job.id == job.id).values(
+            attempts=min(job.attempts, MAX_ATTEMPTS - 1)))
         db.session.commit()
-        raise  # the job queue retries it later, with a growing delay
+        raise  # the job queue retries it later
     _finish(dispatch_id, DispatchState.SENT, sent_at=utcnow(),
             transport_id=str(transport_id)[:200])
     return {"state": DispatchState.SENT, "route": REMOTE}

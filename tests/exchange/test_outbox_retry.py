@@ -11,13 +11,14 @@ the outbox's side of the contract. The axis client itself is tested against a li
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from eoffice.exchange import recipients
 from eoffice.exchange.models import ExchangeDispatch
+from eoffice.exchange.outbox import GIVE_UP_AFTER
 from eoffice.exchange.ports import (
     OutgoingMessage,
     ReceivedMessage,
@@ -28,6 +29,7 @@ from eoffice.exchange.ports import (
 from eoffice.extensions import db
 from eoffice.jobs import queue
 from eoffice.jobs.models import Job
+from eoffice.timestamps import utcnow
 from formats import edxml
 from tests.documents.conftest import user
 from tests.exchange.conftest import issue, ready_to_issue
@@ -105,13 +107,30 @@ def test_a_refusal_is_final_with_its_reason(xctx: Flask) -> None:
     assert dispatch.reason == "Cơ quan nhận không có trên trục"
 
 
-@pytest.mark.parametrize("down", [queue.MAX_ATTEMPTS])
-def test_an_axis_down_for_good_fails_after_the_last_attempt(xctx: Flask, down: int) -> None:
-    axis = Axis(down=down)
+def test_the_outbox_outlives_an_outage_then_gives_up_after_a_day(xctx: Flask) -> None:
+    axis = Axis(down=1000)
     dispatch = _send_to_ministry(xctx, axis)
-    for _ in range(down):
+    for _ in range(queue.MAX_ATTEMPTS + 2):  # more tries than the queue gives a plain job
         _retry_now()
+    db.session.expire_all()
+    dispatch = db.session.get(ExchangeDispatch, dispatch.id)
+    assert dispatch.state == "queued" and dispatch.attempts == queue.MAX_ATTEMPTS + 3
+    assert "sẽ thử lại" in dispatch.reason
+    # Still unreachable a day after it was queued: recorded as failed, with the reason.
+    dispatch.created_at = utcnow() - GIVE_UP_AFTER - timedelta(minutes=1)
+    db.session.commit()
+    _retry_now()
     db.session.expire_all()
     dispatch = db.session.get(ExchangeDispatch, dispatch.id)
     assert dispatch.state == "failed" and "chưa phản hồi" in dispatch.reason
     assert axis.accepted == {}
+
+
+def test_the_axis_back_after_an_outage_gets_the_package_once(xctx: Flask) -> None:
+    axis = Axis(down=queue.MAX_ATTEMPTS + 1)
+    dispatch = _send_to_ministry(xctx, axis)
+    for _ in range(queue.MAX_ATTEMPTS + 3):
+        _retry_now()
+    db.session.expire_all()
+    assert db.session.get(ExchangeDispatch, dispatch.id).state == "sent"
+    assert len(axis.accepted) == 1
