@@ -178,13 +178,14 @@ def _register_blueprints(app: Flask) -> None:
         mail,
         metrics,
         organisation,
+        rate_limits,
         reports,
         request_log,
         tasks,
     )
 
-    for module in (jobs, request_log, metrics, health, audit, mail, documents, exchange, tasks,
-                   reports, organisation):
+    for module in (jobs, request_log, metrics, health, rate_limits, audit, mail, documents,
+                   exchange, tasks, reports, organisation):
         module.init_app(app)
     # Exchange with other installations (the axis client, its inbox poll, the hub).
     from eoffice.exchange import axis as exchange_axis
