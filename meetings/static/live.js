@@ -166,8 +166,22 @@ function render() {
   renderAttendance();
   renderActions();
   renderDocumentsSelect();
+  openItemDocument();
   if (following && state.presenter) show(state.presenter.document_id, state.presenter.page);
   renderFollow();
+}
+
+// The item's document opens with the item: when the chair starts an item and nothing is being
+// presented, the chair's page presents the item's first document (everyone following sees it).
+let autoOpenedItem = null;
+function openItemDocument() {
+  if (pageRole !== "chair" || state.status !== "open" || !state.item) return;
+  if (autoOpenedItem === state.item.id) return;
+  autoOpenedItem = state.item.id;
+  if (state.presenter) return;
+  const entry = Object.entries(state.documents).find(([id, doc]) => doc.item_id === state.item.id
+    && !state.me.hidden_documents.includes(Number(id)));
+  if (entry) send("present", { document_id: Number(entry[0]), page: 1 });
 }
 
 function renderTimers() {

@@ -65,6 +65,10 @@ def test_banners_verdict_focus_line_breaks_projector_and_timer(
         for page in everyone:
             expect_text(page, "status", "Đang họp")
             page.get_by_test_id("check-in").click()
+        # The first item's document opens with the item, on every tablet and the screen.
+        for page in (*everyone, screen):
+            expect(page.get_by_test_id("viewer")).to_have_attribute(
+                "data-document-id", str(prepared.document_id), timeout=10_000)
         for page in everyone:
             expect_text(page, "counts", "Có mặt 3")
 
