@@ -96,12 +96,12 @@ def _take(transport: RemoteTransport, accept: Accept, message: ReceivedMessage,
         log.exception("exchange: message %s could not be taken", message.message_id)
         report.failed.append(message.message_id)
         return
-    report.accepted.append(message.message_id)
     try:
         transport.acknowledge(message.message_id, message.to_organ_id)
     except TransportRefused as error:
         # Already acknowledged by a concurrent poll (the hub no longer lists it): taken.
         log.info("exchange: acknowledging %s: %s", message.message_id, error)
+    report.accepted.append(message.message_id)
 
 
 def _refuse(transport: RemoteTransport, message: ReceivedMessage, reason: str) -> None:
