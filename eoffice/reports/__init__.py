@@ -17,11 +17,13 @@ def init_app(app: Flask) -> None:
     from eoffice.reports.facts import project
     from eoffice.reports.links import register_object_name
     from eoffice.reports.names import name_document, name_task
+    from eoffice.reports.numbers import vn_number
     from eoffice.reports.scope import can_see_dashboard
     from eoffice.reports.views import api, bp
     from eoffice.web.navigation import NavEntry, register_nav
 
     add_listener(app, project)
+    app.add_template_filter(vn_number, "vn_number")  # 1.234 and 247,5 on every report page
     register_object_name(app, "document", name_document)
     register_object_name(app, "task", name_task)
     app.register_blueprint(bp)

@@ -49,7 +49,8 @@ def test_manager_dashboard_drill_down_and_xlsx_match(
         for row in page.locator("[data-testid=figures] tbody tr").all():
             key = row.get_attribute("data-figure")
             text = row.locator("td.value").inner_text().split(" ")[0]
-            screen[key] = None if text == "—" else float(text)
+            # Vietnamese writing: 1.234 and 247,5.
+            screen[key] = None if text == "—" else float(text.replace(".", "").replace(",", "."))
         assert screen["docs_late"] == 1 and screen["docs_on_time"] == 2
 
         page.locator("tr[data-figure=docs_late] td.value a").click()
