@@ -84,6 +84,7 @@ class RemoteCredentialLink(db.Model):  # type: ignore[name-defined]
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
     def as_json(self) -> dict[str, object]:
+        """What the admin page and the API show of a link."""
         return {"id": self.id, "service_id": self.service_id, "holder": self.holder,
                 "user_id": self.user_id, "credential_id": self.credential_id,
                 "scal": self.scal, "needs_otp": self.needs_otp,
@@ -95,12 +96,14 @@ class RemoteCredentialLink(db.Model):  # type: ignore[name-defined]
 
 # --------------------------------------------------------------------------- reading
 def services_of(organisation: Organisation) -> list[RemoteSigningService]:
+    """The organisation's remote signing services, by name."""
     return list(db.session.scalars(select(RemoteSigningService).where(
         RemoteSigningService.organisation_id == organisation.id
     ).order_by(RemoteSigningService.name)))
 
 
 def links_of(organisation: Organisation) -> list[RemoteCredentialLink]:
+    """Who in the organisation signs with which remote credential."""
     return list(db.session.scalars(select(RemoteCredentialLink).where(
         RemoteCredentialLink.organisation_id == organisation.id
     ).order_by(RemoteCredentialLink.holder)))
@@ -118,6 +121,7 @@ def link_for_user(user: User) -> RemoteCredentialLink | None:
 
 
 def link_for_seal(organisation: Organisation) -> RemoteCredentialLink | None:
+    """The remote credential the organisation's seal is applied with, if any."""
     return _link(organisation.id, SEAL_HOLDER)
 
 
@@ -225,6 +229,7 @@ def link_credential(actor: User, organisation: Organisation, *, service_id: int,
 
 def unlink_credential(actor: User, organisation: Organisation,
                       link_id: int) -> RemoteCredentialLink:
+    """Remove a link: the holder signs with their PKCS#12 again (if they have one)."""
     link = db.session.get(RemoteCredentialLink, link_id)
     if link is None or link.organisation_id != organisation.id:
         raise NotFound("Không tìm thấy liên kết chứng thư ký từ xa này.")

@@ -56,6 +56,7 @@ def administered(user: User, organisation_id: int) -> Organisation:
 
 
 def as_json(organisation: Organisation) -> dict[str, Any]:
+    """The API's answer: the organisation's services (no secret) and credential links."""
     return {"organisation_id": organisation.id,
             "services": [s.as_json() for s in remote.services_of(organisation)],
             "links": [link.as_json() for link in remote.links_of(organisation)]}

@@ -59,6 +59,7 @@ def page() -> ResponseReturnValue:
             ref(SCHEMA_NAME), errors=(401, 404))
 @login_required
 def read(organisation_id: int) -> ResponseReturnValue:
+    """The organisation's services and links, for its administrator (else 404)."""
     return jsonify(as_json(administered(current_user, organisation_id)))
 
 
