@@ -22,11 +22,12 @@ from eoffice.organisation.directory import normalise_organ_id, search_text_for
 from eoffice.organisation.models import DirectoryOrgan
 from eoffice.timestamps import utcnow
 
-#: Accepted header spellings, folded to lower case, for each column.
+#: Accepted header spellings, folded to lower case, for each column (``code``/``pcode`` are
+#: the national axis's agency list fields).
 _COLUMNS = {
-    "organ_id": ("organid", "organ_id", "mã định danh", "ma dinh danh", "madinhdanh"),
+    "organ_id": ("organid", "organ_id", "code", "mã định danh", "ma dinh danh", "madinhdanh"),
     "name": ("name", "organname", "tên", "ten", "tên cơ quan", "ten co quan"),
-    "parent": ("parent", "parentorganid", "parent_organ_id", "cơ quan cấp trên",
+    "parent": ("parent", "parentorganid", "parent_organ_id", "pcode", "cơ quan cấp trên",
                "co quan cap tren"),
 }
 MAX_NAME = 255

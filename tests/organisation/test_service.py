@@ -178,7 +178,15 @@ def test_import_directory_with_and_without_bom(app: Flask, tmp_path: Path) -> No
     renamed.write_text(GOOD_CSV.replace("Tổng cục Thuế", "Cục Thuế"), encoding="utf-8")
     result = runner.invoke(args=["organisations", "import-directory", str(renamed)])
     assert "thêm 0, cập nhật 1, không đổi 2" in result.output
+    # The national axis's agency list names its columns code, name, pcode (any order).
+    axis = tmp_path / "axis.csv"
+    axis.write_text("id;pcode;code;name\n7;000.00.00.G12;000.00.02.G12;Kho bạc Nhà nước\n",
+                    encoding="utf-8")
+    result = runner.invoke(args=["organisations", "import-directory", str(axis)])
+    assert "thêm 1, cập nhật 0, không đổi 0" in result.output
     with app.app_context():
+        treasury = find_organ("000.00.02.G12")
+        assert treasury is not None and treasury.parent_organ_id == "000.00.00.G12"
         assert [e.name for e in search_directory("cuc thue")] == ["Cục Thuế"]
         tax = find_organ("000.00.01.G12")
         assert tax is not None and tax.parent_organ_id == "000.00.00.G12"
