@@ -123,7 +123,9 @@ def _apply(organisation: Organisation, details: OrganisationDetails,
     # As given: Decree 30 prints a governing body above some names (a department under the
     # province) and none above others (a district's People's Committee), whatever the parent.
     organisation.parent_name = details.parent_name or None
-    organisation.place = details.place
+    # The place in "Hòa Bình, ngày …" is never blank on a document: a department shares
+    # its parent's unless told otherwise.
+    organisation.place = details.place or (parent.place if parent else "")
     organisation.address = details.address
     organisation.email = details.email
     organisation.telephone = details.telephone

@@ -108,6 +108,7 @@ def test_update_keeps_the_tree_a_tree(app: Flask, demo: None) -> None:
             abbreviation="UBND", parent_organ_id="000.01.00.H41"))
         province = department.parent
         assert province is not None
+        assert district.place == province.place == "Hòa Bình"  # none given: the parent's
         # The province under its own grandchild would make a loop.
         with pytest.raises(InvalidInput, match="cấp dưới"):
             update_organisation(quantri, province, OrganisationDetails(
