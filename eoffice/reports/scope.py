@@ -83,6 +83,19 @@ def visible_user_ids(user: User) -> set[int]:
     return members | {user.id}
 
 
+def can_view_organisation(viewer: User) -> bool:
+    """A manager who heads no unit (the Chairman) oversees the whole organisation."""
+    return (getattr(viewer, "is_authenticated", False) and Role.MANAGER in viewer.roles
+            and not any(m.is_head for m in viewer.memberships))
+
+
+def default_unit(viewer: User, units: list[Unit]) -> Unit | None:
+    """The unit a unit head's dashboard opens on: the one they head (not the first by name
+    among the units below it)."""
+    headed = {m.unit_id for m in viewer.memberships if m.is_head}
+    return next((u for u in units if u.id in headed), units[0] if units else None)
+
+
 def can_view_person(viewer: User, person: User) -> bool:
     return viewer.organisation_id == person.organisation_id and person.id in visible_user_ids(
         viewer

@@ -42,7 +42,7 @@ class PersonRow:
 
 @dataclass
 class Report:
-    subject_kind: str  # person | unit
+    subject_kind: str  # person | unit | organisation
     subject_id: int
     title: str
     period: Period
@@ -230,8 +230,25 @@ def unit_member_ids(unit: Unit) -> Select[Any]:
 
 
 def unit_report(unit: Unit, period: Period, *, with_chain: bool = True) -> Report:
+    return _group_report("unit", unit.id, unit.name, unit_member_ids(unit), period,
+                         with_chain=with_chain)
+
+
+def organisation_member_ids(organisation_id: int) -> Select[Any]:
+    return select(User.id).where(User.organisation_id == organisation_id)
+
+
+def organisation_report(organisation: Any, period: Period, *, with_chain: bool = True
+                        ) -> Report:
+    """The whole organisation: everyone's figures, for a manager who oversees it all."""
+    return _group_report("organisation", organisation.id, f"Toàn cơ quan: {organisation.name}",
+                         organisation_member_ids(organisation.id), period,
+                         with_chain=with_chain)
+
+
+def _group_report(kind: str, subject_id: int, title: str, ids: Select[Any], period: Period,
+                  *, with_chain: bool) -> Report:
     window = _window(period)
-    ids = unit_member_ids(unit)
     work, subject = _counts("work", ids, window), _counts("subject", ids, window)
     total_percentiles: dict[str, Any] = {}
     person_percentiles: dict[int, dict[str, Any]] = {}
@@ -249,7 +266,7 @@ def unit_report(unit: Unit, period: Period, *, with_chain: bool = True) -> Repor
         people.append(PersonRow(member.id, member.full_name, figures))
     totals = _sum_counts([*work.values(), *subject.values()])
     return Report(
-        "unit", unit.id, unit.name, period, _assemble(totals, total_percentiles), people,
+        kind, subject_id, title, period, _assemble(totals, total_percentiles), people,
         monthly=_monthly(ids, window), chain=chain_status() if with_chain else None,
     )
 

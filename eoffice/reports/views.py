@@ -76,8 +76,18 @@ def _person_or_404(user_id: int) -> User:
     return person
 
 
+WHOLE = "all"  # ``?unit=all``: the whole organisation
+
+
 def _subject_report(period: Period) -> tuple[service.Report, Any]:
-    """The report named by ``?unit=`` or ``?person=``, and the people it covers."""
+    """The report named by ``?unit=`` (``all`` for the organisation) or ``?person=``, and the
+    people it covers."""
+    if request.args.get("unit") == WHOLE:
+        if not scope.can_view_organisation(current_user):
+            abort(404)
+        organisation = current_user.organisation
+        return (service.organisation_report(organisation, period),
+                service.organisation_member_ids(organisation.id))
     if request.args.get("unit"):
         unit = _unit_or_404(request.args.get("unit", type=int) or 0)
         return service.unit_report(unit, period), service.unit_member_ids(unit)
@@ -98,12 +108,21 @@ def dashboard() -> ResponseReturnValue:
     if not units:
         return redirect(url_for("reports.person", user_id=current_user.id))
     period = _period()
-    unit = _unit_or_404(request.args.get("unit", type=int) or units[0].id)
-    report = service.unit_report(unit, period)
+    whole = scope.can_view_organisation(current_user)
+    chosen = request.args.get("unit") or (WHOLE if whole else "")
+    if chosen == WHOLE:
+        if not whole:
+            abort(404)
+        unit = None
+        report = service.organisation_report(current_user.organisation, period)
+    else:
+        default = scope.default_unit(current_user, units)
+        unit = _unit_or_404(request.args.get("unit", type=int) or (default.id if default else 0))
+        report = service.unit_report(unit, period)
     return render_template(
         "reports/dashboard.html", report=report, units=units, unit=unit, period=period,
-        figures=FIGURES, people_columns=[BY_KEY[k] for k in PEOPLE_COLUMNS],
-        query=_query(period, unit=unit.id),
+        whole=whole, figures=FIGURES, people_columns=[BY_KEY[k] for k in PEOPLE_COLUMNS],
+        query=_query(period, unit=unit.id if unit else WHOLE),
     )
 
 
@@ -145,7 +164,9 @@ def evidence() -> ResponseReturnValue:
     period = _period()
     report, people = _subject_report(period)
     rows = service.evidence(figure, people, period, viewer=current_user)
-    if report.subject_kind == "unit":
+    if report.subject_kind == "organisation":
+        back = url_for("reports.dashboard", **_query(period, unit=WHOLE))
+    elif report.subject_kind == "unit":
         back = url_for("reports.dashboard", **_query(period, unit=report.subject_id))
     else:
         back = url_for("reports.person", user_id=report.subject_id, **_query(period))
