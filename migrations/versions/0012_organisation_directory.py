@@ -2,7 +2,7 @@
 installation-wide directory of external agencies
 
 Revision ID: 0012_organisation_directory
-Revises: 0011_signature_images
+Revises: all branches up to 0011
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -13,7 +13,8 @@ import eoffice.timestamps
 
 
 revision = "0012_organisation_directory"
-down_revision = "0011_signature_images"
+down_revision = ("0011_signature_images", "0003_document_search", "0004_tasks_reports",
+                 "0005_meetings", "0006_documents_exchange")  # every branch meets here
 branch_labels = None
 depends_on = None
 

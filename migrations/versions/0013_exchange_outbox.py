@@ -1,7 +1,7 @@
 """exchange: recipients by OrganId, the outbox of dispatches, the inbound log
 
 Revision ID: 0013_exchange_outbox
-Revises: 0011_signature_images
+Revises: 0012_organisation_directory
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -12,10 +12,10 @@ import eoffice.timestamps
 
 
 revision = "0013_exchange_outbox"
-down_revision = "0011_signature_images"
+down_revision = "0012_organisation_directory"
 branch_labels = None
 # Its tables point at documents (another branch of the history): that one runs first.
-depends_on = ("0002_documents",)
+depends_on = None
 
 UTC = eoffice.timestamps.UTCDateTime
 

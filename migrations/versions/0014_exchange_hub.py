@@ -1,7 +1,7 @@
 """exchange: what a hub keeps (systems, the organisations they serve, messages, deliveries)
 
 Revision ID: 0014_exchange_hub
-Revises: 0011_signature_images
+Revises: 0013_exchange_outbox
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import eoffice.timestamps
 
 revision = "0014_exchange_hub"
-down_revision = "0011_signature_images"
+down_revision = "0013_exchange_outbox"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """signing: remote signing services (CSC API) and the credential each signer or seal uses
 
 Revision ID: 0015_remote_signing
-Revises: 0011_signature_images
+Revises: 0014_exchange_hub
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -12,7 +12,7 @@ import eoffice.timestamps
 
 
 revision = "0015_remote_signing"
-down_revision = "0011_signature_images"
+down_revision = "0014_exchange_hub"
 branch_labels = None
 depends_on = None
 

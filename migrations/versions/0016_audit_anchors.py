@@ -1,7 +1,7 @@
 """audit: timestamps over the head of the audit chain (anchors)
 
 Revision ID: 0016_audit_anchors
-Revises: 0011_signature_images
+Revises: 0015_remote_signing
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -12,7 +12,7 @@ import eoffice.timestamps
 
 
 revision = "0016_audit_anchors"
-down_revision = "0011_signature_images"
+down_revision = "0015_remote_signing"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 meetings: the numbers of each meeting's giấy mời (GM) and biên bản (BB)
 
 Revision ID: 0017_signed_outputs
-Revises: 0011_signature_images
+Revises: 0016_audit_anchors
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -13,9 +13,9 @@ import eoffice.timestamps
 
 
 revision = "0017_signed_outputs"
-down_revision = "0011_signature_images"
+down_revision = "0016_audit_anchors"
 branch_labels = None
-depends_on = ("0002_documents", "0005_meetings")  # documents, versions; meetings
+depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,7 @@
 """notifications: each person's stored notifications (the bell, the list, read or not)
 
 Revision ID: 0018_notifications
-Revises: 0011_signature_images
+Revises: 0017_signed_outputs
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -12,7 +12,7 @@ import eoffice.timestamps
 
 
 revision = "0018_notifications"
-down_revision = "0011_signature_images"
+down_revision = "0017_signed_outputs"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """meetings: a poll's majority base and threshold, chosen when it is created (its verdict)
 
 Revision ID: 0019_poll_verdict
-Revises: 0011_signature_images
+Revises: 0018_notifications
 Create Date: 2026-12-04 16:40:00
 
 """
@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 
 revision = "0019_poll_verdict"
-down_revision = "0011_signature_images"
+down_revision = "0018_notifications"
 branch_labels = None
-depends_on = ("0005_meetings",)  # the poll table is on the meetings branch
+depends_on = None
 
 
 def upgrade():
