@@ -13,6 +13,7 @@ from flask import Flask
 import signing
 from eoffice.accounts.models import User
 from eoffice.extensions import db
+from eoffice.jobs import queue
 from tests.meetings.conftest import Prepared
 from tests.services.live_server import serve
 from tests.services.require import require_executable
@@ -139,15 +140,29 @@ def test_session_with_follow_speaking_secret_vote_reconnect_and_signed_minutes(
         expect(hoa.get_by_test_id("note")).to_have_value("Hỏi về số liệu giải ngân")
 
         # Minutes: the secretary generates and signs, then the chair signs.
-        from eoffice.signing_keys import demo_pki, issue_user_certificate
+        from eoffice.signing_keys import demo_pki, issue_user_certificate, set_signature_image
 
         with mapp.app_context():
             for user_id in (prepared.users["thuky"], prepared.users["chutich"]):
-                issue_user_certificate(db.session.get(User, user_id), "123456")
+                signer = db.session.get(User, user_id)
+                issue_user_certificate(signer, "123456")
+                # Signed minutes show each signer's image; this app has its own store.
+                set_signature_image(signer, signing.demo_signature_png(signer.full_name))
+            db.session.commit()
         detail = f"{base_url}/meetings/{prepared.meeting_id}"
         secretary_context, secretary = open_room(browser, base_url, "thuky",
                                                  f"/meetings/{prepared.meeting_id}")
+        secretary.get_by_label(re.compile("ghi chép của thư ký")).fill("Ghi chép bổ sung.")
         secretary.get_by_role("button", name="Lập biên bản").click()
+        expect(secretary.locator(".flash")).to_contain_text("Đang lập biên bản")
+
+        def build_minutes() -> int:  # the job a worker would run
+            with mapp.app_context():
+                return queue.drain()
+
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(build_minutes).result() == 1
+        secretary.reload()
         expect_text(secretary, "minutes-status", "Chờ thư ký ký")
         secretary.get_by_label("Mã PIN chữ ký số").fill("123456")
         secretary.get_by_role("button", name="Ký số biên bản").click()
