@@ -235,6 +235,15 @@ def _deadline(details: dict[str, Any]) -> str:
     return local.strftime("%d/%m/%Y") if local else ""
 
 
+#: How the people an act was for follow its verb ("trình lãnh đạo cho X", "giao xử lý X",
+#: "chỉ đạo, giao X"); any other act names them after a dash.
+_JOINERS = {"delivered": " cho ", "forwarded": " cho ", "presented": " cho ",
+            "directed": ", giao ", "assigned": " ", "reassigned": " ", "task_assigned": " ",
+            "invited": " ", "draft_created": ", gửi ", "submitted_for_signature": " cho ",
+            "extension_granted": " cho ", "extension_refused": " cho ",
+            "task_returned": " cho ", "reminded": " ", "task_reminded": " "}
+
+
 def _act(event: Any, names: Names) -> str:
     """The verb phrase with its complements: for whom, which number, until when."""
     details: dict[str, Any] = event.details or {}
@@ -260,13 +269,7 @@ def _act(event: Any, names: Names) -> str:
     if action == "forwarded" and details.get("purpose") == "consultation":
         words = "xin ý kiến dự thảo"
     if people:
-        joiner = " cho " if action in ("delivered", "forwarded", "presented") else " "
-        if action in ("directed", "assigned", "reassigned", "task_assigned", "invited"):
-            joiner = ", giao " if action == "directed" else " "
-        if action in ("commented", "overdue", "reminded", "task_reminded", "task_overdue",
-                      "checked_in", "submitted_for_signature", "task_rated"):
-            joiner = " — "
-        words += joiner + ", ".join(people)
+        words += _JOINERS.get(action, " — ") + ", ".join(people)
     deadline = _deadline(details)
     if deadline:
         words += f", hạn {deadline}"

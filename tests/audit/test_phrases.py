@@ -13,7 +13,12 @@ from eoffice.audit.phrases import PHRASES, history, phrase
 from eoffice.documents import service
 from eoffice.extensions import db
 from tests.conftest import login
-from tests.documents.conftest import create_incoming, ctx, user  # noqa: F401  (ctx: fixture)
+from tests.documents.conftest import (  # noqa: F401  (ctx: fixture)
+    create_incoming,
+    create_outgoing,
+    ctx,
+    user,
+)
 
 # What the history must never show: internal event codes or bare ids.
 CODES = re.compile(r"\b(received|registered|presented|directed|assigned|progress_reported|"
@@ -77,3 +82,16 @@ def test_every_recorded_kind_has_a_phrase() -> None:
     missing = {k for k in kinds if k and k not in PHRASES}
     assert missing == set()
     assert phrase("something_new") == "thực hiện thao tác"
+
+
+def test_a_draft_returned_with_its_reason_reads_as_one_line(ctx: Flask) -> None:  # noqa: F811
+    document = create_outgoing(subject="Về việc tổ chức hội nghị tổng kết")
+    reviewer, drafter = user("truongphong"), user("chuyenvien")
+    service.act(reviewer, document, "return", "Bổ sung số liệu quý IV")
+    db.session.commit()
+    lines = [line.sentence for line in history(service.history(document),
+                                               service.comments_of(document))]
+    assert lines == [
+        f"{drafter.full_name} tạo dự thảo, gửi {reviewer.full_name}",
+        f"{reviewer.full_name} trả lại dự thảo để sửa: Bổ sung số liệu quý IV",
+    ]
