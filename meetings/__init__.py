@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     register_handler(app, minutes.JOB_KIND, minutes.minutes_job)  # biên bản built off-request
     app.add_template_global(minutes.notes_of, "minutes_notes")
     app.add_template_global(minutes.number_of, "minutes_number")
+    app.add_template_global(minutes.being_built, "minutes_being_built")
     app.add_template_global(invitation.state_of, "invitation_state")
     app.add_template_global(invitation.may_seal, "may_seal_invitation")
     register_periodic(app, "meetings_remind", crontab(minute="*/5"))

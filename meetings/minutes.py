@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import io
 
+from sqlalchemy import select
+
 import signing
 from eoffice import audit
 from eoffice.accounts.models import User
@@ -186,3 +188,11 @@ def number_of(meeting: Meeting) -> str:
     """"03/BB-UBND" once the minutes have their number, else ""."""
     paper = paper_of(meeting, MINUTES)
     return paper.number_and_notation if paper is not None else ""
+
+
+def being_built(meeting: Meeting) -> bool:
+    """Whether a requested build of the minutes is still queued or running (for the page)."""
+    return db.session.execute(select(Job.id).where(
+        Job.kind == JOB_KIND, Job.state.in_(("queued", "running")),
+        Job.idempotency_key.startswith(f"{JOB_KIND}:{meeting.id}:")).limit(1)
+    ).first() is not None

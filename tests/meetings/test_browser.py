@@ -155,6 +155,7 @@ def test_session_with_follow_speaking_secret_vote_reconnect_and_signed_minutes(
         secretary.get_by_label(re.compile("ghi chép của thư ký")).fill("Ghi chép bổ sung.")
         secretary.get_by_role("button", name="Lập biên bản").click()
         expect(secretary.locator(".flash")).to_contain_text("Đang lập biên bản")
+        expect(secretary.get_by_test_id("minutes-building")).to_be_visible()
 
         def build_minutes() -> int:  # the job a worker would run
             with mapp.app_context():
