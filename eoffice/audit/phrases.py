@@ -114,11 +114,20 @@ PHRASES: dict[str, str] = {
     "api_token_created": "cấp khóa API",
     "api_token_revoked": "thu hồi khóa API",
     "api_token_used": "dùng khóa API",
+    "notification_read": "đọc thông báo",
+    "organisation_created": "tạo cơ quan",
+    "organisation_updated": "sửa thông tin cơ quan",
+    "directory_organ_added": "thêm cơ quan vào danh bạ liên thông",
+    "directory_organ_changed": "sửa cơ quan trong danh bạ liên thông",
+    "directory_imported": "nhập danh bạ cơ quan liên thông",
+    "notifications_read": "đánh dấu đã đọc các thông báo",
 }
 #: The meeting's "opened" is a different act from a document's first reading.
 KIND_PHRASES: dict[tuple[str, str], str] = {
     ("meeting", "opened"): "khai mạc cuộc họp",
     ("meeting", "commented"): "ghi ý kiến",
+    ("meeting", "signed"): "ký giấy mời họp",
+    ("meeting", "org_signed"): "đóng dấu số giấy mời họp",
 }
 #: A note folded into the act it explains ("Trần Văn Hùng chỉ đạo: …").
 NOTE_KINDS: dict[str, str] = {"consultation": "góp ý dự thảo", "progress": "ghi tiến độ xử lý",

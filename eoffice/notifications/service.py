@@ -18,6 +18,7 @@ from flask import current_app, has_request_context
 from sqlalchemy import event as orm_event
 from sqlalchemy import func, select, update
 
+from eoffice import audit
 from eoffice.accounts.models import UnitMembership, User
 from eoffice.audit.models import Event
 from eoffice.audit.phrases import actor_of, addressed
@@ -142,6 +143,7 @@ def mark_read(user: User, note: Notification) -> Notification:
         raise NotFound("Không tìm thấy thông báo.")
     if note.read_at is None:
         note.read_at = utcnow()
+        audit.record(user, "notification_read", "notification", note.id)
     return note
 
 
@@ -163,4 +165,7 @@ def mark_read_up_to(user: User, note: Notification) -> Marked:
                Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return Marked(int(getattr(result, "rowcount", 0) or 0))
+    marked = int(getattr(result, "rowcount", 0) or 0)
+    if marked:
+        audit.record(user, "notifications_read", "notification", note.id, count=marked)
+    return Marked(marked)

@@ -34,7 +34,8 @@ Namer = Callable[[str, Any], "ObjectName | None"]
 #: What an object is called when its module names nothing better (never its id).
 KIND_LABELS = {"document": "Văn bản", "meeting": "Cuộc họp", "task": "Công việc",
                "user": "Tài khoản", "unit": "Đơn vị", "file": "Tệp", "holiday": "Ngày nghỉ",
-               "organisation": "Cơ quan", "api_token": "Khóa API", "store": "Kho tệp"}
+               "organisation": "Cơ quan", "api_token": "Khóa API", "store": "Kho tệp",
+               "notification": "Thông báo"}
 
 
 def register_object_link(app: Flask, kind: str, builder: LinkBuilder) -> None:

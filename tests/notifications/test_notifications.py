@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from eoffice.audit.models import Event
 from eoffice.documents import service
 from eoffice.extensions import db, socketio
 from eoffice.notifications.models import Notification
@@ -79,6 +80,10 @@ def test_reading_one_opens_the_document_and_reading_all_clears_the_bell(
     assert answer["marked"] == 1 and answer["unread"] == 0
     page = client.get("/notifications/").get_data(as_text=True)
     assert "0 thông báo chưa đọc" in page and "Đánh dấu tất cả" not in page
+    with app.app_context():  # who read what, and when, is in the audit trail
+        reads = db.session.query(Event).filter(Event.object_kind == "notification").all()
+        assert [(e.action, e.actor_name) for e in reads] == [
+            ("notification_read", "Trần Văn Hùng"), ("notifications_read", "Trần Văn Hùng")]
 
 
 def test_nobody_reads_another_persons_notifications(
