@@ -77,7 +77,9 @@ def official_version(document: Document) -> DocumentVersion | None:
     """The organisation-signed copy of an issued outgoing document."""
     if document.direction != Direction.OUTGOING or document.state not in ISSUED_STATES:
         return None
-    return next((v for v in reversed(document.versions) if v.kind == OFFICIAL_KIND), None)
+    # A revoked document's content is purged (the fact of revocation kept): nothing to show.
+    return next((v for v in reversed(document.versions)
+                 if v.kind == OFFICIAL_KIND and not v.revoked), None)
 
 
 def queue_validation(actor: User | None, document: Document) -> None:
