@@ -46,15 +46,21 @@ EXCHANGE = Kind(
 
 
 class Recipient(ActionInput):
+    """An organisation picked from the directory (its name is the directory's, if known)."""
+
     organ_id: str = Field(title="Mã định danh cơ quan nhận", max_length=13)
     name: str = Field("", title="Tên cơ quan nhận", max_length=255)
 
 
 class RecipientRef(ActionInput):
+    """One of the document's exchange recipients."""
+
     recipient_id: int = Field(title="Nơi nhận")
 
 
 class Update(ActionInput):
+    """The amended metadata of an issued document and why (sent as business type 2)."""
+
     subject: str = Field("", title="Trích yếu", max_length=500)
     description: str = Field("", title="Nội dung tóm tắt", max_length=5000)
     due_date: Day | None = Field(None, title="Hạn xử lý")

@@ -17,6 +17,7 @@ JOB_KIND = "exchange_dispatch"
 
 
 def job_key(dispatch_key: str) -> str:
+    """The job's idempotency key: the dispatch's own, in the exchange's namespace."""
     return f"exchange:{dispatch_key}"
 
 

@@ -33,6 +33,7 @@ ORGAN_ID = re.compile(r"^[0-9A-Za-z.]{13}$")
 
 
 def recipients_of(document: Document) -> list[ExchangeRecipient]:
+    """The document's exchange recipients, in the order they were chosen."""
     return list(db.session.execute(select(ExchangeRecipient).where(
         ExchangeRecipient.document_id == document.id).order_by(ExchangeRecipient.id)).scalars())
 
@@ -67,6 +68,7 @@ def organ_info(organ_id: str, name: str) -> edxml.OrganInfo:
 
 def package_dispatch_key(document: Document, organ_id: str, business_type: int,
                          suffix: str = "") -> str:
+    """The key of one package to one recipient (``suffix`` tells several updates apart)."""
     return f"package:{document.id}:{organ_id}:{business_type}{suffix}"
 
 

@@ -121,6 +121,7 @@ def recipients_fragment(document_id: int) -> ResponseReturnValue:
             "nhất của từng cơ quan", RECIPIENTS)
 @login_required
 def recipients_json(document_id: int) -> ResponseReturnValue:
+    """The recipients table as JSON (same rule as the page: another organisation gets 404)."""
     document = get_visible(current_user, document_id)
     if document.direction != Direction.OUTGOING or not sees_whole(current_user, document):
         raise NotFound("Không tìm thấy văn bản.")
