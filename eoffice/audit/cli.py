@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from eoffice.audit.anchors import anchor_now, verify_anchors
 from eoffice.audit.export import export
@@ -32,7 +33,13 @@ def verify_command() -> None:
 @audit_group.command("anchor")
 def anchor_command() -> None:
     """Have the timestamp authority timestamp the chain's head now."""
-    anchor = anchor_now()
+    try:
+        anchor = anchor_now()
+    except TimestampRequestError as error:  # an external TSA that does not answer
+        db.session.rollback()
+        click.echo(f"Không neo được: cơ quan cấp dấu thời gian không trả lời ({error}).",
+                   err=True)
+        raise SystemExit(1) from None
     db.session.commit()
     if anchor is None:
         click.echo("Không có sự kiện mới kể từ lần neo trước.")

@@ -84,7 +84,8 @@ def create(folder: Path, *, engine: Engine, store: ObjectStore, pki_dir: Path,
         raise BackupError(f"{folder} is not empty; choose a new folder for each backup")
     work = folder.with_name(f".{folder.name}.partial")
     shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    # Owner only: the dump and the objects are every document of the organisation.
+    work.mkdir(parents=True, mode=0o700)
     try:
         dialect = engine.url.get_backend_name()
         dump_name = database.dump_name(dialect)

@@ -20,6 +20,7 @@ from eoffice.audit.service import GENESIS, event_hash
 from eoffice.extension_points import registered
 from eoffice.extensions import db
 from tests.conftest import _wipe, make_app
+from tests.services.redis import free_port
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +142,18 @@ def test_the_periodic_job_anchors_and_export_carries_hashes_and_tokens(
     with aapp.app_context():
         assert db.session.execute(select(Event.action).order_by(Event.id.desc())
                                   .limit(1)).scalar() == "audit_exported"
+
+
+def test_an_unreachable_timestamp_authority_is_said_plainly(
+    database_url: str, tmp_path: Path
+) -> None:
+    application = make_app(tmp_path, database_url,
+                           tsa_url=f"http://127.0.0.1:{free_port()}/tsa")
+    try:
+        record(application, 1)
+        code, output = cli(application, "audit", "anchor")
+        assert code == 1 and "không trả lời" in output, output
+        with application.app_context():
+            assert db.session.execute(select(AuditAnchor)).first() is None
+    finally:
+        _wipe(application)
