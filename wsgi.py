@@ -41,8 +41,10 @@ def main() -> None:
     port = int(os.environ.get("PORT", "5000"))
     print(f"\neoffice đang chạy tại: http://{host}:{port}/")
     print(f"Đăng nhập thử bằng một trong các tài khoản sau, mật khẩu: {DEMO_PASSWORD}")
+    width = max(len(user.username) for user in DEMO_USERS)
     for user in DEMO_USERS:
-        print(f"  {user.username:<14} {user.full_name} ({', '.join(r.label for r in user.roles)})")
+        roles = ", ".join(r.label for r in user.roles)
+        print(f"  {user.username:<{width}}  {user.full_name} ({roles})")
     # The job worker (conversion, mail, reminders, sweeps) runs in this same process: one
     # command starts everything and Ctrl+C stops everything. Production runs
     # `flask --app wsgi jobs worker` as a process of its own (README).
