@@ -23,10 +23,11 @@ from flask import current_app
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko_certvalidator import ValidationContext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eoffice.audit import anchor_files
 from eoffice.audit.models import AuditAnchor, Event
+from eoffice.audit.service import GENESIS, event_hash, verify_chain
 from eoffice.extensions import db
 from eoffice.metrics_instruments import TSA, timed
 from eoffice.signing_keys.pki import demo_pki
@@ -34,6 +35,44 @@ from eoffice.timestamps import utcnow
 from signing.tsa import HttpTimeStamper
 
 DEMO_TSA = "demo"
+#: Events after the last anchor checked at once (hourly anchors keep the tail far shorter).
+MAX_TAIL = 20_000
+
+
+class ChainBroken(RuntimeError):
+    """The chain does not verify: anchoring its head would vouch for a forged history."""
+
+
+@dataclass(frozen=True)
+class TailState:
+    """The chain after its last anchor."""
+
+    ok: bool
+    events: int
+    anchor: AuditAnchor | None
+    checked: bool  # False: too many events to walk now (only the anchor itself was compared)
+
+
+def tail_state(limit: int = MAX_TAIL) -> TailState:
+    """Whether the last anchored event still has its hash and every later event links and
+    hashes right; cheap, because anchors come every hour."""
+    anchor = db.session.execute(select(AuditAnchor).order_by(AuditAnchor.event_id.desc())
+                                .limit(1)).scalar()
+    after = anchor.event_id if anchor else 0
+    ok = anchor is None or db.session.execute(
+        select(Event.hash).where(Event.id == after)).scalar() == anchor.event_hash
+    count = db.session.execute(select(func.count()).where(Event.id > after)).scalar() or 0
+    if count > limit:
+        return TailState(ok, count, anchor, checked=False)
+    expected = anchor.event_hash if anchor else GENESIS
+    for row in db.session.execute(select(Event).where(Event.id > after).order_by(Event.id)
+                                  .execution_options(yield_per=1000)).scalars():
+        recomputed = event_hash(row.prev_hash, row.occurred_at, row.actor_id, row.action,
+                                row.object_kind, row.object_id, row.details, row.actor_name,
+                                row.actor_title)
+        ok = ok and row.prev_hash == expected and recomputed == row.hash
+        expected = row.hash
+    return TailState(ok, count, anchor, checked=True)
 
 
 def statement(event_id: int, event_hash: str) -> bytes:
@@ -70,6 +109,13 @@ def anchor_now() -> AuditAnchor | None:
         select(AuditAnchor.event_id).order_by(AuditAnchor.event_id.desc()).limit(1)).scalar()
     if last == head.id:
         return None
+    state = tail_state()
+    if not state.checked:  # a first anchor over a long history: walk all of it, once
+        report = verify_chain()
+        state = TailState(report.ok, state.events, state.anchor, checked=True)
+    if not state.ok:
+        raise ChainBroken("the audit chain does not verify (run `audit verify`); its head is "
+                          "not anchored")
     tsa, stamper = _tsa()
     digest = hashlib.sha256(statement(head.id, head.hash)).digest()
     with timed(TSA, use="audit_anchor"):

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from eoffice.audit.anchors import anchor_now, verify_anchors
+from eoffice.audit.anchors import ChainBroken, anchor_now, verify_anchors
 from eoffice.audit.export import export
 from eoffice.audit.service import record, verify_chain
 from eoffice.extensions import db
@@ -39,6 +39,10 @@ def anchor_command() -> None:
         db.session.rollback()
         click.echo(f"Không neo được: cơ quan cấp dấu thời gian không trả lời ({error}).",
                    err=True)
+        raise SystemExit(1) from None
+    except ChainBroken as error:
+        db.session.rollback()
+        click.echo(f"Không neo: chuỗi nhật ký không còn nguyên vẹn ({error}).", err=True)
         raise SystemExit(1) from None
     db.session.commit()
     if anchor is None:

@@ -157,3 +157,15 @@ def test_an_unreachable_timestamp_authority_is_said_plainly(
             assert db.session.execute(select(AuditAnchor)).first() is None
     finally:
         _wipe(application)
+
+
+def test_a_chain_that_does_not_verify_is_not_anchored(aapp: Flask) -> None:
+    ids = record(aapp, 3)
+    with aapp.app_context():
+        db.session.execute(update(Event).where(Event.id == ids[1]).values(
+            details={"number": 12345}))
+        db.session.commit()
+    code, output = cli(aapp, "audit", "anchor")
+    assert code == 1 and "không còn nguyên vẹn" in output, output
+    with aapp.app_context():
+        assert db.session.execute(select(AuditAnchor)).first() is None
