@@ -4,6 +4,7 @@ presents a document, the toast names it, and the history reads "who did what" in
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,15 @@ def click(page: Any, name: str) -> None:
     assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
 
 
+def wait_connected(page: Any, seconds: float = 10.0) -> None:
+    """Poll (the CSP forbids Playwright's eval-based wait_for_function)."""
+    deadline = time.monotonic() + seconds
+    connected = "() => Boolean(window.eofficeNotify && window.eofficeNotify.connected)"
+    while not page.evaluate(connected):
+        assert time.monotonic() < deadline, "the page never connected to /notify"
+        page.wait_for_timeout(100)
+
+
 def unread(page: Any) -> int:
     count = page.locator("[data-bell] [data-unread]")
     return int(count.inner_text()) if count.is_visible() else 0
@@ -61,11 +71,13 @@ def unread(page: Any) -> int:
 
 def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], browser: Any,
                                                       tmp_path: Path) -> None:
+    from playwright.sync_api import expect  # the browser fixture skips without Playwright
+
     _app, base_url = live
     pdf = tmp_path / "den.pdf"
     pdf.write_bytes(make_pdf())
     leader = session(browser, base_url, "chutich")
-    leader.wait_for_function("window.eofficeNotify && window.eofficeNotify.connected")
+    wait_connected(leader)
     before = unread(leader)
 
     clerk = session(browser, base_url, "vanthu")
@@ -80,10 +92,8 @@ def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], b
     click(clerk, "Trình lãnh đạo")
 
     # No reload: the count rises and a toast names the document.
-    leader.wait_for_function(
-        "n => Number(document.querySelector('[data-bell] [data-unread]').textContent) > n",
-        arg=before)
-    assert unread(leader) == before + 1
+    expect(leader.locator("[data-bell] [data-unread]")).to_have_text(str(before + 1),
+                                                                   timeout=10_000)
     toast = leader.locator(".notify-toast", has_text=SUBJECT)
     toast.wait_for()
     assert "Nguyễn Thị Lan trình bạn — Văn bản đến số" in toast.inner_text()
