@@ -42,7 +42,8 @@ from eoffice.metrics_instruments import LATENCY, LIVE_SOCKETS, REQUESTS, SIGNING
 #: Audit actions that mark a signature made in the request (see ``_signing_listener``).
 SIGNING_ACTIONS = frozenset({"signed", "org_signed", "minutes_signed"})
 #: Job kinds that are DOCX→PDF conversions, and the one that sends mail.
-CONVERSION_KINDS = frozenset({"convert_draft"})
+#: (drafts; printed registers; meeting minutes — named by string: eoffice never imports meetings)
+CONVERSION_KINDS = frozenset({"convert_draft", "register_export", "minutes_pdf"})
 MAIL_KIND = "mail"
 
 _PRIVATE_NETWORKS = [ipaddress.ip_network(net) for net in (
@@ -56,6 +57,7 @@ class DatabaseFigures(Collector):
         jobs = GaugeMetricFamily("eoffice_jobs", "Jobs by kind and state", labels=["kind", "state"])
         conversions = GaugeMetricFamily("eoffice_conversions", "DOCX→PDF conversion jobs by state",
                                         labels=["state"])
+        by_state: dict[str, int] = {}
         mail_failed = GaugeMetricFamily("eoffice_mail_failures",
                                         "Mails given up after every retry (failed mail jobs)")
         failed_mails = 0
@@ -64,9 +66,11 @@ class DatabaseFigures(Collector):
         for kind, state, count in rows:
             jobs.add_metric([kind, state], count)
             if kind in CONVERSION_KINDS:
-                conversions.add_metric([state], count)
+                by_state[state] = by_state.get(state, 0) + count
             if kind == MAIL_KIND and state == "failed":
                 failed_mails += count
+        for state, count in sorted(by_state.items()):
+            conversions.add_metric([state], count)
         mail_failed.add_metric([], failed_mails)
         yield jobs
         yield conversions

@@ -71,7 +71,8 @@ def test_requests_jobs_conversions_and_mail_failures_are_counted(mapp: Flask) ->
     with mapp.app_context():
         for number, (kind, state) in enumerate([("mail", "failed"), ("mail", "failed"),
                                                 ("mail", "done"), ("convert_draft", "done"),
-                                                ("convert_draft", "queued")]):
+                                                ("convert_draft", "queued"),
+                                                ("register_export", "done")]):
             db.session.add(Job(kind=kind, idempotency_key=f"{kind}:{number}", state=state))
         db.session.commit()
     after = read(mapp)
@@ -85,7 +86,7 @@ def test_requests_jobs_conversions_and_mail_failures_are_counted(mapp: Flask) ->
                  endpoint="health.live") >= 2
     assert value(after, "eoffice_jobs", kind="mail", state="failed") == 2
     assert value(after, "eoffice_mail_failures") == 2
-    assert value(after, "eoffice_conversions", state="done") == 1
+    assert value(after, "eoffice_conversions", state="done") == 2  # a draft, a register
     assert value(after, "eoffice_conversions", state="queued") == 1
 
 
