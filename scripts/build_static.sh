@@ -13,3 +13,7 @@ cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts "$out
 mkdir -p "$out/swagger-ui"
 cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
    "$out/swagger-ui/"
+# Searchable unit → person picker (progressive enhancement of plain <select>s; CSP-safe).
+mkdir -p "$out/tom-select"
+cp node_modules/tom-select/dist/js/tom-select.complete.min.js \
+   node_modules/tom-select/dist/css/tom-select.default.min.css "$out/tom-select/"
