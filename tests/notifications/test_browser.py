@@ -109,5 +109,13 @@ def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], b
     assert ("Trần Văn Hùng chỉ đạo, giao Đặng Thu Trang, hạn 15/01/2027: "
             "Giao đồng chí Trang chủ trì tham mưu") in history
     assert not re.search(r"\b(received|registered|presented|directed|assigned)\b", history)
+
+    # The list page: reading all of them empties the bell.
+    leader.locator("[data-bell]").click()
+    leader.wait_for_url(f"{base_url}/notifications/")
+    assert SUBJECT in leader.get_by_test_id("notifications").inner_text()
+    click(leader, "Đánh dấu tất cả là đã đọc")
+    expect(leader.locator("[data-bell] [data-unread]")).to_be_hidden()
+    assert "0 thông báo chưa đọc" in leader.get_by_test_id("unread-summary").inner_text()
     leader.context.close()
     clerk.context.close()
