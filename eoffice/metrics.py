@@ -14,6 +14,7 @@ processes directly, and through the public proxy the page is "not found".
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
 import os
 import time
@@ -150,9 +151,13 @@ def init_app(app: Flask) -> None:
             endpoint = _endpoint()
             LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
             REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        _count_sockets()  # each process keeps its own figure fresh (summed across processes)
         return response
 
     add_listener(app, _signing_listener)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # A process that ends takes its open sockets with it (its "livesum" files say so).
+        atexit.register(multiprocess.mark_process_dead, os.getpid())
 
     @app.get("/metrics")
     def metrics() -> Response:

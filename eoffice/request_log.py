@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -57,6 +58,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now (a test harness or a daemon may replace it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stream: Any = None
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return self._stream if self._stream is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        self._stream = None if value is sys.stderr else value
+
+
 class _RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to records for text formats (``%(request_id)s``)."""
 
@@ -72,7 +89,7 @@ def configure_logging(log_format: str) -> logging.Handler:
     for handler in logger.handlers:
         if handler.get_name() == _HANDLER_NAME:
             return handler
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(_RequestIdFilter())
     if log_format == "text":
