@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,9 +15,25 @@ from sqlalchemy.types import TypeDecorator
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
+#: How far back the clock is set in this context: zero except inside ``clock_set_back``.
+_SET_BACK: ContextVar[timedelta] = ContextVar("eoffice_clock_set_back", default=timedelta(0))
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) - _SET_BACK.get()
+
+
+@contextmanager
+def clock_set_back(delta: timedelta) -> Iterator[None]:
+    """Run the block as if it were ``delta`` ago, for ``utcnow`` only (not the signing PKI's
+    clock). For the demo seed alone: it builds weeks of history through the real services, so
+    their rows and events carry past times. A context variable, so it never leaks into other
+    threads or requests."""
+    token = _SET_BACK.set(delta)
+    try:
+        yield
+    finally:
+        _SET_BACK.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
