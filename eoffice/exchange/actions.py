@@ -24,7 +24,10 @@ from eoffice.exchange import handling, recipients
 
 
 def _answer(result: common.Result) -> dict[str, Any]:
-    return document_json(result.document, full=True)
+    payload = document_json(result.document, full=True)
+    if result.warnings:
+        payload["warnings"] = result.warnings
+    return payload
 
 
 def _after_commit(result: common.Result) -> None:
@@ -98,7 +101,8 @@ ACTIONS = (
            "send_update"),
     Action(EXCHANGE, "register", "Văn thư vào sổ văn bản đến nhận qua liên thông", Nothing,
            lambda actor, document, data: handling.register_arrival(actor, document),
-           lambda result: f"Đã vào sổ, số đến {result.document.arrival_number}.",
+           lambda result: " ".join([f"Đã vào sổ, số đến {result.document.arrival_number}.",
+                                    *result.warnings]),
            "/<int:document_id>/register", "register_arrival"),
 )
 

@@ -13,6 +13,7 @@ from eoffice.accounts.models import User
 from eoffice.documents import numbering
 from eoffice.documents.common import Result, clean_subject, comment
 from eoffice.documents.exchange import may_add_recipients
+from eoffice.documents.incoming import IncomingMetadata, find_duplicates
 from eoffice.documents.models import Direction, Document
 from eoffice.documents.states import In, Out
 from eoffice.documents.workflow import check, transition
@@ -29,6 +30,7 @@ def register_arrival(actor: User, document: Document) -> Result:
     if document.direction != Direction.INCOMING or document.state != In.RECEIVED:
         raise InvalidInput("Chỉ vào sổ văn bản đến đang chờ tiếp nhận.")
     check(actor, document, "register")
+    warnings = _duplicates(actor, document)
     year = utcnow().astimezone(VIETNAM).year
     document.register_kind = numbering.register_kind_for(document)
     document.register_year = year
@@ -37,7 +39,18 @@ def register_arrival(actor: User, document: Document) -> Result:
     document.register_number = document.arrival_number
     db.session.flush()
     transition(actor, document, "register", _service=True, number=document.arrival_number)
-    return Result(document)
+    return Result(document, warnings=warnings)
+
+
+def _duplicates(actor: User, document: Document) -> list[str]:
+    """Decree 30's duplicate warning (same number, notation and issuing body), as on paper:
+    the exchange never registers a package twice, but a paper copy may be in the book."""
+    meta = IncomingMetadata(subject=document.subject, organ_name=document.organ_name,
+                            organ_id=document.organ_id, code_number=document.code_number,
+                            code_notation=document.code_notation)
+    return [f"Văn bản trùng số, ký hiệu và cơ quan ban hành với văn bản đến số "
+            f"{other.arrival_number} đã vào sổ." for other in find_duplicates(actor, meta)
+            if other.id != document.id and other.arrival_number is not None]
 
 
 def may_update(user: User, document: Document) -> bool:

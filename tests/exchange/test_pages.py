@@ -12,7 +12,7 @@ from eoffice.exchange import recipients
 from eoffice.exchange.models import ExchangeRecipient
 from eoffice.extensions import db
 from tests.conftest import login
-from tests.documents.conftest import user
+from tests.documents.conftest import create_incoming, user
 from tests.exchange.conftest import DEPARTMENT, incoming_of, issue, ready_to_issue, run_jobs
 
 
@@ -70,6 +70,7 @@ def test_recipient_clerk_registers_the_arrival_from_its_page(
     reply = client.post(f"/exchange/{arrived.id}/register", data={"csrf_token": token},
                         follow_redirects=True)
     assert "Đã vào sổ, số đến 1." in reply.get_data(as_text=True)
+    assert "trùng số" not in reply.get_data(as_text=True)
     run_jobs()
     db.session.expire_all()
     row = db.session.execute(select(ExchangeRecipient)).scalar_one()
@@ -97,3 +98,23 @@ def test_another_organisation_sees_nothing_of_it(xctx: Flask, client: FlaskClien
                        data={"csrf_token": token}).status_code == 404
     assert client.post(f"/api/v1/exchange/{arrived.id}/actions/register", json={},
                        headers={"X-CSRFToken": token}).status_code == 404
+
+
+def test_registering_warns_of_a_paper_copy_already_in_the_book(
+        xctx: Flask, client: FlaskClient) -> None:
+    _fresh_g(xctx)
+    document = ready_to_issue()
+    recipients.add_recipient(user("vanthu"), document, DEPARTMENT)
+    db.session.commit()
+    issue(document)
+    run_jobs()
+    [arrived] = incoming_of(DEPARTMENT)
+    paper = create_incoming(clerk="vanthu.stc", organ_name=arrived.organ_name,
+                            organ_id=arrived.organ_id, code_number=arrived.code_number,
+                            code_notation=arrived.code_notation)
+    token = switch(client, "vanthu.stc")
+    reply = client.post(f"/api/v1/exchange/{arrived.id}/actions/register", json={},
+                        headers={"X-CSRFToken": token})
+    assert reply.status_code == 200
+    [warning] = reply.get_json()["warnings"]
+    assert f"số {paper.arrival_number} đã vào sổ" in warning
