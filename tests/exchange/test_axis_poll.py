@@ -26,6 +26,7 @@ from eoffice.exchange.ports import (
     remote_transport,
 )
 from eoffice.extensions import db
+from eoffice.organisation.models import DirectoryOrgan
 from formats import edxml
 from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf
@@ -53,7 +54,8 @@ def installation(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, Axi
     with application.app_context():
         seed_demo()
         own = hub.register_system("tinh", "Tỉnh Hòa Bình", [(DEMO_ORGAN_ID, "")])
-        ministry = hub.register_system("bo", "Bộ KH&ĐT", [(SENDER.organ_id, "")])
+        ministry = hub.register_system("bo", "Bộ KH&ĐT", [(SENDER.organ_id,
+                                                            SENDER.organ_name)])
         db.session.commit()
         db.session.remove()
     try:
@@ -158,3 +160,16 @@ def test_mail_for_an_organisation_the_hub_routes_here_by_mistake_is_refused_not_
     [status] = ministry.sent_status("stray")
     assert status.status == "fail" and stray in status.description
     assert incoming_subjects(application) == []
+
+
+def test_the_axis_agencies_fill_the_directory_clerks_pick_recipients_from(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, _ministry = installation
+    result = application.test_cli_runner().invoke(args=["exchange", "agencies", "--import"])
+    assert result.exit_code == 0, result.output
+    assert f"{SENDER.organ_id}\t{SENDER.organ_name}" in result.output
+    with application.app_context():
+        external = db.session.execute(select(DirectoryOrgan.organ_id, DirectoryOrgan.name,
+                                             DirectoryOrgan.source)).all()
+    # This installation's own organisation is already in the directory as internal.
+    assert [tuple(row) for row in external] == [(SENDER.organ_id, SENDER.organ_name, "axis")]

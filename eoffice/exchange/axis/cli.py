@@ -3,6 +3,8 @@ systems (other installations) it serves."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -13,9 +15,10 @@ from flask.cli import AppGroup
 from eoffice.errors import DomainError
 from eoffice.exchange.axis import hub
 from eoffice.exchange.axis.client import AxisClient
-from eoffice.exchange.axis.poll import PollReport
+from eoffice.exchange.axis.poll import PollReport, local_organ_ids
 from eoffice.exchange.ports import TransportRefused, TransportUnavailable, remote_transport
 from eoffice.extensions import db
+from eoffice.organisation.directory_import import import_directory
 
 T = TypeVar("T")
 
@@ -54,16 +57,24 @@ def register_commands(app: Flask, run_poll: Callable[[], PollReport]) -> None:
             raise SystemExit(1)
 
     @group.command("agencies")
-    def agencies_command() -> None:
+    @click.option("--import", "into_directory", is_flag=True,
+                  help="Also add them to the directory clerks pick recipients from.")
+    def agencies_command(into_directory: bool) -> None:
         """The organisations reachable through the axis (organ id, name)."""
         transport = remote_transport()
         if not isinstance(transport, AxisClient):
             raise click.ClickException("EOFFICE_AXIS_URL is not set: no axis to ask.")
         try:
-            for agency in transport.agencies():
-                click.echo(f"{agency['code']}\t{agency.get('name', '')}")
+            agencies = transport.agencies()
         except (TransportUnavailable, TransportRefused) as error:
             raise click.ClickException(str(error)) from None
+        for agency in agencies:
+            click.echo(f"{agency['code']}\t{agency.get('name', '')}")
+        if into_directory:
+            result = _run(lambda: import_directory(_as_csv(agencies), source="axis",
+                                                   file_name="axis"))
+            click.echo(f"directory: added={result.added} updated={result.updated} "
+                       f"unchanged={result.unchanged}")
 
     systems = AppGroup("hub-systems", help="Installations this hub serves (EOFFICE_HUB=1).")
     group.add_command(systems)
@@ -107,6 +118,20 @@ def register_commands(app: Flask, run_poll: Callable[[], PollReport]) -> None:
             state = "revoked" if system.revoked_at else "active"
             organs = ",".join(organ.organ_id for organ in system.organs)
             click.echo(f"{system.system_id}\t{state}\t{system.name}\t{organs}")
+
+
+def _as_csv(agencies: list[dict[str, str]]) -> bytes:
+    """The axis's agencies outside this installation, as the directory's CSV import reads
+    them (a nameless one is named by its OrganId)."""
+    local = set(local_organ_ids())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["OrganId", "Name", "Parent"])
+    for agency in agencies:
+        if agency["code"] not in local:
+            writer.writerow([agency["code"], agency.get("name") or agency["code"],
+                             agency.get("pcode", "")])
+    return out.getvalue().encode()
 
 
 def _run(act: Callable[[], T]) -> T:
