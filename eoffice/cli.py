@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from eoffice.backup import cli as backup_cli
+from eoffice.demo_documents import seed_documents as seed_demo_documents
 from eoffice.extension_points import registered
 
 
@@ -25,5 +26,8 @@ def register_cli(app: Flask) -> None:
         for seeder in registered("demo_seeders", app):
             for line in seeder() or []:
                 click.echo(line)
+        # The living demo's documents, once every module's people and certificates exist.
+        for line in seed_demo_documents():
+            click.echo(line)
 
     backup_cli.init_app(app)
