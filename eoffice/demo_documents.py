@@ -24,6 +24,8 @@ from sqlalchemy import select
 
 from eoffice.accounts.models import User
 from eoffice.demo import DEMO_ORGAN_ID, LACSON_ORGAN_ID, STC_ORGAN_ID
+from eoffice.demo_papers import letter_pdf
+from eoffice.demo_tasks import seed_tasks
 from eoffice.documents import outgoing, service, signing_service
 from eoffice.documents.case_files import create_case_file
 from eoffice.documents.models import CaseFile, Direction, Document
@@ -35,8 +37,6 @@ from eoffice.jobs import queue
 from eoffice.organisation.models import Organisation, Unit
 from eoffice.signing_keys import DEMO_PIN, ensure_demo_credentials
 from eoffice.timestamps import VIETNAM, clock_set_back, utcnow
-
-from eoffice.demo_papers import letter_pdf
 
 INCOMING_STAGES = (In.REGISTERED, In.PRESENTED, In.DIRECTED, In.IN_PROGRESS, In.COMPLETED,
                    In.FILED)
@@ -166,6 +166,10 @@ OUTGOING = [
              to=(PROVINCE,), then=In.RECEIVED),
     Outgoing("Về việc đề xuất bổ sung kinh phí sửa chữa trường học", 2.0, Out.DRAFT,
              office=LACSON),
+    Outgoing("Về việc hướng dẫn quyết toán vốn đầu tư dự án hoàn thành", 1.0, Out.DRAFT,
+             office=STC),
+    Outgoing("Về việc thẩm định dự toán mua sắm tài sản công", 3.0, Out.FORMAT_OK,
+             office=STC),
 ]
 
 
@@ -359,4 +363,4 @@ def seed_documents() -> list[str]:
         app.config["EXCHANGE_AT_ONCE"] = at_once
     total = len(INCOMING) + len(OUTGOING)
     return [f"Văn bản dùng thử: {made} văn bản mới"
-            + (f" (đã có {total - made})." if made < total else ".")]
+            + (f" (đã có {total - made})." if made < total else "."), *seed_tasks()]
