@@ -18,8 +18,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from eoffice.accounts.models import User
+from eoffice.documents.pickers import organisation_head
 from eoffice.timestamps import VIETNAM
 from eoffice.web.dates import MomentField
+
+#: Marks a <select> for the searchable picker (static/js/picker.js, tom-select).
+PICKER = {"data-picker": ""}
 
 
 def from_local(value: datetime | None) -> datetime | None:
@@ -38,13 +43,29 @@ class MeetingForm(FlaskForm):
     ends_at = MomentField("Kết thúc", day_alone=None, validators=[Optional()])
     location = StringField("Địa điểm", validators=[Optional(), Length(max=300)])
     online_url = StringField("Đường dẫn họp trực tuyến", validators=[Optional(), Length(max=500)])
-    chair_id = SelectField("Chủ trì", coerce=int, validate_choice=False)
-    secretary_id = SelectField("Thư ký", coerce=int, validate_choice=False)
-    member_ids = SelectMultipleField("Thành phần tham dự", coerce=int, validate_choice=False)
-    guest_ids = SelectMultipleField("Khách mời", coerce=int, validate_choice=False)
+    # Searchable pickers (static/js/picker.js) instead of Ctrl-click list boxes.
+    chair_id = SelectField("Chủ trì", coerce=int, validate_choice=False, render_kw=PICKER)
+    secretary_id = SelectField("Thư ký", coerce=int, validate_choice=False, render_kw=PICKER)
+    member_ids = SelectMultipleField("Thành phần tham dự", coerce=int, validate_choice=False,
+                                     render_kw=PICKER)
+    guest_ids = SelectMultipleField("Khách mời", coerce=int, validate_choice=False,
+                                    render_kw=PICKER)
     quorum_percent = IntegerField("Tỷ lệ có mặt tối thiểu (%)", default=50,
                                   validators=[NumberRange(1, 100, "Từ 1 đến 100.")])
     description = TextAreaField("Nội dung, ghi chú", validators=[Optional()])
+
+    def propose_defaults(self, organiser: User) -> None:
+        """A new meeting is chaired by the organisation's head, not by whoever sorts first
+        (nor by the secretary); the organiser keeps the minutes unless they chair."""
+        if self.is_submitted():
+            return
+        offered = {choice[0] if isinstance(choice, tuple) else choice.value
+                   for choice in self.chair_id.choices or []}
+        head = organisation_head(organiser.organisation_id)
+        if head is not None and head.id in offered:
+            self.chair_id.data = head.id
+        if organiser.id in offered and (head is None or organiser.id != head.id):
+            self.secretary_id.data = organiser.id
 
 
 class AgendaForm(FlaskForm):
@@ -54,7 +75,7 @@ class AgendaForm(FlaskForm):
                                     validators=[NumberRange(1, 600, "Từ 1 đến 600 phút.")])
     presenter_id = SelectField("Người trình bày", coerce=int, validate_choice=False, default=0)
     restricted_to = SelectMultipleField("Chỉ những người này được xem tài liệu",
-                                        coerce=int, validate_choice=False)
+                                        coerce=int, validate_choice=False, render_kw=PICKER)
 
 
 class DocumentForm(FlaskForm):

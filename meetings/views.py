@@ -80,6 +80,7 @@ def new() -> ResponseReturnValue:
     people = _colleagues()
     for select_field in (form.chair_id, form.secretary_id, form.member_ids, form.guest_ids):
         select_field.choices = people
+    form.propose_defaults(current_user)
     status = 200
     if form.validate_on_submit():
         try:

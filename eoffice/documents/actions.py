@@ -22,6 +22,7 @@ from eoffice.documents import (
     consultation,
     exchange,
     incoming,
+    messages,
     notifications,
     outgoing,
     signing_service,
@@ -33,7 +34,6 @@ from eoffice.documents.models import Direction, Document
 from eoffice.documents.recipient_view import sees_whole
 from eoffice.documents.representation import document_json
 from eoffice.documents.revocation import purge_unreferenced
-from eoffice.documents.states import In
 from eoffice.documents.workflow import INCOMING, OUTGOING
 
 
@@ -205,32 +205,11 @@ def _file(actor: Any, document: Document, data: Filing) -> common.Result:
 
 
 # --------------------------------------------------------------------------- declarations
-#: The success message of each plain step of the transition tables.
-STEP_MESSAGES = {
-    "approve_content": "Đã duyệt nội dung; dự thảo chuyển sang kiểm tra thể thức.",
-    "approve_format": "Đã xác nhận đạt thể thức; dự thảo chuyển người ký duyệt.",
-    "approve": "Đã duyệt ban hành; văn bản chờ ký số.",
-    "resubmit": "Đã gửi lại dự thảo để kiểm tra nội dung.",
-    "archive": "Đã lưu trữ văn bản.",
-    "revoke": "Đã thu hồi văn bản.",
-}
-
-
-def _step_message(name: str) -> Any:
-    def message(result: common.Result) -> str:
-        if name == "return":
-            return ("Đã trả lại nơi gửi." if result.document.direction == Direction.INCOMING
-                    else "Đã trả lại dự thảo để sửa.")
-        return STEP_MESSAGES[name]
-
-    return message
-
-
 def _step(name: str) -> Action:
     summary = next(t.label for t in (*OUTGOING, *INCOMING) if t.action == name)
     return Action(DOCUMENTS, name, f"{summary} (bước theo bảng trạng thái, kèm ghi chú)", Note,
                   lambda actor, document, data: steps.act(actor, document, name, data.note),
-                  _step_message(name))
+                  messages.step(name))
 
 
 #: The plain steps: every action of the tables a service does not own.
@@ -263,21 +242,21 @@ ACTIONS = (
            LeaderSignature,
            lambda actor, document, data: signing_service.sign_as_leader(
                actor, document, data.pin, viewed_sha256=data.viewed_sha256, otp=data.otp),
-           "Đã ký số văn bản.", "/<int:document_id>/sign", "sign",
+           messages.signed, "/<int:document_id>/sign", "sign",
            api_aliases=("/documents/<int:document_id>/sign",)),
     Action(DOCUMENTS, "number", "Văn thư cấp số, ngày vào ô dành sẵn", Nothing,
            lambda actor, document, data: signing_service.assign_number(actor, document),
-           lambda result: f"Đã cấp số {result.document.number_and_notation}.",
+           messages.numbered,
            "/<int:document_id>/number", "number",
            api_aliases=("/documents/<int:document_id>/number",)),
     Action(DOCUMENTS, "org_sign", "Văn thư ký số của cơ quan (mã PIN của chứng thư cơ quan)",
            Pin, lambda actor, document, data: signing_service.org_sign(actor, document,
                                                                          data.pin, otp=data.otp),
-           "Đã ký số của cơ quan.", "/<int:document_id>/org-sign", "org_sign",
+           messages.org_signed, "/<int:document_id>/org-sign", "org_sign",
            api_aliases=("/documents/<int:document_id>/org-sign",)),
     Action(DOCUMENTS, "issue", "Phát hành đến các nơi nhận nội bộ", Nothing,
            lambda actor, document, data: outgoing.issue(actor, document),
-           "Đã phát hành văn bản đến các nơi nhận.", "/<int:document_id>/issue", "issue",
+           messages.issued, "/<int:document_id>/issue", "issue",
            api_aliases=("/documents/<int:document_id>/issue",)),
     Action(DOCUMENTS, "replace", "Đánh dấu văn bản đã ban hành bị thay thế", Replacement,
            lambda actor, document, data: outgoing.replace(actor, document,
@@ -291,16 +270,16 @@ ACTIONS = (
     Action(DOCUMENTS, "present", "Văn thư trình văn bản đến cho lãnh đạo", Presentation,
            lambda actor, document, data: incoming.present(actor, document, data.leader_id,
                                                           data.note),
-           "Đã trình lãnh đạo.", "/<int:document_id>/present", "present",
+           messages.presented, "/<int:document_id>/present", "present",
            api_aliases=("/documents/<int:document_id>/present",)),
     Action(DOCUMENTS, "direct", "Lãnh đạo chỉ đạo: chủ trì, phối hợp, hạn xử lý", DirectionOrder,
-           _direct, "Đã chỉ đạo xử lý.", "/<int:document_id>/direct", "direct",
+           _direct, messages.directed, "/<int:document_id>/direct", "direct",
            api_aliases=("/documents/<int:document_id>/direct",)),
     Action(DOCUMENTS, "reassign", "Trưởng đơn vị giao lại việc cho người trong đơn vị",
            Reassignment,
            lambda actor, document, data: incoming.reassign(actor, document,
                                                            data.assignment_id, data.user_id),
-           "Đã giao lại việc.", "/<int:document_id>/reassign", "reassign"),
+           messages.reassigned, "/<int:document_id>/reassign", "reassign"),
     Action(DOCUMENTS, "progress", "Ghi nhận tiến độ xử lý", Progress,
            lambda actor, document, data: incoming.report_progress(actor, document, data.body),
            "Đã ghi nhận tiến độ.", "/<int:document_id>/progress", "progress",
@@ -308,11 +287,9 @@ ACTIONS = (
     Action(DOCUMENTS, "complete", "Hoàn thành xử lý, liên kết văn bản trả lời", Completion,
            lambda actor, document, data: incoming.complete(actor, document,
                                                            data.reply_document_id, data.note),
-           "Đã hoàn thành xử lý văn bản.", "/<int:document_id>/complete", "complete",
+           messages.completed, "/<int:document_id>/complete", "complete",
            api_aliases=("/documents/<int:document_id>/complete",)),
-    Action(DOCUMENTS, "file", "Đưa văn bản vào hồ sơ", Filing, _file,
-           lambda result: ("Đã lập hồ sơ văn bản." if result.document.state == In.FILED
-                           else "Đã đưa văn bản vào hồ sơ."),
+    Action(DOCUMENTS, "file", "Đưa văn bản vào hồ sơ", Filing, _file, messages.filed,
            "/<int:document_id>/file", "file_document"),
 )
 

@@ -17,7 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from eoffice.accounts.models import User
 from eoffice.documents.models import SECRECY_LABELS, URGENCY_LABELS
+from eoffice.documents.pickers import default_id, organisation_head, unit_head_of
 from eoffice.timestamps import VIETNAM
 from eoffice.web.dates import DayField
 from formats.doctypes import DOCUMENT_TYPES
@@ -26,6 +28,8 @@ TYPE_CHOICES = [SelectChoice(code, name) for code, name in DOCUMENT_TYPES.items(
 URGENCY_CHOICES = [SelectChoice(int(level), label) for level, label in URGENCY_LABELS.items()]
 SECRECY_CHOICES = [SelectChoice(int(level), label) for level, label in SECRECY_LABELS.items()]
 REQUIRED = "Trường này là bắt buộc."
+#: Marks a <select> for the searchable picker (static/js/picker.js, tom-select).
+PICKER = {"data-picker": ""}
 
 
 def end_of_day(day: date | None) -> datetime | None:
@@ -42,21 +46,38 @@ class OutgoingForm(FlaskForm):
     urgency = SelectField("Độ khẩn", coerce=int, choices=URGENCY_CHOICES, default=0)
     secrecy = SelectField("Độ mật", coerce=int, choices=SECRECY_CHOICES, default=0)
     is_legal_normative = BooleanField("Văn bản quy phạm pháp luật (vào sổ riêng theo loại)")
-    reviewer_id = SelectField("Người kiểm tra nội dung (lãnh đạo đơn vị)", coerce=int)
-    checker_id = SelectField("Người kiểm tra thể thức", coerce=int)
-    signer_id = SelectField("Người ký", coerce=int)
+    reviewer_id = SelectField("Người kiểm tra nội dung (lãnh đạo đơn vị)", coerce=int,
+                              render_kw=PICKER)
+    checker_id = SelectField("Người kiểm tra thể thức", coerce=int, render_kw=PICKER)
+    signer_id = SelectField("Người ký", coerce=int, render_kw=PICKER)
     authority = StringField("Thẩm quyền ký (TM., KT., TL., TUQ.)",
                             validators=[Optional(), Length(max=60)])
     to_places = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Optional()])
-    recipient_unit_ids = SelectMultipleField("Đơn vị nhận trong cơ quan", coerce=int)
-    recipient_user_ids = SelectMultipleField("Người nhận trong cơ quan", coerce=int)
-    named_user_ids = SelectMultipleField("Người được xem (bắt buộc với văn bản mật)", coerce=int)
+    # Searchable pickers (static/js/picker.js) instead of Ctrl-click list boxes.
+    recipient_unit_ids = SelectMultipleField("Đơn vị nhận trong cơ quan", coerce=int,
+                                             render_kw=PICKER)
+    recipient_user_ids = SelectMultipleField("Người nhận trong cơ quan", coerce=int,
+                                             render_kw=PICKER)
+    named_user_ids = SelectMultipleField("Người được xem (bắt buộc với văn bản mật)", coerce=int,
+                                         render_kw=PICKER)
     due_date = DayField("Hạn xử lý", validators=[Optional()])
     file = FileField("Tệp dự thảo (DOCX hoặc PDF)")
     addressees = TextAreaField("Kính gửi (mỗi dòng một nơi, cho công văn)",
                                validators=[Optional()])
     body = TextAreaField("Hoặc soạn nội dung tại đây (hệ thống tạo văn bản đúng thể thức)",
                          validators=[Optional(), Length(max=100_000)])
+
+    def propose_defaults(self, drafter: User) -> None:
+        """A new draft goes to the drafter's unit head for content review and is signed by
+        the organisation's head; both stay changeable. A posted form keeps its choices."""
+        if self.is_submitted():
+            return
+        reviewer = default_id(unit_head_of(drafter), self.reviewer_id.choices)
+        signer = default_id(organisation_head(drafter.organisation_id), self.signer_id.choices)
+        if reviewer is not None:
+            self.reviewer_id.data = reviewer
+        if signer is not None:
+            self.signer_id.data = signer
 
 
 class IncomingForm(FlaskForm):
@@ -76,7 +97,8 @@ class IncomingForm(FlaskForm):
     secrecy = SelectField("Độ mật", coerce=int, choices=SECRECY_CHOICES, default=0)
     due_date = DayField("Hạn giải quyết", validators=[Optional()])
     page_amount = IntegerField("Số trang", validators=[Optional(), NumberRange(min=1)])
-    named_user_ids = SelectMultipleField("Người được xem (văn bản mật)", coerce=int)
+    named_user_ids = SelectMultipleField("Người được xem (văn bản mật)", coerce=int,
+                                         render_kw=PICKER)
     file = FileField("Tệp văn bản (PDF)",
                      validators=[FileRequired("Hãy chọn tệp văn bản.")])
     confirm_duplicate = BooleanField(

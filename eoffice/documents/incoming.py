@@ -193,7 +193,13 @@ def direct(actor: User, document: Document, lines: Sequence[Handling], opinion: 
             org_user(actor, line.user_id, "người xử lý")
             user_ids.append(line.user_id)
         if line.unit_id:
-            org_unit(actor, line.unit_id)
+            unit = org_unit(actor, line.unit_id)
+            # A unit's assignment reaches its head; with none it would reach nobody and
+            # later be counted as done, so it is refused until a head or a person is named.
+            if not line.user_id and not user_ids_of_unit_heads([line.unit_id]):
+                raise InvalidInput(f"Đơn vị “{unit.name if unit else ''}” chưa có trưởng "
+                                   "đơn vị: chưa giao được. Hãy chọn người chủ trì cụ thể "
+                                   "hoặc phân công trưởng đơn vị trước.")
             unit_ids.append(line.unit_id)
     for line in lines:
         db.session.add(

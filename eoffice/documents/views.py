@@ -21,6 +21,7 @@ from eoffice.documents import (
     consultation,
     exchange,
     notifications,
+    pickers,
     service,
     validation_panel,
     viewed_pdf,
@@ -143,6 +144,7 @@ def _outgoing_choices(form: OutgoingForm) -> None:
     form.recipient_user_ids.choices = everyone
     form.named_user_ids.choices = everyone
     form.recipient_unit_ids.choices = _unit_choices()
+    form.propose_defaults(current_user)
 
 
 @bp.route("/outgoing/new", methods=["GET", "POST"])
@@ -277,6 +279,7 @@ def _detail(document: Document) -> ResponseReturnValue:
         may_progress=document.state in (In.DIRECTED, In.IN_PROGRESS) and (
             service.is_assignee(user, document) or "start" in can),
         pdf_view=viewed_pdf.view_for(document),  # sign what you see (issue #11)
+        **pickers.panel_defaults(user, can),
         validation=validation_panel.panel_for(document),
     )
 
@@ -303,7 +306,6 @@ def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
     return send_generated(data, name, XML)
 
 
-
 @bp.post("/edxml/status")
 @login_required
 def receive_status() -> ResponseReturnValue:
@@ -316,7 +318,6 @@ def receive_status() -> ResponseReturnValue:
                  f"Đã cập nhật trạng thái xử lý của {recipient.organ.name}.")
 
 
-# --------------------------------------------------------------------------- consultation
 # --------------------------------------------------------------------------- incoming
 @bp.route("/incoming/new", methods=["GET", "POST"])
 @login_required

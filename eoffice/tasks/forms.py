@@ -24,8 +24,11 @@ class AssignForm(FlaskForm):
     title = StringField("Tên công việc", validators=[DataRequired("Tên công việc là bắt buộc."),
                                                      Length(max=500)])
     description = TextAreaField("Nội dung, yêu cầu", validators=[Optional()])
-    assignee_ids = SelectMultipleField("Người thực hiện", coerce=int, validate_choice=False)
-    unit_ids = SelectMultipleField("Đơn vị thực hiện", coerce=int, validate_choice=False)
+    # Searchable pickers (static/js/picker.js) instead of Ctrl-click list boxes.
+    assignee_ids = SelectMultipleField("Người thực hiện", coerce=int, validate_choice=False,
+                                       render_kw={"data-picker": ""})
+    unit_ids = SelectMultipleField("Đơn vị thực hiện", coerce=int, validate_choice=False,
+                                   render_kw={"data-picker": ""})
     deadline = MomentField("Thời hạn", validators=[Optional()])
     working_days = IntegerField(
         "hoặc số ngày làm việc kể từ hôm nay", validators=[Optional(), NumberRange(1, 365)]

@@ -138,7 +138,8 @@ def test_incoming_register_present_direct_complete(
         from eoffice.organisation.models import Unit
 
         kt = db.session.execute(select(Unit.id).where(Unit.abbreviation == "KT")).scalar_one()
-        th = db.session.execute(select(Unit.id).where(Unit.abbreviation == "TH")).scalar_one()
+        # Supporting: the office (a unit with a head; one without is refused, test_defaults).
+        th = db.session.execute(select(Unit.id).where(Unit.abbreviation == "VP")).scalar_one()
         db.session.remove()
     assert client.post(f"/documents/{document_id}/direct", data={
         "csrf_token": token, "lead_unit_id": kt, "lead_deadline": "2026-12-31",
