@@ -51,6 +51,7 @@ PHRASES: dict[str, str] = {
     "draft_returned": "trả lại dự thảo để sửa",
     "content_approved": "duyệt nội dung",
     "format_approved": "kiểm tra đạt thể thức",
+    "boxes_placed": "đặt ô số, ngày tháng, chữ ký trên bản PDF",
     "approved": "duyệt ban hành",
     "archived": "lưu trữ văn bản",
     "exported": "xuất gói edXML gửi nơi nhận bên ngoài",

@@ -16,6 +16,7 @@ from eoffice.signing_keys import DEMO_PIN, ensure_demo_credentials, issue_user_c
 def init_app(app: Flask) -> None:
     """Plug the module into the application: models, file rule, pages, API, sockets, CLI."""
     from eoffice.documents import (
+        box_placement_actions,  # noqa: F401  (declared before the routes are built)
         models,  # noqa: F401  (tables known to migrations)
         representation,
     )
@@ -71,10 +72,11 @@ def init_app(app: Flask) -> None:
     from eoffice.documents.sweeps import overdue_job
 
     register_handler(app, "convert_draft", convert_draft_job)
-    from eoffice.documents import format_check, validation_panel, viewed_pdf
+    from eoffice.documents import box_placement, format_check, validation_panel, viewed_pdf
 
     viewed_pdf.init_app(app)  # the leader's approval binds the PDF he approved (issue #11)
     format_check.init_app(app)  # "Đạt thể thức" only for A4 with room for number, date, sign
+    box_placement.init_app(app)  # the checker places those boxes on an upload's preview
     validation_panel.init_app(app)  # the issued copy's signatures, validated once (job)
     register_handler(app, "register_export", export_job)
     register_handler(app, "sign_batch", batch_signing.interrupted)

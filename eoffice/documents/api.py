@@ -21,6 +21,7 @@ from eoffice.actions.routes import add_api_routes
 from eoffice.api.openapi import binary, documented, list_of, ref
 from eoffice.documents import actions as _declared  # noqa: F401  (the declarations)
 from eoffice.documents import batch_signing, creation, exchange, notifications, service
+from eoffice.documents import box_placement_actions as _placing  # noqa: F401  (declared)
 from eoffice.documents.case_files import case_files_of
 from eoffice.documents.errors import InvalidInput
 from eoffice.documents.exchange import XML

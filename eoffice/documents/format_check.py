@@ -10,7 +10,8 @@ Where the number, date and signature go: a draft generated from our template car
 measured ``layout``. An uploaded draft laid out as Appendix I ("Số:   /KH-UBND", the empty
 place-and-date line under the motto, the signer's title above and name below an empty
 space) is measured the same way and given that layout; any other upload is checked against
-the fixed default places, and refused when text lies in them.
+the fixed default places, and refused when text lies in them, unless the checker placed
+the boxes herself on that PDF (``box_placement``; they are then the places checked).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from eoffice.accounts.models import User
 from eoffice.documents import numbering
 from eoffice.documents.errors import InvalidInput
 from eoffice.documents.models import Document, ParticipantRole
+from eoffice.documents.placed_boxes import placed_layout
 from eoffice.documents.signing_service import DATE_RECT, NUMBER_RECT
 from eoffice.documents.viewed_pdf import NOT_RENDERED, rendered_version
 from eoffice.documents.workflow import Transition, on_transition
@@ -89,7 +91,8 @@ def page_words(pdf: bytes) -> tuple[list[tuple[float, float]], list[Word]]:
     return sizes, words
 
 
-def _overlaps(word: Rect, area: Rect, inset: float = 0.6) -> bool:
+def overlaps(word: Rect, area: Rect, inset: float = 0.6) -> bool:
+    """Whether printed ink of ``word`` would lie in ``area``."""
     # A word's box spans the font's whole ascent and descent (about 15 % of its height
     # above and below the ink): lines set close together touch without any ink meeting.
     pad = (word[3] - word[1]) * 0.15
@@ -139,8 +142,10 @@ def _areas(layout: dict[str, object], pages: int) -> list[Area]:
     areas = [Area("Ô số, ký hiệu", header, rect("number_rect", NUMBER_RECT)),
              Area("Ô địa danh, ngày tháng", header, rect("date_rect", DATE_RECT))]
     if isinstance(layout.get("signature_rect"), list):
+        # Boxes placed by the checker: the signature's area includes the seal's reach.
+        signature = rect("signature_rect", (0.0, 0.0, 0.0, 0.0))
         areas.append(Area("Ô chữ ký và con dấu", int(str(layout.get("signature_page", 0))),
-                          rect("signature_rect", (0.0, 0.0, 0.0, 0.0))))
+                          rect("signature_area", signature)))
     else:  # an upload: the default block at the bottom right of the last page, seal at its left
         x1, y1, x2, y2 = default_leader_rect((0, 0, A4[0], A4[1]))
         areas.append(Area("Ô chữ ký và con dấu", pages - 1, (x1 - SEAL_REACH / 2, y1, x2, y2)))
@@ -170,7 +175,7 @@ def check_pdf(pdf: bytes, layout: dict[str, object]) -> None:
     for area in _areas(layout, len(sizes)):
         if area.page >= len(sizes):
             continue
-        covered = [w.text for w in words if w.page == area.page and _overlaps(w.rect, area.rect)]
+        covered = [w.text for w in words if w.page == area.page and overlaps(w.rect, area.rect)]
         if covered:
             shown = " ".join(covered[:6]) + (" …" if len(covered) > 6 else "")
             raise InvalidInput(
@@ -188,12 +193,25 @@ def check_document(document: Document) -> None:
     if version is None:
         raise InvalidInput(NOT_RENDERED)
     pdf = object_store().read_bytes(version.file.sha256)
+    layout = layout_of(document, pdf, version.file.sha256)
+    if layout != document.layout:
+        document.layout = layout
+    check_pdf(pdf, layout or {})
+
+
+def layout_of(document: Document, pdf: bytes, sha256: str) -> dict[str, object] | None:
+    """Where the number, date and signature go on the PDF ``sha256``: the boxes the checker
+    placed on that very PDF (``box_placement``), else the document's layout (never boxes
+    placed on another PDF), else the places measured on an upload laid out as Appendix I."""
+    placed = placed_layout(document.id, sha256)
+    if placed is not None:
+        return placed
     layout = document.layout or None
+    if layout is not None and layout.get("placed") and layout.get("sha256") != sha256:
+        layout = None
     if layout is None:
         layout = _measured_layout(pdf, document)
-        if layout is not None:
-            document.layout = layout
-    check_pdf(pdf, layout or {})
+    return layout
 
 
 def on_format_approval(actor: User, document: Document, row: Transition) -> None:

@@ -21,6 +21,7 @@ created on first use; demo users' PKCS#12 files use the PIN ``123456``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from eoffice.documents.common import (
 )
 from eoffice.documents.errors import InvalidInput, WorkflowError
 from eoffice.documents.models import Document
+from eoffice.documents.placed_boxes import layout_for
 from eoffice.documents.viewed_pdf import pdf_to_sign
 from eoffice.documents.workflow import check, transition
 from eoffice.extensions import db
@@ -172,7 +174,8 @@ def sign_as_leader(actor: User, document: Document, pin: str,
     require_signature_image(actor)
     data = pdf_to_sign(actor, document, viewed_sha256)
     signer = signer or open_leader_signer(actor, pin, otp)
-    layout = document.layout or {}
+    # Boxes the checker placed on an upload are bound to this PDF's hash (box_placement).
+    layout = layout_for(document, hashlib.sha256(data).hexdigest())
     leader_kwargs: dict[str, object] = {}
     if _rect(layout.get("signature_rect")):
         leader_kwargs = {"rect": _rect(layout["signature_rect"]),
