@@ -13,6 +13,7 @@ from eoffice.documents.numbering import INCOMING, INCOMING_SECRET, OUTGOING, SEC
 from eoffice.extensions import db
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys import DEMO_PIN, issue_seal_certificate, pki_dir
+from eoffice.signing_keys.exchange_keys import issue_demo_exchange_certificate
 from eoffice.timestamps import VIETNAM, utcnow
 
 DEFAULT_REGISTER_KINDS = (OUTGOING, INCOMING, SECRET, INCOMING_SECRET)
@@ -34,11 +35,14 @@ def demo_pki_in_use() -> bool:
 
 
 def demo_seal_certificate(organisation: Organisation) -> None:
-    """The organisation's seal certificate from the demo PKI (PIN 123456), when in use.
+    """The organisation's seal certificate from the demo PKI (PIN 123456) and its exchange
+    certificate (``signing_keys.exchange_keys``), when in use.
     Issued afresh even when a file exists: one left by a rolled-back creation that held
     the same id belongs to another name."""
     if demo_pki_in_use():
         issue_seal_certificate(organisation, DEMO_PIN)
+        # and the server-held key that signs its edXML packages (issued afresh likewise)
+        issue_demo_exchange_certificate(organisation)
 
 
 __all__ = ["DEFAULT_REGISTER_KINDS", "default_registers", "demo_pki_in_use",

@@ -9,6 +9,10 @@ from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.organisation.models import Organisation
+from eoffice.signing_keys.exchange_keys import (
+    exchange_certificate,
+    issue_demo_exchange_certificate,
+)
 from eoffice.signing_keys.images import ensure_demo_images
 from eoffice.signing_keys.pki import demo_pki, pki_dir
 from eoffice.signing_keys.remote import link_for_seal, link_for_user
@@ -55,8 +59,9 @@ def has_seal_certificate(organisation: Organisation) -> bool:
 
 def ensure_demo_credentials(users: Sequence[User]) -> list[str]:
     """Give demo leaders and meeting secretaries a certificate (leaders sign documents and
-    minutes, secretaries sign minutes first) and each organisation its seal (PIN 123456);
-    and the images their visible signatures show (``images.ensure_demo_images``)."""
+    minutes, secretaries sign minutes first) and each organisation its seal (PIN 123456)
+    and its exchange certificate (``exchange_keys``); and the images their visible
+    signatures show (``images.ensure_demo_images``)."""
     issued: list[str] = []
     for user in users:
         signs = has_role(user, Role.LEADER, Role.MEETING_SECRETARY)
@@ -67,4 +72,8 @@ def ensure_demo_credentials(users: Sequence[User]) -> list[str]:
         if Role.CLERK in user.roles and not has_seal_certificate(user.organisation):
             issue_seal_certificate(user.organisation, DEMO_PIN)
             issued.append(f"seal:{user.organisation.abbreviation}")
+        if Role.CLERK in user.roles and exchange_certificate(user.organisation) is None:
+            # The server's key for the organisation's edXML packages (no PIN: the outbox signs).
+            issue_demo_exchange_certificate(user.organisation)
+            issued.append(f"exchange:{user.organisation.abbreviation}")
     return issued + ensure_demo_images(list(users))
