@@ -39,8 +39,8 @@ def _named(document: Document) -> str:
     return f"văn bản “{subject}”"
 
 
-def _to(names: str) -> str:
-    return f" ({names})" if names else ""
+def _or(names: str, fallback: str) -> str:
+    return names or fallback
 
 
 def step(name: str) -> Message:
@@ -49,21 +49,23 @@ def step(name: str) -> Message:
     def message(result: Result) -> str:
         document = result.document
         if name == "approve_content":
-            return ("Đã duyệt nội dung; dự thảo chuyển kiểm tra thể thức"
-                    f"{_to(_people(document, ParticipantRole.CHECKER))}.")
+            return ("Đã duyệt nội dung; dự thảo chuyển "
+                    f"{_or(_people(document, ParticipantRole.CHECKER), 'văn thư')} "
+                    "kiểm tra thể thức.")
         if name == "approve_format":
-            return ("Đã xác nhận đạt thể thức; dự thảo chuyển người ký duyệt"
-                    f"{_to(_people(document, ParticipantRole.SIGNER))}.")
+            return ("Đã xác nhận đạt thể thức; dự thảo chuyển "
+                    f"{_or(_people(document, ParticipantRole.SIGNER), 'người ký')} duyệt ký.")
         if name == "approve":
             return "Đã duyệt ban hành; văn bản chờ ký số."
         if name == "resubmit":
-            return ("Đã gửi lại dự thảo để kiểm tra nội dung"
-                    f"{_to(_people(document, ParticipantRole.REVIEWER))}.")
+            return ("Đã gửi lại dự thảo cho "
+                    f"{_or(_people(document, ParticipantRole.REVIEWER), 'người kiểm tra')} "
+                    "kiểm tra nội dung.")
         if name == "return":
             if document.direction == Direction.INCOMING:
                 return f"Đã trả lại {_named(document)} cho {document.organ_name or 'nơi gửi'}."
-            return ("Đã trả lại dự thảo để sửa"
-                    f"{_to(_people(document, ParticipantRole.DRAFTER))}.")
+            return ("Đã trả lại dự thảo cho "
+                    f"{_or(_people(document, ParticipantRole.DRAFTER), 'người soạn')} để sửa.")
         if name == "archive":
             return f"Đã lưu trữ {_named(document)}."
         if name == "revoke":

@@ -1,0 +1,66 @@
+"""Helpers for the browser tests of the action panel, the pickers and accessibility: a
+logged-in Chromium page (English locale: what a default Chrome sends), a picker choice typed
+as a user would, and a button press that answers the confirmation dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from eoffice import signing_keys
+from eoffice.accounts.models import User
+from eoffice.demo import seed_demo
+from eoffice.extensions import db
+from tests.conftest import _wipe, make_app
+from tests.services.live_server import serve
+
+
+@pytest.fixture()
+def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[Flask, str]]:
+    """The demo installation served over HTTP."""
+    application = make_app(tmp_path, database_url,
+                           pki_dir=str(tmp_path_factory.getbasetemp() / "pki-browser"))
+    with application.app_context():
+        seed_demo()
+        signing_keys.ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
+        db.session.remove()
+    try:
+        with serve(application) as base_url:
+            yield application, base_url
+    finally:
+        _wipe(application)
+
+
+def session(browser: Any, base_url: str, username: str) -> Any:
+    """A page logged in as ``username``, in an English-language Chromium."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill("matkhau123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base_url}/my-work")
+    return page
+
+
+def pick(page: Any, label: str, typed: str, option: str) -> None:
+    """Type ``typed`` into the searchable picker labelled ``label``; choose ``option``."""
+    control = page.get_by_role("combobox", name=label, exact=True)
+    control.click()
+    control.fill(typed)
+    page.locator(".ts-dropdown .option", has_text=option).first.click()
+
+
+def press(page: Any, name: str, *, confirm: bool = True) -> None:
+    """Press a form button; answer its confirmation (if it asks); wait for the answer page."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+        if page.locator("dialog[open]").count():
+            page.get_by_role("button", name="Xác nhận" if confirm else "Hủy").click()
+    assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
