@@ -136,6 +136,8 @@ INCOMING = [
     Incoming("Về việc quyết toán kinh phí chương trình mục tiêu", "Kho bạc Nhà nước",
              "KBNN-KSC", 10.0, In.IN_PROGRESS, office=STC, leader="giamdoc",
              deadline_days=6.0),
+    Incoming("Về việc đề nghị thẩm định giá đất cụ thể", "Ủy ban nhân dân huyện Lạc Sơn",
+             "UBND-TNMT", 0.8, In.REGISTERED, office=STC, leader="giamdoc", urgency=1),
     Incoming("Về việc hỗ trợ thiệt hại do thiên tai", "Ủy ban nhân dân tỉnh Hòa Bình",
              "UBND-NN", 3.0, In.DIRECTED, office=LACSON, to_unit=True),
     Incoming("Về việc chuẩn bị kỳ họp Hội đồng nhân dân huyện", "Thường trực HĐND huyện "
@@ -164,12 +166,13 @@ OUTGOING = [
              office=STC, to=(PROVINCE,), then=In.DIRECTED),
     Outgoing("Báo cáo công tác khắc phục hậu quả thiên tai", 5.0, Out.ISSUED, office=LACSON,
              to=(PROVINCE,), then=In.RECEIVED),
-    Outgoing("Về việc đề xuất bổ sung kinh phí sửa chữa trường học", 2.0, Out.DRAFT,
+    Outgoing("Về việc đề xuất bổ sung kinh phí sửa chữa trường học", 2.0, Out.REVISION,
              office=LACSON),
     Outgoing("Về việc hướng dẫn quyết toán vốn đầu tư dự án hoàn thành", 1.0, Out.DRAFT,
              office=STC),
     Outgoing("Về việc thẩm định dự toán mua sắm tài sản công", 3.0, Out.FORMAT_OK,
              office=STC),
+    Outgoing("Về việc công khai dự toán ngân sách năm 2027", 1.5, Out.CONTENT_OK, office=STC),
 ]
 
 
