@@ -28,6 +28,7 @@ from eoffice.links import link_context
 from eoffice.organisation.models import Organisation
 from eoffice.timestamps import VIETNAM, format_local, utcnow
 from meetings import service
+from meetings.demo_history import seed_upcoming
 from meetings.demo_pdf import Block, Letterhead, Style, text_pdf
 from meetings.models import Meeting
 from meetings.service import MeetingError
@@ -254,4 +255,5 @@ def seed_meeting() -> list[str] | None:
         f"  {format_local(meeting.starts_at)} tại {meeting.location}; chủ trì {CHAIR}, "
         f"thư ký {SECRETARY}; mở trang cuộc họp rồi «Vào phòng họp».",
         *notes,
+        *seed_upcoming(_invitation),
     ]
