@@ -221,6 +221,6 @@ def test_boxes_placed_on_another_pdf_are_not_used(sctx: Flask) -> None:
     transition(drafter, document, "resubmit")
     transition(user("truongphong"), document, "approve_content")
     db.session.commit()
-    with pytest.raises(InvalidInput, match="^Không còn chỗ trống cho Ô số, ký hiệu"):
+    with pytest.raises(InvalidInput, match=r"^Không còn chỗ trống cho Ô số, ký hiệu"):
         transition(user("vanthu"), document, "approve_format")
     db.session.rollback()
