@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from eoffice.documents import validation_panel
 from eoffice.documents.common import attachments_of
 from eoffice.documents.models import Document
 from eoffice.documents.queries import internal_inbox as inbox_of
@@ -29,8 +30,10 @@ def internal_inbox() -> ResponseReturnValue:
 
 def recipient_page(document: Document) -> ResponseReturnValue:
     """The document's page for a recipient (the caller found ``sees_whole`` False): the
-    official copy and its signed appendices, and the public metadata."""
+    official copy and its signed appendices, the public metadata, and the validation panel
+    of the official copy (each signature: who, role, when, valid, long-term data)."""
     view = view_of(current_user, document, attachments_of(document))
     return render_template(
         "documents/recipient_detail.html", document=document, labels=STATE_LABELS, view=view,
-        official=view.versions[0] if view.versions else None)
+        official=view.versions[0] if view.versions else None,
+        validation=validation_panel.panel_for(document))
