@@ -4,7 +4,8 @@ status messages. ``ports`` is the seam between the two halves.
 
 ``init_app`` plugs the exchange core in: its tables, the transition listeners (issue, revoke
 and replace leave through the outbox; an incoming document's handling flows back as status
-messages), the outbox job, the pages and API, and what the document page's partial reads.
+messages), the outbox job, the pages and API, what the document page's partial reads, and
+``flask exchange set-certificate``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     from eoffice.documents.workflow import on_transition
     from eoffice.exchange import (
         at_once,
+        certificate_cli,
         models,  # noqa: F401  (tables known to migrations)
         outbox,
         statuses,
@@ -34,3 +36,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api)
     app.jinja_env.globals["exchange_panel"] = exchange_panel
     at_once.listen()
+    certificate_cli.register_commands(app)  # flask exchange set-certificate

@@ -37,16 +37,12 @@ from eoffice.exchange.models import (
     ExchangeInbound,
 )
 from eoffice.exchange.routing import clerks_of
+from eoffice.exchange.sender_check import sender_verdict
 from eoffice.extensions import db
 from eoffice.organisation.models import Organisation
 from eoffice.timestamps import utcnow
 from formats.doctypes import DOCUMENT_TYPES
 from formats.edxml import EdxmlPackage
-from formats.edxml.signature import (
-    EdxmlSignatureError,
-    EdxmlUnverifiableSignature,
-    verify_package,
-)
 
 PDF = "application/pdf"
 NO_CLERK = "Cơ quan nhận chưa có văn thư để tiếp nhận văn bản."
@@ -82,22 +78,28 @@ def known_document(organisation_id: int, document_key: str) -> Document | None:
     return db.session.get(Document, document_id) if document_id else None
 
 
-def package_verdict(data: bytes) -> str:
-    """One sentence about the package's own XML signature (the sending organisation's).
+def package_verdict(package: EdxmlPackage, data: bytes) -> str:
+    """One sentence about the package's own XML signature, which must be the sending
+    organisation's (``sender_check``): a signature that does not verify, or that is another
+    organisation's, refuses the package — that is what a transport reports back; a package
+    between organisations of this installation must be signed."""
+    return sender_verdict(package.message.from_org.organ_id, data)
 
-    A signature that does not verify (the package was changed after signing, a certificate
-    out of its validity) refuses the package: that is what a transport reports back. SHA-1
-    signatures are accepted, as older senders and the official samples still make them.
-    """
-    try:
-        signer = verify_package(data, allow_sha1=True)
-    except EdxmlUnverifiableSignature as error:
-        return str(error)
-    except EdxmlSignatureError as error:
-        raise InvalidInput(str(error)) from None
-    if signer is None:
-        return "Gói edXML không có chữ ký số của cơ quan gửi."
-    return f"Chữ ký số của gói edXML hợp lệ (người ký: {signer.common_name or signer.subject})."
+
+def replaced_key(organisation: Organisation, package: EdxmlPackage) -> str | None:
+    """The DocumentId a replacement (business type 3) supersedes here: from
+    ReplacementInfoList as the official samples write it (the entry naming this organisation,
+    or naming none), else from ResponseFor as older senders wrote it."""
+    entries = package.message.business.replacements
+    for entry in entries:
+        if entry.document_id and (not entry.organ_ids
+                                  or organisation.organ_id in entry.organ_ids):
+            return entry.document_id
+    if entries and entries[0].document_id:
+        return entries[0].document_id
+    if package.message.response_for and package.message.response_for[0].document_id:
+        return package.message.response_for[0].document_id
+    return None
 
 
 def _create(organisation: Organisation, package: EdxmlPackage, data: bytes,
@@ -192,10 +194,10 @@ def _update(organisation: Organisation, package: EdxmlPackage) -> Arrival:
 def _replace(organisation: Organisation, package: EdxmlPackage, data: bytes,
              verdict: str) -> Arrival:
     """Business type 3: the replacing document arrives (or had arrived) and is linked to the
-    one it replaces, named in ResponseFor."""
-    if not package.message.response_for:
-        raise InvalidInput("Gói thay thế không nêu văn bản bị thay thế (ResponseFor).")
-    old_key = package.message.response_for[0].document_id
+    one it replaces (:func:`replaced_key`)."""
+    old_key = replaced_key(organisation, package)
+    if old_key is None:
+        raise InvalidInput("Gói thay thế không nêu văn bản bị thay thế (ReplacementInfoList).")
     old = known_document(organisation.id, old_key)
     if old is None:
         raise InvalidInput(f"Không có văn bản {old_key} để thay thế.")
@@ -217,7 +219,8 @@ def take_package(organisation: Organisation, package: EdxmlPackage, data: bytes)
     """Honour ``package`` for ``organisation`` according to its business type."""
     if package.message.secrecy:
         raise InvalidInput("Văn bản mật không được gửi, nhận qua liên thông.")
-    verdict = package_verdict(data)  # a signature that does not verify refuses the package
+    # A signature that does not verify, or is not the sender's, refuses the package.
+    verdict = package_verdict(package, data)
     kind = package.message.business.doc_type
     if kind == BUSINESS_NEW:
         existing = known_document(organisation.id, package.document_id)

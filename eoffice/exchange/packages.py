@@ -2,7 +2,9 @@
 1 revoke, 2 update, 3 replace) and the status message about a document that arrived here.
 
 The same bytes serve local delivery and the national axis: a package delivered inside the
-installation is built, handed over and parsed on the other side exactly as a remote one.
+installation is built, handed over and parsed on the other side exactly as a remote one. Both
+are signed with the sending organisation's exchange certificate
+(``signing_keys.exchange_keys``): an enveloped XML signature in the header, as QCVN 102 has it.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from eoffice.documents.exchange import our_organ, outgoing_document_id
 from eoffice.documents.models import Document
 from eoffice.errors import InvalidInput
 from eoffice.files.service import object_store
+from eoffice.organisation.models import Organisation
+from eoffice.signing_keys.exchange_keys import open_exchange_key
 from eoffice.timestamps import VIETNAM, utcnow
 from formats import edxml
+from formats.edxml.signature import sign_package
 
 SECRET_REFUSED = ("Văn bản mật không được gửi qua liên thông văn bản điện tử.")
 
@@ -53,11 +58,21 @@ def response_for(document: Document) -> edxml.ResponseFor:
                              document_id=outgoing_document_id(document))
 
 
+def signed(organisation: Organisation, data: bytes) -> bytes:
+    """``data`` (a package or status we built) signed with ``organisation``'s exchange key."""
+    key = open_exchange_key(organisation)
+    try:
+        return sign_package(data, key.key, key.chain)
+    except edxml.EdxmlError as error:
+        raise InvalidInput(str(error)) from None
+
+
 def build_package(document: Document, to: edxml.OrganInfo, business_type: int, *,
                   reason: str = "", actor: User | None = None,
                   replaces: Document | None = None) -> bytes:
-    """The package of ``document`` for one recipient; ``replaces`` is the document a type-3
-    package replaces (named in ResponseFor, so the recipient links the two)."""
+    """The signed package of ``document`` for one recipient; ``replaces`` is the document a
+    type-3 package replaces, named in ReplacementInfoList as the official samples do (the
+    recipient links the two)."""
     if document.is_secret:
         raise InvalidInput(SECRET_REFUSED)
     if document.issued_date is None:
@@ -86,20 +101,24 @@ def build_package(document: Document, to: edxml.OrganInfo, business_type: int, *
                                    promulgation_amount=document.issued_amount or 0,
                                    page_amount=document.page_amount or 0,
                                    appendixes=tuple(f.name for f in files[1:])),
-        response_for=(response_for(replaces),) if replaces is not None else (),
         trace_headers=(edxml.TraceHeader(document.organisation.organ_id, utcnow()),),
-        business=edxml.Business(doc_type=business_type, reason=reason[:500],
-                                staff=edxml.StaffInfo(staff=actor.full_name if actor else "")),
+        business=edxml.Business(
+            doc_type=business_type, reason=reason[:500],
+            staff=edxml.StaffInfo(staff=actor.full_name if actor else ""),
+            replacements=((edxml.ReplacementInfo(outgoing_document_id(replaces),
+                                                 (to.organ_id,)),)
+                          if replaces is not None else ())),
     )
     try:
-        return edxml.build_package(message, files)
+        data = edxml.build_package(message, files)
     except edxml.EdxmlError as error:
         raise InvalidInput(str(error)) from None
+    return signed(document.organisation, data)
 
 
 def build_status(document: Document, sender_organ_id: str, document_key: str,
                  code: edxml.StatusCode, description: str, staff: str) -> bytes:
-    """The status message telling ``sender_organ_id`` how its document is handled here
+    """The signed status message telling ``sender_organ_id`` how its document is handled here
     (``document`` is our incoming copy)."""
     day = document.issued_date or date.today()
     status = edxml.StatusMessage(
@@ -108,4 +127,4 @@ def build_status(document: Document, sender_organ_id: str, document_key: str,
                                        promulgation_date=day, document_id=document_key),
         from_org=our_organ(document), code=code, timestamp=utcnow(),
         description=description or code.label, staff=edxml.StaffInfo(staff=staff))
-    return edxml.build_status(status)
+    return signed(document.organisation, edxml.build_status(status))

@@ -7,9 +7,10 @@ encrypted with the installation's PKI passphrase (``EOFFICE_PKI_PASSPHRASE``, or
 PKI's passphrase file) — never with a person's PIN; ``exchange-<id>.pem`` beside it is the
 public certificate, read on arrival without the passphrase.
 
-Where it comes from: the embedded demo PKI issues one per organisation (on first use, and
-afresh when an organisation is created); in production an administrator installs a PKCS#12
-from a real CA with ``flask exchange set-certificate`` (:func:`set_exchange_certificate`).
+Where it comes from: the embedded demo PKI issues one per organisation (on seed-demo, afresh
+when an organisation is created, and on first use for one that has none); in production an
+administrator installs a PKCS#12 from a real CA with ``flask exchange set-certificate``
+(:func:`set_exchange_certificate`).
 
 Whose it is: a certificate the demo PKI issues names the organisation's edXML OrganId in its
 subject as ``UID=EDXML:<OrganId>`` (the Vietnamese CAs' habit of prefixed identifiers in UID,
@@ -140,19 +141,18 @@ def exchange_certificate(organisation: Organisation) -> x509.Certificate | None:
 
 
 def open_exchange_key(organisation: Organisation) -> ExchangeKey:
-    """The key that signs ``organisation``'s packages. With the demo PKI, one is issued when
-    the organisation has none yet (organisations made before exchange keys existed) or when the
+    """The key that signs ``organisation``'s packages. The demo PKI issues one when the
+    organisation has none yet (organisations made before exchange keys existed) or when the
     file left there names another organisation (a rolled-back creation that held the id)."""
     path = _holder(organisation, "p12")
     certificate = exchange_certificate(organisation)
     stale = certificate is None or not path.exists() or (
         organ_id_of(certificate) not in (None, organisation.organ_id))
     if stale:
-        if not demo_pki_in_use():
-            raise ExchangeCertificateMissing(
-                f"{organisation.name} chưa có chứng thư số liên thông để ký gói edXML; quản trị "
-                "viên cài bằng lệnh: flask exchange set-certificate "
-                f"{organisation.organ_id} TỆP.p12")
+        # As the audit anchors fall back on the demo TSA: an organisation without an installed
+        # certificate signs with one from the embedded PKI (created on first use), which the
+        # installation itself trusts; other installations note it as unproven until an
+        # administrator installs one from a real CA.
         issue_demo_exchange_certificate(organisation)
     key, leaf, extra = pkcs12.load_key_and_certificates(path.read_bytes(),
                                                         _passphrase().encode())

@@ -39,8 +39,10 @@ from tests.exchange.conftest import (
     ready_to_issue,
     run_jobs,
 )
+from tests.exchange.test_package_signing import unsigned
 
 PIN = signing_keys.DEMO_PIN
+OUTSIDE = "000.00.00.H50"  # an organisation of another installation
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +85,8 @@ def test_signed_document_arrives_with_its_signatures_verified(signed_ctx: Flask)
     assert arrived.state == "RECEIVED"
     note = note_of(arrived.id)
     assert "Kiểm tra chữ ký số: Tất cả 2 chữ ký hợp lệ" in note
-    assert "Gói edXML không có chữ ký số của cơ quan gửi." in note
+    # The package itself is signed with the province's exchange certificate.
+    assert "đúng chứng thư số của cơ quan gửi" in note
 
 
 def _certificate() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
@@ -105,17 +108,20 @@ def test_package_signature_is_checked_and_a_tampered_package_refused(xctx: Flask
     run_jobs()
     sent = object_store().read_bytes(db.session.execute(select(ExchangeDispatch.object_key).where(
         ExchangeDispatch.document_id == document.id)).scalar_one())
-    # The same package, signed by the province, to the district (as a remote sender would).
+    # The same package as a sender outside the installation would sign it (ECDSA, its own
+    # certificate), to the district.
     key, certificate = _certificate()
-    to_district = sent.replace(DEPARTMENT.encode(), DISTRICT.encode())
+    to_district = unsigned(sent).replace(DEPARTMENT.encode(), DISTRICT.encode()) \
+        .replace(b"000.00.00.H41", OUTSIDE.encode())
     signed = sign_package(to_district, key, [certificate])
     tampered = signed.replace(b"ng\xc3\xa2n s\xc3\xa1ch", b"ng\xc3\xa2n s\xc3\xa1cH", 1)
     assert tampered != signed
     with pytest.raises(DomainError, match="bị thay đổi sau khi ký"):
-        inbound.accept(ReceivedMessage("axis-1", MessageKind.PACKAGE, "000.00.00.H41",
-                                       DISTRICT, tampered))
+        inbound.accept(ReceivedMessage("axis-1", MessageKind.PACKAGE, OUTSIDE, DISTRICT,
+                                       tampered))
     assert incoming_of(DISTRICT) == []
-    inbound.accept(ReceivedMessage("axis-2", MessageKind.PACKAGE, "000.00.00.H41", DISTRICT,
-                                   signed))
+    inbound.accept(ReceivedMessage("axis-2", MessageKind.PACKAGE, OUTSIDE, DISTRICT, signed))
     [arrived] = incoming_of(DISTRICT)
-    assert "Chữ ký số của gói edXML hợp lệ" in note_of(arrived.id)
+    note = note_of(arrived.id)
+    # Valid, but no trusted CA vouches that the certificate is the sender's: said so.
+    assert "Chữ ký số của gói edXML hợp lệ" in note and "chưa xác nhận được cơ quan gửi" in note
