@@ -103,6 +103,7 @@ PHRASES: dict[str, str] = {
     "unit_created": "tạo đơn vị",
     "signature_image_set": "cập nhật ảnh chữ ký",
     "seal_image_set": "cập nhật ảnh con dấu",
+    "exchange_certificate_set": "cài chứng thư số liên thông văn bản",
     "remote_signing_service_set": "cập nhật dịch vụ ký số từ xa",
     "remote_credential_linked": "liên kết chứng thư ký số từ xa",
     "remote_credential_unlinked": "bỏ liên kết chứng thư ký số từ xa",
