@@ -346,14 +346,6 @@ class DemoPKI:
         """The organisation's ("seal") certificate, used by the clerk for the org signature."""
         return self._issue("seal", _name(org, org=org), org, pin, not_before, validity_days)
 
-    def issue_system(self, subject: x509.Name, passphrase: str, *,
-                     validity_days: int = 1825) -> IssuedCertificate:
-        """A certificate a server holds for an organisation (its edXML exchange certificate),
-        ``subject`` composed by the caller; the PKCS#12 is protected by ``passphrase`` (the
-        installation's, not a person's PIN)."""
-        return self._issue("system", subject, subject.rfc4514_string(), passphrase, None,
-                           validity_days)
-
     def _issue(self, kind: str, subject: x509.Name, label: str, pin: str,
                not_before: datetime | None, validity_days: int) -> IssuedCertificate:
         if not pin:

@@ -35,6 +35,7 @@ from flask import current_app
 from eoffice.errors import InvalidInput
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.pki import demo_pki, pki_dir
+from signing.system_certs import issue_system
 
 ORGAN_ID_PREFIX = "EDXML:"
 TRUST_DIR = "exchange-trust"
@@ -124,7 +125,7 @@ def issue_demo_exchange_certificate(organisation: Organisation) -> x509.Certific
         x509.NameAttribute(NameOID.USER_ID, ORGAN_ID_PREFIX + organisation.organ_id),
         x509.NameAttribute(NameOID.COMMON_NAME, organisation.name),
     ])
-    issued = pki.issue_system(subject, _passphrase())
+    issued = issue_system(pki, subject, _passphrase())
     key, certificate, _ = pkcs12.load_key_and_certificates(issued.pkcs12,
                                                            _passphrase().encode())
     assert isinstance(key, rsa.RSAPrivateKey) and certificate is not None
