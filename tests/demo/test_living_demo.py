@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import subprocess
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from eoffice.reports.figures import Period
 from eoffice.tasks.models import Task
 from eoffice.timestamps import to_local, utcnow
 from eoffice.web.my_work import sections_for
+from meetings.models import Meeting
 from tests.conftest import _wipe, login, make_app
 from tests.services.require import require_executable
 
@@ -119,6 +120,21 @@ def test_the_documents_spread_over_past_weeks_and_travel_between_organisations(
             Document.direction == "incoming")).scalar_one()
         assert arrived == 2  # at the department and at the district
         db.session.remove()
+
+
+def test_past_meetings_have_signed_minutes_and_upcoming_ones_wait_for_answers(
+    seeded: Flask,
+) -> None:
+    with seeded.app_context():
+        rows = db.session.execute(select(Meeting)).scalars().all()
+        upcoming = [m for m in rows if m.status == "invited" and m.starts_at > utcnow()]
+        assert len(upcoming) >= 3
+        held = {m.title: m.minutes_status for m in rows if m.status == "closed"}
+        assert all(m.closed_at and m.closed_at < utcnow() - timedelta(days=3)
+                   for m in rows if m.status == "closed")
+        db.session.remove()
+    require_executable("soffice", "apt-get install libreoffice-writer-nogui")  # the minutes
+    assert sorted(held.values()) == ["secretary_signed", "signed"], held
 
 
 def test_a_second_seed_adds_nothing(seeded: Flask) -> None:
