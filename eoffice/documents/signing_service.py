@@ -65,9 +65,10 @@ from eoffice.signing_keys import (
 from eoffice.timestamps import VIETNAM, utcnow
 
 # Where the number ("Số: 15/QĐ-UBND") and the date line sit on an A4 page (PDF points), under
-# the issuing body on the left and under the national motto on the right (Appendix I).
-NUMBER_RECT = (60.0, 712.0, 290.0, 732.0)
-DATE_RECT = (300.0, 690.0, 565.0, 710.0)
+# the issuing body on the left and under the national motto on the right (Appendix I), inside
+# its margins: from 30 mm of the left edge (86 pt) to 16 mm of the right one (550 pt).
+NUMBER_RECT = (86.0, 712.0, 290.0, 732.0)
+DATE_RECT = (300.0, 690.0, 550.0, 710.0)
 PDF_FILES = frozenset({PDF})
 # On our template the place-and-date line is the empty line under the motto (13 pt bold,
 # 6 pt after it, then a 13 pt line of exactly 14.95 pt): its baseline lies this far under the

@@ -121,7 +121,9 @@ def test_boxes_over_text_outside_the_margins_or_over_each_other_are_refused(
     with pytest.raises(InvalidInput) as refused:
         transition(user("vanthu"), document, "approve_format")
     db.session.rollback()
-    assert refused.value.message.startswith("Không còn chỗ trống cho Ô số, ký hiệu")
+    # The usual number box lies inside Appendix I's 30 mm left margin, as the message says.
+    assert refused.value.message.startswith(
+        "Không còn chỗ trống cho Ô số, ký hiệu (trang 1, cách mép trái 30–102 mm")
 
     message = _refused_placement(document_id, placement(number=(190.0, 700.0)))
     assert message.startswith("Ô số, ký hiệu ở trang 1 đè lên chữ “")
