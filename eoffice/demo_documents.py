@@ -123,7 +123,7 @@ INCOMING = [
     Incoming("Về việc cung cấp số liệu phục vụ xây dựng quy hoạch vùng", "Ủy ban nhân dân "
              "tỉnh Phú Thọ", "UBND-KT", 8.0, In.IN_PROGRESS, deadline_days=14.0),
     Incoming("Về việc tổng kết công tác thi đua, khen thưởng năm 2026", "Ban Thi đua – Khen "
-             "thưởng Trung ương", "BTĐKT-VP", 15.0, In.COMPLETED),
+             "thưởng Trung ương", "BTĐKT-VP", 15.0, In.COMPLETED, deadline_days=1.0),
     Incoming("Về việc báo cáo kết quả thực hiện chỉ số PAPI", "Bộ Nội vụ", "BNV-CQĐP",
              20.0, In.FILED),
     Incoming("Về việc phân bổ kinh phí sự nghiệp môi trường", "Bộ Tài chính", "BTC-HCSN",

@@ -5,6 +5,7 @@ seed adds nothing. Seeded once per backend (the seed takes some seconds)."""
 from __future__ import annotations
 
 import html
+import re
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -35,6 +36,10 @@ ROLES = ["vanthu", "chutich", "phochutich", "truongphong", "chuyenvien", "thuky"
          "chanhvanphong", "vanthu.stc", "giamdoc.stc", "truongphong.stc", "chuyenvien.stc",
          "vanthu.lacson",
          "chutich.lacson", "truongphong.lacson", "chuyenvien.lacson"]
+
+
+FIGURE = re.compile(r'data-figure="([a-z_]+)">\s*<td>[^<]*</td>\s*<td class="value">'
+                    r'(?:<a[^>]*>)?([^<]*)<')
 
 
 def _counts() -> tuple[int, int, int]:
@@ -87,6 +92,10 @@ def test_manager_report_shows_real_figures(seeded: Flask) -> None:
     login(client, "chanhvanphong")
     page = client.get("/reports/")
     assert page.status_code == 200
+    shown = dict(FIGURE.findall(page.get_data(as_text=True)))
+    for key in ("docs_received", "docs_handled", "docs_late", "docs_overdue_open",
+                "drafts_returned", "meetings_attended"):
+        assert shown.get(key, "0") not in ("0", "—"), (key, shown)
 
 
 def test_an_issued_demo_document_validates_with_pdfsig(seeded: Flask, tmp_path: Path) -> None:
