@@ -26,11 +26,13 @@ from eoffice.documents.placed_boxes import PlacedBoxes
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
 from eoffice.files.service import object_store
-from tests.documents import test_signing
+from tests.conftest import login
+from tests.documents import test_signing, test_validation_panel
 from tests.documents.conftest import user
 
 PIN = signing_keys.DEMO_PIN
 pki_dir, sapp, sctx = test_signing.pki_dir, test_signing.sapp, test_signing.sctx
+seeded = test_validation_panel.seeded
 
 #: Where the checker clicks (centres, PDF points): free space under the body text.
 NUMBER_AT, DATE_AT, SIGNATURE_AT = (190.0, 350.0), (410.0, 310.0), (420.0, 180.0)
@@ -226,3 +228,32 @@ def test_boxes_placed_on_another_pdf_are_not_used(sctx: Flask) -> None:
     with pytest.raises(InvalidInput, match=r"^Không còn chỗ trống cho Ô số, ký hiệu"):
         transition(user("vanthu"), document, "approve_format")
     db.session.rollback()
+
+
+def test_the_api_places_boxes_for_the_checker_only(seeded: Flask) -> None:
+    # Requests outside the test's app context: each has its own (and its own CSRF token).
+    with seeded.app_context():
+        document_id = uploaded_for_format_check(typed_from_the_top())
+        db.session.remove()
+    url = f"/api/v1/documents/{document_id}/actions/place_boxes"
+    body = placement().model_dump()
+    client = seeded.test_client()
+    token = login(client, "chuyenvien")
+    refused = client.post(url, json=body, headers={"X-CSRFToken": token})
+    assert refused.status_code == 403, refused.get_json()
+    client.post("/logout", data={"csrf_token": token})
+
+    token = login(client, "vanthu")
+    over_text = client.post(url, json={**body, "number_y": 700.0},
+                            headers={"X-CSRFToken": token})
+    assert over_text.status_code == 400
+    assert "đè lên chữ" in over_text.get_json()["message"]
+    placed = client.post(url, json=body, headers={"X-CSRFToken": token})
+    assert placed.status_code == 200, placed.get_json()
+    assert placed.get_json()["state"] == "CONTENT_OK"
+    with seeded.app_context():
+        rows = db.session.execute(select(PlacedBoxes)).scalars().all()
+        assert [row.layout["number_rect"] for row in rows] == [[90.8, 338.7, 289.2, 361.3]]
+        db.session.remove()
+    page = client.get(f"/documents/outgoing/{document_id}").get_data(as_text=True)
+    assert 'data-testid="placement-ok"' in page

@@ -74,7 +74,23 @@ function ready() {
   return true;
 }
 
+function complete(event) {
+  const missing = KINDS.filter((k) => !field(k, "page").value);
+  if (!missing.length) return;
+  event.preventDefault();
+  const labels = JSON.parse(panel.dataset.labels);
+  let note = form.querySelector(".placement-missing");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "flash flash-error placement-missing";
+    form.prepend(note);
+  }
+  note.textContent = `Chưa đặt: ${missing.map((k) => labels[k]).join(", ")}. ` +
+    "Hãy chọn ô rồi bấm vào bản xem trước.";
+}
+
 if (panel && pages && form) {
+  form.addEventListener("submit", complete);
   // pdf_view.js marks the container once every page is drawn.
   const observer = new MutationObserver(() => { if (ready()) observer.disconnect(); });
   if (!ready()) observer.observe(pages, { attributes: true, attributeFilter: ["data-rendered-pages"] });
