@@ -20,6 +20,7 @@ administrator puts in ``<pki dir>/exchange-trust/``.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +63,10 @@ class ExchangeKey:
     def certificate(self) -> x509.Certificate:
         """The organisation's own certificate (the chain's first)."""
         return self.chain[0]
+
+
+_opened: dict[tuple[str, int, int], ExchangeKey] = {}
+_opened_lock = threading.Lock()
 
 
 def _holder(organisation: Organisation, suffix: str) -> Path:
@@ -155,12 +160,24 @@ def open_exchange_key(organisation: Organisation) -> ExchangeKey:
         # installation itself trusts; other installations note it as unproven until an
         # administrator installs one from a real CA.
         issue_demo_exchange_certificate(organisation)
+    # Opening the PKCS#12 costs ~0.1 s (its KDF): kept per process until the file changes.
+    stat = path.stat()
+    stamp = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _opened_lock:
+        cached = _opened.get(stamp)
+    if cached is not None:
+        return cached
     key, leaf, extra = pkcs12.load_key_and_certificates(path.read_bytes(),
                                                         _passphrase().encode())
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) or leaf is None:
         raise ExchangeCertificateMissing(f"Tệp chứng thư số liên thông của {organisation.name} "
                                          "không dùng được.")
-    return ExchangeKey(key, (leaf, *extra))
+    opened = ExchangeKey(key, (leaf, *extra))
+    with _opened_lock:
+        if len(_opened) >= 64:
+            _opened.clear()
+        _opened[stamp] = opened
+    return opened
 
 
 def trusted_roots() -> list[x509.Certificate]:

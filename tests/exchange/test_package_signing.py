@@ -33,6 +33,7 @@ from eoffice.exchange.sender_check import sender_verdict
 from eoffice.extensions import db
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
+from eoffice.organisation.organisations import OrganisationDetails, create_organisation
 from eoffice.signing_keys import demo_pki
 from eoffice.signing_keys.exchange_keys import (
     exchange_certificate,
@@ -226,3 +227,14 @@ def test_the_command_installs_an_organisations_exchange_certificate(
                             env={"EOFFICE_EXCHANGE_P12_PASSPHRASE": "mat-khau-p12"})
     assert refused.exit_code != 0 and "tin cậy" in refused.output
     assert exchange_certificate(department) == issued.certificate
+
+
+def test_a_new_organisation_gets_its_exchange_certificate(xctx: Flask) -> None:
+    demo_pki()  # the installation signs with its embedded PKI
+    created = create_organisation(None, OrganisationDetails(
+        organ_id="000.30.00.H41", name="Sở Xây dựng tỉnh Hòa Bình", abbreviation="SXD",
+        place="Hòa Bình"))
+    db.session.commit()
+    certificate = exchange_certificate(created)
+    assert certificate is not None and organ_id_of(certificate) == "000.30.00.H41"
+    assert open_exchange_key(created).certificate == certificate
