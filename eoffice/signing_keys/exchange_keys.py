@@ -148,12 +148,14 @@ def exchange_certificate(organisation: Organisation) -> x509.Certificate | None:
 
 def open_exchange_key(organisation: Organisation) -> ExchangeKey:
     """The key that signs ``organisation``'s packages. The demo PKI issues one when the
-    organisation has none yet (organisations made before exchange keys existed) or when the
-    file left there names another organisation (a rolled-back creation that held the id)."""
+    organisation has none yet (organisations made before exchange keys existed), when the
+    file left there names another organisation (a rolled-back creation that held the id), or
+    when the demo PKI revoked the one it had."""
     path = _holder(organisation, "p12")
     certificate = exchange_certificate(organisation)
     stale = certificate is None or not path.exists() or (
-        organ_id_of(certificate) not in (None, organisation.organ_id))
+        organ_id_of(certificate) not in (None, organisation.organ_id)) or \
+        revoked_by_demo_pki(certificate)
     if stale:
         # As the audit anchors fall back on the demo TSA: an organisation without an installed
         # certificate signs with one from the embedded PKI (created on first use), which the

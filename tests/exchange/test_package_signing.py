@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
 from cryptography.x509.oid import NameOID
 from flask import Flask
 from lxml import etree
@@ -34,7 +34,7 @@ from eoffice.extensions import db
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
 from eoffice.organisation.organisations import OrganisationDetails, create_organisation
-from eoffice.signing_keys import demo_pki
+from eoffice.signing_keys import demo_pki, pki_dir
 from eoffice.signing_keys.exchange_keys import (
     exchange_certificate,
     open_exchange_key,
@@ -238,3 +238,52 @@ def test_a_new_organisation_gets_its_exchange_certificate(xctx: Flask) -> None:
     certificate = exchange_certificate(created)
     assert certificate is not None and organ_id_of(certificate) == "000.30.00.H41"
     assert open_exchange_key(created).certificate == certificate
+
+
+def _certificate(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: x509.Name,
+                 issuer_key: rsa.RSAPrivateKey, *, ca: bool) -> x509.Certificate:
+    now = datetime.now(UTC)
+    return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .sign(issuer_key, hashes.SHA256()))
+
+
+def test_outside_senders_are_tied_to_their_certificate_by_a_trust_anchor(
+        xctx: Flask) -> None:
+    outside, other = "000.00.00.H50", "000.00.00.H14"
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CA của tỉnh Sơn La")])
+    root = _certificate(root_name, root_key, root_name, root_key, ca=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    leaf = _certificate(x509.Name([
+        x509.NameAttribute(NameOID.USER_ID, f"EDXML:{outside}"),
+        x509.NameAttribute(NameOID.COMMON_NAME, "Ủy ban nhân dân tỉnh Sơn La")]),
+        key, root_name, root_key, ca=False)
+    sent = unsigned(_sent_bytes(_issued_to_department()))
+    signed = sign_package(sent.replace(PROVINCE.encode(), outside.encode()), key, [leaf, root])
+    # Before its root is trusted: taken (valid signature), with the sender not confirmed.
+    assert "chưa xác nhận được cơ quan gửi" in sender_verdict(outside, signed)
+    anchors = pki_dir() / "exchange-trust"
+    anchors.mkdir()
+    (anchors / "son-la.pem").write_bytes(root.public_bytes(Encoding.PEM))
+    assert "đúng chứng thư số của cơ quan gửi" in sender_verdict(outside, signed)
+    # The same certificate does not speak for another organisation.
+    as_other = sign_package(sent.replace(PROVINCE.encode(), other.encode()), key, [leaf, root])
+    with pytest.raises(DomainError, match="chứng thư số của cơ quan khác"):
+        sender_verdict(other, as_other)
+
+
+def test_a_revoked_exchange_certificate_is_refused_and_replaced(xctx: Flask) -> None:
+    province = _organisation(PROVINCE)
+    old = open_exchange_key(province)
+    demo_pki().revoke(old.certificate)
+    sent = unsigned(_sent_bytes(_issued_to_department()))
+    with pytest.raises(DomainError, match="đã bị thu hồi"):
+        sender_verdict(PROVINCE, sign_package(sent, old.key, old.chain))
+    # The province's packages are now signed with a fresh certificate, which is accepted.
+    fresh = open_exchange_key(province)
+    assert fresh.certificate != old.certificate
+    assert verify_package(_sent_bytes(_issued_to_department("Về việc khác"))).certificate \
+        == fresh.certificate
