@@ -14,6 +14,7 @@ Idempotent: a scenario whose document (by subject, in its organisation) exists i
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -174,6 +175,20 @@ OUTGOING = [
              office=STC),
     Outgoing("Về việc công khai dự toán ngân sách năm 2027", 1.5, Out.CONTENT_OK, office=STC),
 ]
+
+
+@contextmanager
+def quiet_demo_signing() -> Iterator[None]:
+    """Silence pyHanko's warning, at each signature, that it embeds revocation data without
+    fetching it: true of the demo PKI by design, and dozens of such lines would bury the logins
+    ``make run`` prints."""
+    signer_log = logging.getLogger("pyhanko.sign.signers.pdf_signer")
+    level = signer_log.level
+    signer_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        signer_log.setLevel(level)
 
 
 @contextmanager
@@ -358,8 +373,9 @@ def seed_documents() -> list[str]:
     made = 0
     try:
         for spec in sorted([*INCOMING, *OUTGOING], key=lambda s: -s.days_ago):
-            seeded = (_seed_incoming(spec) if isinstance(spec, Incoming)
-                      else _seed_outgoing(spec))
+            with quiet_demo_signing():
+                seeded = (_seed_incoming(spec) if isinstance(spec, Incoming)
+                          else _seed_outgoing(spec))
             db.session.commit()
             made += seeded
     finally:

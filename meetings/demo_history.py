@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from eoffice.accounts.models import User
 from eoffice.demo import DEMO_ORGAN_ID, STC_ORGAN_ID
+from eoffice.demo_documents import quiet_demo_signing
 from eoffice.extensions import db
 from eoffice.jobs import queue
 from eoffice.organisation.models import Organisation
@@ -142,10 +143,10 @@ def _hold(spec: UpcomingMeeting, meeting: Meeting, chair: User, secretary: User)
     meeting = db.session.get(Meeting, meeting.id, populate_existing=True)
     if meeting.minutes_file_id is None:
         return  # the minutes could not be built here (no LibreOffice): left to request again
-    with clock_set_back(back - timedelta(hours=3)):
+    with clock_set_back(back - timedelta(hours=3)), quiet_demo_signing():
         minutes.sign(secretary, meeting, DEMO_PIN)
     if spec.chair_signs:
-        with clock_set_back(back - timedelta(days=1)):
+        with clock_set_back(back - timedelta(days=1)), quiet_demo_signing():
             minutes.sign(chair, meeting, DEMO_PIN)
 
 
