@@ -25,7 +25,7 @@ from eoffice.documents import format_check
 from eoffice.documents.common import Result
 from eoffice.documents.errors import InvalidInput
 from eoffice.documents.format_check import MM, SEAL_REACH, Rect, overlaps, page_words
-from eoffice.documents.models import Direction, Document
+from eoffice.documents.models import Direction, Document, ParticipantRole
 from eoffice.documents.placed_boxes import PlacedBoxes, placed_layout
 from eoffice.documents.states import Out
 from eoffice.documents.viewed_pdf import NOT_RENDERED, rendered_version
@@ -133,16 +133,26 @@ def validate(pdf: bytes, boxes: list[Box]) -> None:
                            "(trang đầu của văn bản theo Phụ lục I).")
 
 
-def layout_of(boxes: list[Box], sha256: str) -> dict[str, Any]:
-    """The layout signing reads, for boxes placed on the PDF ``sha256``."""
+def prints_name(pdf: bytes, page: int, full_name: str) -> bool:
+    """Whether ``page`` of ``pdf`` prints ``full_name`` (the signer's name under the box)."""
+    _sizes, words = page_words(pdf)
+    text = " ".join(w.text for w in words if w.page == page)
+    return bool(full_name.strip()) and " ".join(full_name.split()) in text
+
+
+def layout_of(boxes: list[Box], sha256: str, prints_signer: bool = False) -> dict[str, Any]:
+    """The layout signing reads, for boxes placed on the PDF ``sha256``. Where the page
+    prints the signer's name itself, the signature is the image alone, with the seal, inside
+    the whole box (never a second title or name); otherwise the leader's block (authority,
+    title, image, name) is at the box's right and the seal reaches into the rest."""
     number, date, signature = boxes
     _x1, y1, x2, y2 = signature.rect
+    leader = list(signature.rect) if prints_signer else [x2 - SIGNATURE_WIDTH, y1, x2, y2]
     return {"number_rect": list(number.rect), "date_rect": list(date.rect),
-            "header_page": number.page,
-            # The leader's block at the right; the seal reaches into the rest at its left.
-            "signature_rect": [x2 - SIGNATURE_WIDTH, y1, x2, y2],
+            "header_page": number.page, "signature_rect": leader,
             "signature_area": list(signature.rect), "signature_page": signature.page,
-            "prints_signer": False, "number_only": False, "placed": True, "sha256": sha256}
+            "prints_signer": prints_signer, "number_only": False, "placed": True,
+            "sha256": sha256}
 
 
 def place(actor: User, document: Document, data: Placement) -> Result:
@@ -153,8 +163,11 @@ def place(actor: User, document: Document, data: Placement) -> Result:
         raise InvalidInput(NOT_RENDERED)
     sha256 = version.file.sha256
     boxes = boxes_from(data)
-    validate(object_store().read_bytes(sha256), boxes)
-    layout = layout_of(boxes, sha256)
+    pdf = object_store().read_bytes(sha256)
+    validate(pdf, boxes)
+    signer = document.person(ParticipantRole.SIGNER)
+    printed = signer is not None and prints_name(pdf, boxes[2].page, signer.full_name)
+    layout = layout_of(boxes, sha256, prints_signer=printed)
     db.session.add(PlacedBoxes(document_id=document.id, sha256=sha256, layout=layout,
                                placed_by_id=actor.id))
     audit.record(actor, "boxes_placed", "document", document.id, direction=document.direction,

@@ -182,7 +182,9 @@ def sign_as_leader(actor: User, document: Document, pin: str,
         leader_kwargs = {"rect": _rect(layout["signature_rect"]),
                          "page": int(layout.get("signature_page", 0))}
     prints_signer = page_prints_signer(layout)
-    number_baseline, date_baseline = (header_baselines(data, layout) if prints_signer
+    # Baselines are read from our template's lines; boxes placed by the checker are used as is.
+    number_baseline, date_baseline = (header_baselines(data, layout)
+                                      if prints_signer and not layout.get("placed")
                                       else (None, None))
     signed = _sign(
         signer, data, role=signing.Role.LEADER,

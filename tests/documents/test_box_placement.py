@@ -10,8 +10,11 @@ import io
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import docx
 import pytest
+from docx.shared import Mm
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -26,9 +29,11 @@ from eoffice.documents.placed_boxes import PlacedBoxes
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
 from eoffice.files.service import object_store
+from eoffice.jobs import queue
 from tests.conftest import login
 from tests.documents import test_signing, test_validation_panel
 from tests.documents.conftest import user
+from tests.services.libreoffice import converter, soffice  # noqa: F401  (fixtures)
 
 PIN = signing_keys.DEMO_PIN
 pki_dir, sapp, sctx = test_signing.pki_dir, test_signing.sapp, test_signing.sctx
@@ -257,3 +262,81 @@ def test_the_api_places_boxes_for_the_checker_only(seeded: Flask) -> None:
         db.session.remove()
     page = client.get(f"/documents/outgoing/{document_id}").get_data(as_text=True)
     assert 'data-testid="placement-ok"' in page
+
+
+def _signer_printed_docx() -> bytes:
+    """A DOCX typed from the top whose signature block prints the authority, the title and
+    the name, with a gap between them but no "Số:" line nor empty date line."""
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(30), Mm(20)
+    section.top_margin = section.bottom_margin = Mm(20)
+    for index in range(3):
+        document.add_paragraph(f"Đoạn {index + 1}: Ủy ban nhân dân tỉnh đề nghị các sở, ban, "
+                               f"ngành báo cáo tình hình thực hiện trước ngày 15/3/2026.")
+    chair = user("chutich")
+    for text in ["TM. ỦY BAN NHÂN DÂN", chair.title.upper(), *[""] * 10, chair.full_name]:
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.left_indent = Mm(95)
+        paragraph.add_run(text).bold = True
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_page_printing_the_signer_gets_the_image_alone_between_title_and_name(
+        sctx: Flask, converter: Any, tmp_path: Path) -> None:  # noqa: F811
+    drafter = user("chuyenvien")
+    stored = service.store_file(drafter, io.BytesIO(_signer_printed_docx()), "du-thao.docx")
+    draft = service.OutgoingDraft(
+        subject="Kế hoạch chuyển đổi số năm 2027", type_code="KH",
+        reviewer_id=user("truongphong").id, checker_id=user("vanthu").id,
+        signer_id=user("chutich").id, authority="TM. ỦY BAN NHÂN DÂN")
+    document = service.create_outgoing(drafter, draft, stored).document
+    db.session.commit()
+    assert queue.drain() == 1  # rendered to PDF
+    document = db.session.get(Document, document.id)
+    transition(user("truongphong"), document, "approve_content")
+    db.session.commit()
+
+    chair = user("chutich")
+    _sizes, words = page_words(object_store().read_bytes(document.current_version.file.sha256))
+    title = next(w for w in words if w.text == chair.title.upper().split()[-1])
+    name = next(w for w in words if w.text == chair.full_name.split()[-1])
+    assert title.rect[1] - name.rect[3] > 140  # the gap the checker puts the signature in
+    gap = (title.rect[1] + name.rect[3]) / 2
+    box_placement.place(user("vanthu"), document, placement(
+        number=(190.0, name.rect[1] - 60), date=(410.0, name.rect[1] - 100),
+        signature=(420.0, gap)))
+    transition(user("vanthu"), document, "approve_format")
+    transition(chair, document, "approve")
+    db.session.commit()
+    assert document.layout["prints_signer"] is True
+    signing_service.sign_as_leader(chair, document, PIN)
+    signing_service.assign_number(user("vanthu"), document)
+    signing_service.org_sign(user("vanthu"), document, PIN)
+    service.issue(user("vanthu"), document)
+    db.session.commit()
+
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(object_store().read_bytes(document.current_version.file.sha256))
+    if os.environ.get("EOFFICE_SCREENSHOTS"):  # to look at it
+        subprocess.run(["pdftoppm", "-r", "90", "-png", "-f", "1", "-l", "1", str(path),
+                        os.environ["EOFFICE_SCREENSHOTS"] + "/placed-printed"], check=True,
+                       timeout=60)
+    checked = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.stdout.count("Signature Validation: Signature is Valid.") == 2, checked.stdout
+    flat = subprocess.run(["pdftocairo", "-pdf", str(path), "-"], capture_output=True,
+                          check=True, timeout=60).stdout
+    text = " ".join(w.text for w in page_words(flat)[1])
+    # Printed once each: the page's own title and name, never a second copy by the signature.
+    assert text.count(chair.full_name) == 1 and text.count(chair.title.upper()) == 1
+    area = document.layout["signature_area"]
+    widgets = [[float(v) for v in a.get_object()["/Rect"]]
+               for page in PdfReader(path).pages for a in page.get("/Annots") or []
+               if a.get_object().get("/FT") == "/Sig"]
+    assert len(widgets) == 2
+    for rect in widgets:
+        assert area[0] - 1 <= rect[0] and rect[2] <= area[2] + 1
+        assert area[1] - 1 <= rect[1] and rect[3] <= area[3] + 1
