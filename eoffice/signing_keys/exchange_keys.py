@@ -99,6 +99,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def _store(organisation: Organisation, key: SigningKey,
            chain: tuple[x509.Certificate, ...]) -> None:
+    """Write the key (under the installation's passphrase) and the public certificate."""
     encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
                   .kdf_rounds(50_000)
                   .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
@@ -106,9 +107,25 @@ def _store(organisation: Organisation, key: SigningKey,
     data = pkcs12.serialize_key_and_certificates(
         f"exchange {organisation.organ_id}".encode(), key, chain[0], list(chain[1:]),
         encryption)
-    _write_private(_holder(organisation, "p12"), data)
+    path = _holder(organisation, "p12")
+    _write_private(path, data)
     _write_private(_holder(organisation, "pem"),
                    chain[0].public_bytes(serialization.Encoding.PEM))
+    _remember(path, ExchangeKey(key, chain))
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _remember(path: Path, opened: ExchangeKey) -> None:
+    """Keep ``opened`` for this process until ``path`` changes: opening the PKCS#12 costs
+    ~0.1 s (its KDF), and a local delivery has a second to arrive."""
+    with _opened_lock:
+        if len(_opened) >= 64:
+            _opened.clear()
+        _opened[_stamp(path)] = opened
 
 
 def organ_id_of(certificate: x509.Certificate) -> str | None:
@@ -162,11 +179,8 @@ def open_exchange_key(organisation: Organisation) -> ExchangeKey:
         # installation itself trusts; other installations note it as unproven until an
         # administrator installs one from a real CA.
         issue_demo_exchange_certificate(organisation)
-    # Opening the PKCS#12 costs ~0.1 s (its KDF): kept per process until the file changes.
-    stat = path.stat()
-    stamp = (str(path), stat.st_mtime_ns, stat.st_size)
     with _opened_lock:
-        cached = _opened.get(stamp)
+        cached = _opened.get(_stamp(path))
     if cached is not None:
         return cached
     key, leaf, extra = pkcs12.load_key_and_certificates(path.read_bytes(),
@@ -175,10 +189,7 @@ def open_exchange_key(organisation: Organisation) -> ExchangeKey:
         raise ExchangeCertificateMissing(f"Tệp chứng thư số liên thông của {organisation.name} "
                                          "không dùng được.")
     opened = ExchangeKey(key, (leaf, *extra))
-    with _opened_lock:
-        if len(_opened) >= 64:
-            _opened.clear()
-        _opened[stamp] = opened
+    _remember(path, opened)
     return opened
 
 
