@@ -131,6 +131,11 @@ def test_the_checker_places_the_boxes_by_clicking_and_the_leader_signs_into_them
         page.get_by_role("button", name="Lưu vị trí các ô").click()
     assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
     assert page.get_by_test_id("placement-ok").is_visible()
+    # Back on the page, the saved boxes are drawn where she put them.
+    page.wait_for_selector("#box-placement[data-ready='yes']", timeout=30000)
+    assert page.locator(".placed-box").count() == 3
+    if os.environ.get("EOFFICE_SCREENSHOTS"):
+        page.screenshot(path=os.environ["EOFFICE_SCREENSHOTS"] + "/placed.png", full_page=True)
     _press(page, "Đạt thể thức")
     assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
 
