@@ -19,6 +19,7 @@ from eoffice import signing_keys
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.service import object_store
+from tests.browser.panel_helpers import pick
 from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf
 from tests.services.live_server import serve
@@ -81,6 +82,8 @@ def click(page: Any, name: str) -> None:
     """Press a form button and wait for the page the server answers with."""
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).click()
+        if page.locator("dialog[open]").count():  # an irreversible step asks first
+            page.get_by_role("button", name="Xác nhận").click()
     assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
 
 
@@ -96,10 +99,10 @@ def test_outgoing_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
     specialist.get_by_role("link", name="Soạn văn bản mới").click()
     specialist.get_by_label("Trích yếu nội dung").fill(subject)
     specialist.get_by_label("Độ khẩn").select_option(label="Thượng khẩn")
-    specialist.get_by_label("Người kiểm tra nội dung (lãnh đạo đơn vị)").select_option(
-        label=OPTION["Hoàng Văn Nam"])
-    specialist.get_by_label("Người ký", exact=True).select_option(label=OPTION["Trần Văn Hùng"])
-    specialist.get_by_label("Người nhận trong cơ quan").select_option(label=OPTION["Vũ Ngọc Ánh"])
+    # Searchable pickers: type a few letters, choose the person.
+    pick(specialist, "Người kiểm tra nội dung (lãnh đạo đơn vị)", "Nam", OPTION["Hoàng Văn Nam"])
+    pick(specialist, "Người ký", "Hùng", OPTION["Trần Văn Hùng"])
+    pick(specialist, "Người nhận trong cơ quan", "Ánh", OPTION["Vũ Ngọc Ánh"])
     specialist.get_by_label("Tệp dự thảo (DOCX hoặc PDF)").set_input_files(str(pdf))
     click(specialist, "Tạo dự thảo")
     assert "Đã tạo dự thảo" in specialist.inner_text("body")
@@ -173,7 +176,7 @@ def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
     leader = session(browser, base_url, "chutich")
     open_from_my_work(leader, base_url, subject)
     assert "Hỏa tốc" in leader.inner_text("body")
-    leader.get_by_label("Hoặc người chủ trì").select_option(label=OPTION["Đặng Thu Trang"])
+    pick(leader, "Hoặc người chủ trì", "Trang", OPTION["Đặng Thu Trang"])
     leader.get_by_label("Hạn xử lý").fill("2027-01-15")
     leader.get_by_label("Ý kiến chỉ đạo").fill("Giao đồng chí Trang chủ trì tham mưu")
     click(leader, "Chỉ đạo")
