@@ -43,18 +43,25 @@ seeded = test_validation_panel.seeded
 NUMBER_AT, DATE_AT, SIGNATURE_AT = (190.0, 350.0), (410.0, 310.0), (420.0, 180.0)
 
 
-def text_pdf(lines: list[tuple[float, float, str]]) -> bytes:
-    """An A4 PDF printing each (x, y, text) in 12 pt Helvetica (ASCII text)."""
-    ops = "".join(f"BT /F1 12 Tf {x:.1f} {y:.1f} Td ({text}) Tj ET\n" for x, y, text in lines)
-    stream = ops.encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"endstream",
-    ]
+def text_pdf(lines: list[tuple[float, float, str]], pages: int = 1) -> bytes:
+    """An A4 PDF printing each (x, y, text) in 12 pt Helvetica (ASCII text) on its first
+    page; further pages print one line at their top."""
+    streams = [lines] + [[(90.0, 780.0, f"Page {n + 2}: annex to the plan.")]
+                         for n in range(pages - 1)]
+    contents = [
+        "".join(f"BT /F1 12 Tf {x:.1f} {y:.1f} Td ({text}) Tj ET\n" for x, y, text in page)
+        .encode("latin-1") for page in streams]
+    kids = " ".join(f"{4 + 2 * n} 0 R" for n in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+               b"/Encoding /WinAnsiEncoding >>"]
+    for n, stream in enumerate(contents):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] "
+                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents "
+                       + f"{5 + 2 * n} 0 R >>".encode())
+        objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream
+                       + b"endstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n")
     offsets = []
@@ -70,14 +77,14 @@ def text_pdf(lines: list[tuple[float, float, str]]) -> bytes:
     return out.getvalue()
 
 
-def typed_from_the_top() -> bytes:
+def typed_from_the_top(pages: int = 1) -> bytes:
     """A letter typed from the top of the page (no "Số:" line, no empty date line), its body
     ending halfway down: room for the boxes only where the checker chooses."""
     lines = [(90.0, 780.0 - 16 * i, f"Line {i + 1}: the provincial committee asks each "
               f"department to report by 15/3/2026.") for i in range(12)]
     lines += [(90.0, 560.0 - 16 * i, f"Body {i + 1}: progress of the digital office and the "
                f"paperless meetings.") for i in range(9)]
-    return text_pdf(lines)
+    return text_pdf(lines, pages)
 
 
 def uploaded_for_format_check(data: bytes) -> int:
@@ -95,11 +102,12 @@ def uploaded_for_format_check(data: bytes) -> int:
 
 
 def placement(number: tuple[float, float] = NUMBER_AT, date: tuple[float, float] = DATE_AT,
-              signature: tuple[float, float] = SIGNATURE_AT) -> box_placement.Placement:
+              signature: tuple[float, float] = SIGNATURE_AT, *, date_page: int = 1,
+              signature_page: int = 1) -> box_placement.Placement:
     return box_placement.Placement(
         number_page=1, number_x=number[0], number_y=number[1],
-        date_page=1, date_x=date[0], date_y=date[1],
-        signature_page=1, signature_x=signature[0], signature_y=signature[1])
+        date_page=date_page, date_x=date[0], date_y=date[1],
+        signature_page=signature_page, signature_x=signature[0], signature_y=signature[1])
 
 
 def _refused_placement(document_id: int, data: box_placement.Placement) -> str:
@@ -340,3 +348,27 @@ def test_a_page_printing_the_signer_gets_the_image_alone_between_title_and_name(
     for rect in widgets:
         assert area[0] - 1 <= rect[0] and rect[2] <= area[2] + 1
         assert area[1] - 1 <= rect[1] and rect[3] <= area[3] + 1
+
+
+def test_the_signature_goes_on_the_page_she_chose_and_the_header_stays_on_one(
+        sctx: Flask, tmp_path: Path) -> None:
+    document_id = uploaded_for_format_check(typed_from_the_top(pages=2))
+    message = _refused_placement(document_id, placement(date_page=2))
+    assert message.startswith("Ô số, ký hiệu và ô địa danh, ngày tháng phải ở cùng một trang")
+    message = _refused_placement(document_id, placement(signature_page=3))
+    assert message == "Ô chữ ký và con dấu: văn bản không có trang 3."
+
+    document = db.session.get(Document, document_id)
+    box_placement.place(user("vanthu"), document, placement(signature=(420.0, 500.0),
+                                                            signature_page=2))
+    transition(user("vanthu"), document, "approve_format")
+    transition(user("chutich"), document, "approve")
+    signing_service.sign_as_leader(user("chutich"), document, PIN)
+    signing_service.assign_number(user("vanthu"), document)
+    db.session.commit()
+    reader = PdfReader(io.BytesIO(object_store().read_bytes(
+        document.current_version.file.sha256)))
+    on_page = [[str(a.get_object().get("/T")) for a in page.get("/Annots") or []]
+               for page in reader.pages]
+    assert "ChuKyLanhDao" in on_page[1] and "ChuKyLanhDao" not in on_page[0]
+    assert signing.NUMBER_FIELD in on_page[0]
