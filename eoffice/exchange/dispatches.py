@@ -10,6 +10,7 @@ from eoffice.accounts.models import User
 from eoffice.documents.models import Document
 from eoffice.exchange import at_once
 from eoffice.exchange.models import BUSINESS_NEW, ExchangeDispatch, ExchangeRecipient
+from eoffice.exchange.packages import ready_to_sign
 from eoffice.extensions import db
 from eoffice.jobs import submit
 
@@ -31,6 +32,8 @@ def queue_dispatch(actor: User | None, *, key: str, kind: str, document: Documen
         ExchangeDispatch.key == key)).scalar_one_or_none()
     if existing is not None:
         return existing
+    if kind == "package":  # its key then is not made in the second a delivery has
+        ready_to_sign(document.organisation)
     dispatch = ExchangeDispatch(
         key=key, kind=kind, business_type=business_type, status_code=status_code,
         document_id=document.id, recipient_id=recipient.id if recipient else None,

@@ -9,13 +9,14 @@ are signed with the sending organisation's exchange certificate
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from eoffice.accounts.models import User
 from eoffice.documents.common import attachments_of
 from eoffice.documents.exchange import our_organ, outgoing_document_id
 from eoffice.documents.models import Document
-from eoffice.errors import InvalidInput
+from eoffice.errors import DomainError, InvalidInput
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.exchange_keys import open_exchange_key
@@ -65,6 +66,14 @@ def signed(organisation: Organisation, data: bytes) -> bytes:
         return sign_package(data, key.key, key.chain)
     except edxml.EdxmlError as error:
         raise InvalidInput(str(error)) from None
+
+
+def ready_to_sign(organisation: Organisation) -> None:
+    """Have ``organisation``'s exchange key at hand before the send is committed: issuing the
+    first one (the demo PKI) takes a fraction of a second a local delivery cannot spare. A key
+    that cannot be had is left for the job, which records the reason on the dispatch."""
+    with contextlib.suppress(DomainError):
+        open_exchange_key(organisation)
 
 
 def build_package(document: Document, to: edxml.OrganInfo, business_type: int, *,

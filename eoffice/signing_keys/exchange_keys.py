@@ -147,11 +147,17 @@ def issue_demo_exchange_certificate(organisation: Organisation) -> x509.Certific
         x509.NameAttribute(NameOID.USER_ID, ORGAN_ID_PREFIX + organisation.organ_id),
         x509.NameAttribute(NameOID.COMMON_NAME, organisation.name),
     ])
-    issued = issue_system(pki, subject, _passphrase())
-    key, certificate, _ = pkcs12.load_key_and_certificates(issued.pkcs12,
-                                                           _passphrase().encode())
+    passphrase = _passphrase()
+    issued = issue_system(pki, subject, passphrase)
+    key, certificate, _ = pkcs12.load_key_and_certificates(issued.pkcs12, passphrase.encode())
     assert isinstance(key, rsa.RSAPrivateKey) and certificate is not None
-    _store(organisation, key, (certificate, *pki.chain))
+    # The PKI's PKCS#12 (AES-256, under the installation's passphrase, chain included) is kept
+    # as it is: encrypting it again would cost the first send another KDF.
+    path = _holder(organisation, "p12")
+    _write_private(path, issued.pkcs12)
+    _write_private(_holder(organisation, "pem"), certificate.public_bytes(
+        serialization.Encoding.PEM))
+    _remember(path, ExchangeKey(key, (certificate, *pki.chain)))
     return certificate
 
 
