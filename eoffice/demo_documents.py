@@ -198,6 +198,17 @@ def _days_ago(days: float) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _step(exchange: bool, days: float) -> Iterator[None]:
+    """A step ``days`` ago; for a document that came through the exchange, committed and its
+    status delivered at that same moment."""
+    with _days_ago(days):
+        yield
+        if exchange:
+            db.session.commit()
+            _run_exchange()
+
+
 def _user(username: str) -> User:
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
@@ -236,18 +247,20 @@ def _case_file(clerk: User) -> CaseFile:
 
 
 def _take_incoming(document: Document, spec_until: str, office: Office, leader: str,
-                   days: float, *, to_unit: bool = False, deadline_days: float = 10.0) -> None:
+                   days: float, *, to_unit: bool = False, deadline_days: float = 10.0,
+                   exchange: bool = False) -> None:
     """Take a registered incoming document from REGISTERED up to ``spec_until``, a step every
-    few hours or days after ``days`` ago."""
+    few hours or days after ``days`` ago; with ``exchange`` (it came through the exchange),
+    each step's status goes back to the sender at the moment of the step."""
     clerk, specialist = _user(office.login("vanthu")), _user(office.login("chuyenvien"))
     stages = INCOMING_STAGES[:INCOMING_STAGES.index(spec_until) + 1] \
         if spec_until in INCOMING_STAGES else ()
     if In.PRESENTED in stages:
-        with _days_ago(days - 0.1):
+        with _step(exchange, days - 0.1):
             service.present(clerk, document, _user(leader + office.suffix).id,
                             "Kính trình lãnh đạo cho ý kiến chỉ đạo.")
     if In.DIRECTED in stages:
-        with _days_ago(days - 0.6):
+        with _step(exchange, days - 0.6):
             deadline = utcnow() + timedelta(days=deadline_days)
             line = (service.Handling("lead", unit_id=_unit(office).id, deadline=deadline)
                     if to_unit else
@@ -255,14 +268,14 @@ def _take_incoming(document: Document, spec_until: str, office: Office, leader: 
             service.direct(_user(leader + office.suffix), document, [line],
                            "Giao chủ trì tham mưu, xử lý; báo cáo kết quả đúng hạn.")
     if In.IN_PROGRESS in stages:
-        with _days_ago(days - 1.5):
+        with _step(exchange, days - 1.5):
             service.report_progress(specialist, document,
                                     "Đã làm việc với các đơn vị liên quan, đang tổng hợp số liệu.")
     if In.COMPLETED in stages:
-        with _days_ago(days - 3):
+        with _step(exchange, days - 3):
             service.complete(specialist, document, None, "Đã tham mưu văn bản trả lời.")
     if In.FILED in stages:
-        with _days_ago(days - 3.5):
+        with _step(exchange, days - 3.5):
             service.file_into(clerk, document, [_case_file(clerk).id])
 
 
@@ -353,12 +366,9 @@ def _take_arrival(spec: Outgoing, target: Office, days: float) -> None:
     arrived = _exists(target, spec.subject, Direction.INCOMING)
     if arrived is None or arrived.state != In.RECEIVED or spec.then == In.RECEIVED:
         return
-    with _days_ago(days):
+    with _step(True, days):
         register_arrival(_user(target.login("vanthu")), arrived)
-    _take_incoming(arrived, spec.then, target, target.leader, days)
-    db.session.commit()
-    with _days_ago(max(days - 2, 0)):
-        _run_exchange()
+    _take_incoming(arrived, spec.then, target, target.leader, days, exchange=True)
 
 
 def seed_documents() -> list[str]:
