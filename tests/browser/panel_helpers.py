@@ -52,9 +52,11 @@ def session(browser: Any, base_url: str, username: str) -> Any:
 def pick(page: Any, label: str, typed: str, option: str) -> None:
     """Type ``typed`` into the searchable picker labelled ``label``; choose ``option``."""
     control = page.get_by_role("combobox", name=label, exact=True)
-    control.click()
+    # A single picker showing its choice keeps its text box off-screen until it is opened.
+    control.locator("xpath=ancestor::div[contains(@class, 'ts-control')]").click()
     control.fill(typed)
-    page.locator(".ts-dropdown .option", has_text=option).first.click()
+    listbox = control.get_attribute("aria-controls")  # this picker's list, not another's
+    page.locator(f"#{listbox} .option", has_text=option).first.click()
 
 
 def press(page: Any, name: str, *, confirm: bool = True) -> None:

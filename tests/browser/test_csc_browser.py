@@ -117,6 +117,7 @@ def test_admin_links_a_remote_credential_and_the_leader_signs_with_pin_and_otp(
     leader.get_by_label("Mã OTP (ký số từ xa)").fill("000000")
     with leader.expect_navigation():
         leader.get_by_role("button", name="Ký số", exact=True).click()
+        leader.get_by_role("button", name="Xác nhận").click()  # signing asks first
     error = leader.locator(".flash-error")
     assert "Mã OTP ký số từ xa không đúng" in error.inner_text()
     with app.app_context():
@@ -130,6 +131,7 @@ def test_admin_links_a_remote_credential_and_the_leader_signs_with_pin_and_otp(
             path=os.environ["EOFFICE_SCREENSHOTS"] + "/remote_sign_dialog.png")
     with leader.expect_navigation():
         leader.get_by_role("button", name="Ký số", exact=True).click()
+        leader.get_by_role("button", name="Xác nhận").click()
     assert leader.locator(".flash-error").count() == 0
     assert "Đã ký số văn bản." in leader.content()
     with app.app_context():

@@ -108,6 +108,7 @@ def test_leader_signs_the_pdf_he_sees_and_the_issued_page_validates(
     page.get_by_label("Mã PIN ký số").fill(PIN)
     with page.expect_navigation():
         page.get_by_role("button", name="Ký số", exact=True).click()
+        page.get_by_role("button", name="Xác nhận").click()  # signing asks first
     assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
 
     def clerk_issues() -> bytes:

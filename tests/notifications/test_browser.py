@@ -14,6 +14,7 @@ from flask import Flask
 
 from eoffice.demo import seed_demo
 from eoffice.extensions import db
+from tests.browser.panel_helpers import pick
 from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf
 from tests.services.live_server import serve
@@ -100,7 +101,7 @@ def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], b
 
     with leader.expect_navigation():
         toast.get_by_role("link").click()
-    leader.get_by_label("Hoặc người chủ trì").select_option(label="Đặng Thu Trang — Chuyên viên")
+    pick(leader, "Hoặc người chủ trì", "Trang", "Đặng Thu Trang — Chuyên viên")
     leader.get_by_label("Hạn xử lý").fill("15/01/2027")
     leader.get_by_label("Ý kiến chỉ đạo").fill("Giao đồng chí Trang chủ trì tham mưu")
     click(leader, "Chỉ đạo")

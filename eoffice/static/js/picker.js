@@ -25,11 +25,14 @@
       placeholder: select.dataset.placeholder || "Gõ để tìm…",
       // Vietnamese names: "hung" finds "Hùng" (tom-select folds diacritics by default).
       diacritics: true,
+      // A choice closes the list, even re-choosing the proposed person (else it stays open
+      // over the next field).
+      closeAfterSelect: true,
       render: {
         no_results: function () { return '<div class="no-results">Không tìm thấy.</div>'; }
       }
     };
-    if (multiple) { settings.hidePlaceholder = false; settings.closeAfterSelect = true; }
+    if (multiple) { settings.hidePlaceholder = false; }
     var picker = new window.TomSelect(select, settings);
     select.addEventListener("change", function () { warn(select); });
     picker.on("change", function () { warn(select); });
