@@ -22,6 +22,7 @@ from eoffice.exchange.arrival import Arrival, take_package
 from eoffice.exchange.models import BUSINESS_NEW, BUSINESS_REPLACE, BUSINESS_UPDATE, ExchangeInbound
 from eoffice.exchange.ports import MessageKind, ReceivedMessage
 from eoffice.exchange.routing import local_organisation
+from eoffice.exchange.sender_check import sender_verdict
 from eoffice.exchange.statuses import apply_status, queue_status
 from eoffice.extensions import db
 from eoffice.organisation.models import Organisation
@@ -116,12 +117,15 @@ def take_in(message: ReceivedMessage) -> Intake:
                 f"{hashlib.sha256(message.data).hexdigest()}")
     if _already(organisation, message.message_id, identity):
         return Intake(duplicate=True)
+    # Signed by the organisation reporting, as packages are (a forged 06 would close the
+    # sender's tracking): refused otherwise, with the reason.
+    verdict = sender_verdict(status.from_org.organ_id, message.data)
     document = apply_status(organisation, status, message.data)
     db.session.add(ExchangeInbound(
         organisation_id=organisation.id, message_id=message.message_id[:200],
         identity=identity[:400], kind=MessageKind.STATUS.value,
         from_organ_id=status.from_org.organ_id[:13], document_key=key[:300],
-        document_id=document.id))
+        document_id=document.id, note=verdict[:1000]))
     db.session.flush()
     return Intake(status_document_ids=[document.id])
 

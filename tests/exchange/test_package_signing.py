@@ -287,3 +287,23 @@ def test_a_revoked_exchange_certificate_is_refused_and_replaced(xctx: Flask) -> 
     assert fresh.certificate != old.certificate
     assert verify_package(_sent_bytes(_issued_to_department("Về việc khác"))).certificate \
         == fresh.certificate
+
+
+def test_a_status_message_must_be_signed_by_the_organisation_reporting(xctx: Flask) -> None:
+    _issued_to_department()
+    key = db.session.execute(select(ExchangeDispatch.object_key).where(
+        ExchangeDispatch.kind == "status", ExchangeDispatch.from_organ_id == DEPARTMENT,
+        ExchangeDispatch.object_key != "")).scalars().first()
+    status = object_store().read_bytes(key)
+    district = open_exchange_key(_organisation(DISTRICT))
+    forged = sign_package(unsigned(status), district.key, district.chain)
+    for message_id, data, refusal in (("s-forged", forged, "chứng thư số của cơ quan khác"),
+                                      ("s-unsigned", unsigned(status), "phải được ký")):
+        with pytest.raises(DomainError, match=refusal):
+            inbound.accept(ReceivedMessage(message_id, MessageKind.STATUS, DEPARTMENT,
+                                           PROVINCE, data))
+    # The genuine one was taken in, its check kept with it.
+    note = db.session.execute(select(ExchangeInbound.note).where(
+        ExchangeInbound.kind == "status", ExchangeInbound.from_organ_id == DEPARTMENT)
+    ).scalars().all()
+    assert note and all("đúng chứng thư số của cơ quan gửi" in n for n in note)
