@@ -34,6 +34,10 @@
     };
     if (multiple) { settings.hidePlaceholder = false; }
     var picker = new window.TomSelect(select, settings);
+    // tom-select moves the <label> to its search box; the original <select> (still read by
+    // assistive technology) keeps its name through the same label.
+    var label = document.getElementById(select.id + "-ts-label");
+    if (label) { select.setAttribute("aria-labelledby", label.id); }
     select.addEventListener("change", function () { warn(select); });
     picker.on("change", function () { warn(select); });
     warn(select);
