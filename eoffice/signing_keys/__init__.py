@@ -6,7 +6,8 @@ library; this package gives it the installation's keys: the demo PKI in ``instan
 images visible signatures show (each signer's signature, the organisation's seal image), the
 wrong-PIN counters shared by every process through the database, and keys held by remote
 signing services over the CSC API (``remote``: services and credential links; ``signers``
-opens whichever key a holder has). Documents and meetings both
+opens whichever key a holder has), and each organisation's server-held exchange certificate
+that signs its edXML packages (``exchange_keys``). Documents and meetings both
 open signers here; neither reaches into the other for keys.
 """
 
