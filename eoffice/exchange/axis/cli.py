@@ -48,6 +48,10 @@ def register_commands(app: Flask, run_poll: Callable[[], PollReport]) -> None:
         """Fetch now what waits on the axis for this installation's organisations."""
         if remote_transport() is None:
             raise click.ClickException("EOFFICE_AXIS_URL is not set: no axis to poll.")
+        # The statuses taking a message in queues (01 arrived…) are left to the job worker:
+        # this short-lived process must not start sending them on threads it would then
+        # cut off when it exits (eoffice.exchange.at_once).
+        app.config["EXCHANGE_AT_ONCE"] = False
         report = run_poll()
         click.echo(f"accepted={len(report.accepted)} refused={len(report.refused)} "
                    f"failed={len(report.failed)} "
