@@ -28,7 +28,7 @@ from eoffice.documents import (
     signing_service,
     steps,
 )
-from eoffice.documents.errors import NotPermitted
+from eoffice.documents.errors import InvalidInput, NotPermitted
 from eoffice.documents.forms import end_of_day
 from eoffice.documents.models import Direction, Document
 from eoffice.documents.recipient_view import sees_whole
@@ -205,11 +205,23 @@ def _file(actor: Any, document: Document, data: Filing) -> common.Result:
 
 
 # --------------------------------------------------------------------------- declarations
+#: Steps that undo someone's work: the person affected is owed the reason.
+NEEDS_REASON = {"return": "Hãy nhập lý do trả lại.", "revoke": "Hãy nhập lý do thu hồi."}
+
+
+def _plain_step(name: str) -> Any:
+    def perform(actor: Any, document: Document, data: Note) -> common.Result:
+        if name in NEEDS_REASON and not data.note.strip():
+            raise InvalidInput(NEEDS_REASON[name])
+        return steps.act(actor, document, name, data.note)
+
+    return perform
+
+
 def _step(name: str) -> Action:
     summary = next(t.label for t in (*OUTGOING, *INCOMING) if t.action == name)
     return Action(DOCUMENTS, name, f"{summary} (bước theo bảng trạng thái, kèm ghi chú)", Note,
-                  lambda actor, document, data: steps.act(actor, document, name, data.note),
-                  messages.step(name))
+                  _plain_step(name), messages.step(name))
 
 
 #: The plain steps: every action of the tables a service does not own.

@@ -114,3 +114,25 @@ def test_direct_form_marks_headless_units(client: FlaskClient, demo: None, app: 
     refused = client.post(f"/documents/{document_id}/direct", data={
         "csrf_token": token, "lead_unit_id": th}, follow_redirects=True)
     assert "chưa có trưởng đơn vị" in refused.get_data(as_text=True)
+
+
+def test_returning_a_draft_needs_a_reason_on_page_and_api(client: FlaskClient, demo: None,
+                                                          app: Flask) -> None:
+    from tests.documents.conftest import create_outgoing
+
+    with app.app_context():
+        document_id = create_outgoing().id
+        db.session.remove()
+    token = login(client, "truongphong")
+    refused = client.post(f"/documents/{document_id}/act/return",
+                          data={"csrf_token": token, "note": "  "}, follow_redirects=True)
+    assert "Hãy nhập lý do trả lại." in refused.get_data(as_text=True)
+    api = client.post(f"/api/v1/documents/{document_id}/actions/return", json={"note": ""},
+                      headers={"X-CSRFToken": token})
+    assert api.status_code == 400 and api.get_json()["message"] == "Hãy nhập lý do trả lại."
+    done = client.post(f"/api/v1/documents/{document_id}/actions/return",
+                       json={"note": "Thiếu căn cứ pháp lý"}, headers={"X-CSRFToken": token})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["message"] == ("Đã trả lại dự thảo cho Chuyên viên Đặng Thu Trang "
+                                          "để sửa.")
+    assert done.get_json()["state"] == "REVISION"
