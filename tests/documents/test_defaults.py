@@ -59,7 +59,7 @@ def test_new_draft_form_proposes_unit_head_and_chairman(client: FlaskClient, dem
         re.search(r'<select[^>]*name="recipient_user_ids"[^>]*data-picker', page)
 
 
-def test_new_meeting_is_chaired_by_a_leader_not_the_secretary(mapp: Flask) -> None:
+def test_new_meeting_is_chaired_by_a_leader_not_the_secretary(mapp: Flask) -> None:  # noqa: F811
     client = mapp.test_client()
     login(client, "thuky")
     page = client.get("/meetings/new").get_data(as_text=True)
