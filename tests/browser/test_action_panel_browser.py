@@ -5,6 +5,7 @@ messages name what happened."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -44,6 +45,8 @@ def test_reviewer_sees_one_next_step_and_returns_with_a_reason(
     # The return is folded away, not listed first.
     returning = panel.get_by_role("button", name="Trả lại để sửa")
     assert not returning.is_visible()
+    if os.environ.get("EOFFICE_SCREENSHOTS"):
+        panel.screenshot(path=os.environ["EOFFICE_SCREENSHOTS"] + "/action_panel.png")
     panel.get_by_text("Thao tác khác").click()
     assert returning.is_visible()
     # The reason is labelled and required: an empty one is not sent.
@@ -58,6 +61,9 @@ def test_reviewer_sees_one_next_step_and_returns_with_a_reason(
 
     drafter = session(browser, base_url, "chuyenvien")
     drafter.goto(f"{base_url}/documents/outgoing/{document_id}")
+    if os.environ.get("EOFFICE_SCREENSHOTS"):
+        drafter.get_by_test_id("action-panel").screenshot(
+            path=os.environ["EOFFICE_SCREENSHOTS"] + "/return_reason.png")
     note = drafter.get_by_role("note")
     assert "Lý do trả lại" in note.inner_text()
     assert "Bổ sung số liệu quý IV vào mục 2" in note.inner_text()
@@ -91,6 +97,8 @@ def test_completion_asks_first_cancel_keeps_confirm_completes(
     page.get_by_role("button", name="Hoàn thành", exact=True).click()
     dialog = page.locator("dialog[open]")
     assert dialog.count() == 1 and "không xử lý tiếp được" in dialog.inner_text()
+    if os.environ.get("EOFFICE_SCREENSHOTS"):
+        page.screenshot(path=os.environ["EOFFICE_SCREENSHOTS"] + "/confirm_dialog.png")
     page.get_by_role("button", name="Hủy").click()
     assert page.locator("dialog[open]").count() == 0
     assert _state(app, document_id) == "IN_PROGRESS"
