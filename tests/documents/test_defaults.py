@@ -136,3 +136,13 @@ def test_returning_a_draft_needs_a_reason_on_page_and_api(client: FlaskClient, d
     assert done.get_json()["message"] == ("Đã trả lại dự thảo cho Chuyên viên Đặng Thu Trang "
                                           "để sửa.")
     assert done.get_json()["state"] == "REVISION"
+
+
+def test_clerk_presents_to_the_chairman_by_default(client: FlaskClient, demo: None,
+                                                   app: Flask) -> None:
+    with app.app_context():
+        document_id = create_incoming().id
+        db.session.remove()
+    login(client, "vanthu")
+    page = client.get(f"/documents/incoming/{document_id}").get_data(as_text=True)
+    assert _selected(page, "leader_id").startswith("Trần Văn Hùng")  # not the deputy
