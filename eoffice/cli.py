@@ -12,8 +12,12 @@ from eoffice.extension_points import registered
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    def seed_demo_command() -> None:
-        """Create the demo organisation and users (idempotent) and print the logins."""
+    @click.option("--without-history", is_flag=True,
+                  help="Only the organisations, people, certificates and the try-at-once "
+                       "meeting: none of the living demo's past documents, tasks and meetings "
+                       "(benchmarks and load tests start from an empty office).")
+    def seed_demo_command(without_history: bool) -> None:
+        """Create the demo organisations and users (idempotent) and print the logins."""
         from eoffice.demo import DEMO_PASSWORD, seed_demo
 
         users = seed_demo()
@@ -22,10 +26,14 @@ def register_cli(app: Flask) -> None:
             roles = ", ".join(role.label for role in user.roles)
             click.echo(f"  {user.username:<14} {user.full_name} — {roles}")
         # Modules add their demo data (documents: signing credentials; meetings: a meeting).
-        # Contract: a callable taking no arguments, returning lines to print or None.
+        # Contract: a callable taking no arguments, returning lines to print or None; a
+        # seeder reads DEMO_HISTORY to leave out the living demo's past.
+        app.config["DEMO_HISTORY"] = not without_history
         for seeder in registered("demo_seeders", app):
             for line in seeder() or []:
                 click.echo(line)
+        if without_history:
+            return
         # The living demo's documents, once every module's people and certificates exist.
         for line in seed_demo_documents():
             click.echo(line)

@@ -255,5 +255,5 @@ def seed_meeting() -> list[str] | None:
         f"  {format_local(meeting.starts_at)} tại {meeting.location}; chủ trì {CHAIR}, "
         f"thư ký {SECRETARY}; mở trang cuộc họp rồi «Vào phòng họp».",
         *notes,
-        *seed_upcoming(_invitation),
+        *(seed_upcoming(_invitation) if app.config.get("DEMO_HISTORY", True) else []),
     ]
