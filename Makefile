@@ -13,8 +13,10 @@ export PORT
 TEST_DEBS := redis-server libreoffice-writer-nogui fonts-liberation2 python3-uno \
              fonts-dejavu-core softhsm2 opensc poppler-utils libnss3-tools chromium
 # Debian packages the app itself needs at run time (LibreOffice converts drafts to PDF, kept
-# warm through unoserver, whose server half needs python3-uno for /usr/bin/python3).
-RUN_DEBS := nodejs npm libreoffice-writer-nogui fonts-liberation2 python3-uno
+# warm through unoserver, whose server half needs python3-uno for /usr/bin/python3; poppler's
+# pdftotext reads drafts' text boxes for the format check and the search index).
+RUN_DEBS := nodejs npm libreoffice-writer-nogui fonts-liberation2 fonts-dejavu-core python3-uno \
+            poppler-utils
 
 .PHONY: run test lint bench install install-dev debs-run debs-test static clean \
         check-edxml-reference
