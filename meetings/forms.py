@@ -90,7 +90,7 @@ class ExistingFileForm(FlaskForm):
 
 class RespondForm(FlaskForm):
     answer = RadioField("Phản hồi", choices=[SelectChoice("accepted", "Tham dự"),
-                                             SelectChoice("declined", "Vắng mặt (nêu lý do)"),
+                                             SelectChoice("declined", "Không tham dự"),
                                              SelectChoice("delegated", "Cử người dự thay")],
                         validators=[DataRequired("Hãy chọn phản hồi.")])
     reason = StringField("Lý do", validators=[Optional(), Length(max=500)])
