@@ -34,10 +34,10 @@
     };
     if (multiple) { settings.hidePlaceholder = false; }
     var picker = new window.TomSelect(select, settings);
-    // tom-select moves the <label> to its search box; the original <select> (still read by
-    // assistive technology) keeps its name through the same label.
-    var label = document.getElementById(select.id + "-ts-label");
-    if (label) { select.setAttribute("aria-labelledby", label.id); }
+    // tom-select moves the <label> to its search box, which is the one control assistive
+    // technology should meet; the original <select> only carries the form value, so it is
+    // hidden from it (else a screen reader announces two comboboxes of the same name).
+    select.setAttribute("aria-hidden", "true");
     select.addEventListener("change", function () { warn(select); });
     picker.on("change", function () { warn(select); });
     warn(select);
