@@ -17,6 +17,7 @@ from eoffice.accounts.models import User
 from eoffice.demo import seed_demo
 from eoffice.extensions import db
 from tests.conftest import _wipe, make_app
+from tests.services.browser import logged_in_page
 from tests.services.live_server import serve
 
 
@@ -38,15 +39,8 @@ def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFac
 
 
 def session(browser: Any, base_url: str, username: str) -> Any:
-    """A page logged in as ``username``, in an English-language Chromium."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("matkhau123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/my-work")
-    return page
+    """A page logged in as ``username`` (en-US browser)."""
+    return logged_in_page(browser, base_url, username, locale="en-US")
 
 
 def pick(page: Any, label: str, typed: str, option: str) -> None:

@@ -22,6 +22,7 @@ from eoffice.files.service import object_store
 from tests.browser.panel_helpers import pick
 from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf
+from tests.services.browser import logged_in_page
 from tests.services.live_server import serve
 
 # The browser checks the pages; both databases are covered by the other tests, and a second
@@ -53,14 +54,8 @@ def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFac
 
 
 def session(browser: Any, base_url: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("matkhau123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/my-work")
-    return page
+    """A page logged in as ``username`` (vi-VN browser)."""
+    return logged_in_page(browser, base_url, username, locale="vi-VN")
 
 
 # Option texts are "<full name> — <title>".

@@ -17,6 +17,7 @@ from eoffice.extensions import db
 from tests.browser.panel_helpers import pick
 from tests.conftest import _wipe, make_app
 from tests.documents.conftest import make_pdf
+from tests.services.browser import logged_in_page
 from tests.services.live_server import serve
 
 pytestmark = [
@@ -40,14 +41,8 @@ def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
 
 
 def session(browser: Any, base_url: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("matkhau123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/my-work")
-    return page
+    """A page logged in as ``username`` (en-US browser)."""
+    return logged_in_page(browser, base_url, username, locale="en-US")
 
 
 def click(page: Any, name: str) -> None:
