@@ -135,6 +135,59 @@ def _code_number(document: Document) -> str:
     return f"{document.code_number:02d}" if document.code_number is not None else ""
 
 
+def package_files(document: Document) -> list[edxml.Attachment]:
+    """The files an edXML package of ``document`` carries: the issued PDF, then each
+    attachment (its signed copy where there is one)."""
+    version = document.current_version
+    if version is None:
+        raise InvalidInput("Văn bản chưa có tệp.")
+    store = object_store()
+    main_name = (f"{_code_number(document)}-{document.type_code or 'CV'}.pdf"
+                 if document.code_number is not None else "van-ban.pdf")
+    files = [edxml.Attachment(name=main_name, content_type=version.file.content_type,
+                              data=store.read_bytes(version.file.sha256),
+                              description="Văn bản chính")]
+    for attachment in attachments_of(document):
+        stored = attachment.signed_file or attachment.file
+        files.append(edxml.Attachment(name=stored.original_name,
+                                      content_type=stored.content_type,
+                                      data=store.read_bytes(stored.sha256),
+                                      description="Phụ lục"))
+    return files
+
+
+def package_message(document: Document, to: edxml.OrganInfo, files: list[edxml.Attachment],
+                    *, at: datetime, business: edxml.Business | None = None
+                    ) -> edxml.EdxmlMessage:
+    """The one mapping of an issued document's metadata to an edXML message, for the
+    exchange's packages and the manual export alike."""
+    due = document.due_date.astimezone(VIETNAM).date() if document.due_date else None
+    return edxml.EdxmlMessage(
+        from_org=our_organ(document),
+        to_orgs=(to,),
+        code_number=_code_number(document),
+        code_notation=document.code_notation,
+        place=document.organisation.place,
+        promulgation_date=document.issued_date,
+        document_type=1 if document.is_legal_normative else 2,
+        type_name=document.type_name,
+        subject=document.subject,
+        content=document.description,
+        signer=edxml.SignerInfo(competence=document.authority,
+                                position=document.signer_position,
+                                full_name=document.signer_full_name),
+        due_date=due,
+        to_places=tuple(line.strip(" -") for line in document.to_places.splitlines()
+                        if line.strip(" -")),
+        other_info=edxml.OtherInfo(priority=document.urgency,
+                                   promulgation_amount=document.issued_amount or 0,
+                                   page_amount=document.page_amount or 0,
+                                   appendixes=tuple(f.name for f in files[1:])),
+        trace_headers=(edxml.TraceHeader(document.organisation.organ_id, at),),
+        business=business or edxml.Business(),
+    )
+
+
 def outgoing_document_id(document: Document) -> str:
     """The exchange name of one of our issued documents (``OrganId,YYYY/MM/DD,Nr/Notation``)."""
     assert document.issued_date is not None
@@ -161,49 +214,13 @@ def export_package(actor: User, document: Document, recipient_id: int) -> Export
     recipient = db.session.get(DocumentExternalRecipient, recipient_id)
     if recipient is None or recipient.document_id != document.id:
         raise NotVisible("Không tìm thấy nơi nhận.")
-    version = document.current_version
-    if version is None:
-        raise InvalidInput("Văn bản chưa có tệp.")
-    store = object_store()
-    files = [edxml.Attachment(name=f"{document.code_number:02d}-{document.type_code or 'CV'}.pdf"
-                              if document.code_number is not None else "van-ban.pdf",
-                              content_type=version.file.content_type,
-                              data=store.read_bytes(version.file.sha256),
-                              description="Văn bản chính")]
-    for attachment in attachments_of(document):
-        stored = attachment.signed_file or attachment.file
-        files.append(edxml.Attachment(name=stored.original_name, content_type=stored.content_type,
-                                      data=store.read_bytes(stored.sha256),
-                                      description="Phụ lục"))
     organ = recipient.organ
     now = utcnow()
-    due = document.due_date.astimezone(VIETNAM).date() if document.due_date else None
-    message = edxml.EdxmlMessage(
-        from_org=our_organ(document),
-        to_orgs=(edxml.OrganInfo(organ_id=organ.organ_id, organ_name=organ.name,
-                                 organ_add=organ.organ_add, email=organ.email,
-                                 telephone=organ.telephone, fax=organ.fax,
-                                 website=organ.website),),
-        code_number=_code_number(document),
-        code_notation=document.code_notation,
-        place=document.organisation.place,
-        promulgation_date=document.issued_date,
-        document_type=1 if document.is_legal_normative else 2,
-        type_name=document.type_name,
-        subject=document.subject,
-        content=document.description,
-        signer=edxml.SignerInfo(competence=document.authority,
-                                position=document.signer_position,
-                                full_name=document.signer_full_name),
-        due_date=due,
-        to_places=tuple(line.strip(" -") for line in document.to_places.splitlines()
-                        if line.strip(" -")),
-        other_info=edxml.OtherInfo(priority=document.urgency,
-                                   promulgation_amount=document.issued_amount or 0,
-                                   page_amount=document.page_amount or 0,
-                                   appendixes=tuple(f.name for f in files[1:])),
-        trace_headers=(edxml.TraceHeader(document.organisation.organ_id, now),),
-    )
+    to = edxml.OrganInfo(organ_id=organ.organ_id, organ_name=organ.name,
+                         organ_add=organ.organ_add, email=organ.email,
+                         telephone=organ.telephone, fax=organ.fax, website=organ.website)
+    files = package_files(document)
+    message = package_message(document, to, files, at=now)
     try:
         data = edxml.build_package(message, files)
     except edxml.EdxmlError as error:

@@ -13,41 +13,21 @@ import contextlib
 from datetime import date
 
 from eoffice.accounts.models import User
-from eoffice.documents.common import attachments_of
-from eoffice.documents.exchange import our_organ, outgoing_document_id
+from eoffice.documents.exchange import (
+    our_organ,
+    outgoing_document_id,
+    package_files,
+    package_message,
+)
 from eoffice.documents.models import Document
 from eoffice.errors import DomainError, InvalidInput
-from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.exchange_keys import open_exchange_key
-from eoffice.timestamps import VIETNAM, utcnow
+from eoffice.timestamps import utcnow
 from formats import edxml
 from formats.edxml.signature import sign_package
 
 SECRET_REFUSED = ("Văn bản mật không được gửi qua liên thông văn bản điện tử.")
-
-
-def _code_number(document: Document) -> str:
-    return f"{document.code_number:02d}" if document.code_number is not None else ""
-
-
-def _files(document: Document) -> list[edxml.Attachment]:
-    version = document.current_version
-    if version is None:
-        raise InvalidInput("Văn bản chưa có tệp.")
-    store = object_store()
-    main_name = (f"{_code_number(document)}-{document.type_code or 'CV'}.pdf"
-                 if document.code_number is not None else "van-ban.pdf")
-    files = [edxml.Attachment(name=main_name, content_type=version.file.content_type,
-                              data=store.read_bytes(version.file.sha256),
-                              description="Văn bản chính")]
-    for attachment in attachments_of(document):
-        stored = attachment.signed_file or attachment.file
-        files.append(edxml.Attachment(name=stored.original_name,
-                                      content_type=stored.content_type,
-                                      data=store.read_bytes(stored.sha256),
-                                      description="Phụ lục"))
-    return files
 
 
 def response_for(document: Document) -> edxml.ResponseFor:
@@ -86,31 +66,10 @@ def build_package(document: Document, to: edxml.OrganInfo, business_type: int, *
         raise InvalidInput(SECRET_REFUSED)
     if document.issued_date is None:
         raise InvalidInput("Chỉ gửi liên thông văn bản đã phát hành.")
-    due = document.due_date.astimezone(VIETNAM).date() if document.due_date else None
     # A revocation carries no content: the recipient withdraws what it has.
-    files = [] if business_type == 1 else _files(document)
-    message = edxml.EdxmlMessage(
-        from_org=our_organ(document),
-        to_orgs=(to,),
-        code_number=_code_number(document),
-        code_notation=document.code_notation,
-        place=document.organisation.place,
-        promulgation_date=document.issued_date,
-        document_type=1 if document.is_legal_normative else 2,
-        type_name=document.type_name,
-        subject=document.subject,
-        content=document.description,
-        signer=edxml.SignerInfo(competence=document.authority,
-                                position=document.signer_position,
-                                full_name=document.signer_full_name),
-        due_date=due,
-        to_places=tuple(line.strip(" -") for line in document.to_places.splitlines()
-                        if line.strip(" -")),
-        other_info=edxml.OtherInfo(priority=document.urgency,
-                                   promulgation_amount=document.issued_amount or 0,
-                                   page_amount=document.page_amount or 0,
-                                   appendixes=tuple(f.name for f in files[1:])),
-        trace_headers=(edxml.TraceHeader(document.organisation.organ_id, utcnow()),),
+    files = [] if business_type == 1 else package_files(document)
+    message = package_message(
+        document, to, files, at=utcnow(),
         business=edxml.Business(
             doc_type=business_type, reason=reason[:500],
             staff=edxml.StaffInfo(staff=actor.full_name if actor else ""),
