@@ -2,7 +2,8 @@
 
 - ``client``: this installation's transport (``RemoteTransport``) to the axis, installed when
   ``EOFFICE_AXIS_URL`` is set, with ``EOFFICE_AXIS_SYSTEM_ID`` and ``EOFFICE_AXIS_SECRET``;
-- ``poll``: the inbox job (every minute, and ``flask exchange poll``);
+- ``poll``: the inbox job (every minute, ``flask exchange poll``, and a clerk's "Nhận văn bản
+  ngay", ``POST /api/v1/exchange/poll``: ``poll_now``);
 - ``hub`` and ``hub_views``: the same operations served to other installations when
   ``EOFFICE_HUB=1``; ``flask exchange hub-systems create`` registers them.
 """
@@ -14,10 +15,11 @@ from typing import Any
 from flask import Flask
 from huey import crontab
 
-from eoffice.exchange.axis import cli, hub_views
+from eoffice.exchange.axis import cli, hub_views, poll_now
 from eoffice.exchange.axis import models as models  # the hub's tables, for the metadata
 from eoffice.exchange.axis.client import AxisClient
 from eoffice.exchange.axis.poll import PollReport, local_organ_ids, poll_inbox
+from eoffice.exchange.axis.poll_now import POLL_JOB
 from eoffice.exchange.axis.refusals import reconcile_refusals
 from eoffice.exchange.inbound import accept
 from eoffice.exchange.ports import (
@@ -28,8 +30,6 @@ from eoffice.exchange.ports import (
 )
 from eoffice.jobs import Job, JobFailed, register_handler, register_periodic
 from eoffice.settings import SettingsError
-
-POLL_JOB = "exchange.axis.poll"
 
 __all__ = ["POLL_JOB", "AxisClient", "init_app", "run_poll"]
 
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         install_remote_transport(app, lambda: client)  # one connection pool per process
         register_periodic(app, POLL_JOB, crontab(minute="*"))
     register_handler(app, POLL_JOB, _poll_job)
+    app.register_blueprint(poll_now.bp)  # without an axis it answers 409, saying so
     if settings.hub:
         app.register_blueprint(hub_views.bp)
     cli.register_commands(app, run_poll)

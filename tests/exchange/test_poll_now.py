@@ -1,0 +1,94 @@
+"""Nhận văn bản ngay: a clerk asks for the inbox now instead of waiting for the minute's poll;
+the job it starts takes in what waits on the hub and says how much. Here one app is both the
+hub and the installation (a province running its own hub), as in ``test_axis_poll``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from eoffice.demo import DEMO_ORGAN_ID, seed_demo
+from eoffice.exchange.axis import POLL_JOB, hub
+from eoffice.exchange.axis.client import AxisClient
+from eoffice.exchange.ports import MessageKind, OutgoingMessage, install_remote_transport
+from eoffice.extensions import db
+from eoffice.jobs import queue
+from tests.conftest import _wipe, login, make_app
+from tests.exchange.test_axis_poll import SENDER, incoming_subjects, package
+from tests.services.live_server import serve
+
+
+@pytest.fixture()
+def installation(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, AxisClient]]:
+    """The app served live with its demo organisation registered on its own hub, and a
+    client for the ministry sending to it."""
+    application = make_app(tmp_path, database_url, hub=True)
+    with application.app_context():
+        seed_demo()
+        own = hub.register_system("tinh", "Tỉnh Hòa Bình", [(DEMO_ORGAN_ID, "")])
+        ministry = hub.register_system("bo", "Bộ KH&ĐT", [(SENDER.organ_id,
+                                                            SENDER.organ_name)])
+        db.session.commit()
+        db.session.remove()
+    try:
+        with serve(application) as base:
+            client = AxisClient(f"{base}/axis", "tinh", own)
+            install_remote_transport(application, lambda: client)
+            yield application, AxisClient(f"{base}/axis", "bo", ministry)
+    finally:
+        _wipe(application)
+
+
+def ask(client: FlaskClient, token: str) -> tuple[int, dict[str, object]]:
+    answer = client.post("/api/v1/exchange/poll", headers={"X-CSRFToken": token})
+    return answer.status_code, answer.get_json()
+
+
+def test_a_clerk_gets_waiting_mail_at_once_and_sees_what_the_poll_took_in(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, ministry = installation
+    ministry.send(OutgoingMessage(key="cv-21", kind=MessageKind.PACKAGE,
+                                  from_organ_id=SENDER.organ_id,
+                                  to_organ_ids=(DEMO_ORGAN_ID,), data=package("21")))
+    clerk = application.test_client()
+    token = login(clerk, "vanthu")
+    status, job = ask(clerk, token)
+    assert status == 202 and job["kind"] == POLL_JOB and job["state"] == "queued", job
+    assert ask(clerk, token) == (202, job)  # a double click while it waits: the same poll
+    with application.app_context():
+        assert queue.drain() == 1  # what the job worker does at once
+        db.session.remove()
+    done = clerk.get(f"/api/v1/jobs/{job['id']}").get_json()
+    assert done["state"] == "done" and done["result"]["accepted"] == 1, done
+    assert incoming_subjects(application) == ["Về việc báo cáo đầu tư công số 21"]
+    # Once it has run, asking again is a new poll; nothing is waiting any more.
+    status, again = ask(clerk, token)
+    assert status == 202 and again["id"] != job["id"]
+    with application.app_context():
+        queue.drain()
+        db.session.remove()
+    assert clerk.get(f"/api/v1/jobs/{again['id']}").get_json()["result"]["accepted"] == 0
+
+
+def test_only_clerks_and_administrators_may_ask(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, _ministry = installation
+    specialist = application.test_client()
+    status, body = ask(specialist, login(specialist, "chuyenvien"))
+    assert status == 403 and "văn thư" in str(body), body
+    administrator = application.test_client()
+    assert ask(administrator, login(administrator, "admin"))[0] == 202
+
+
+def test_without_an_axis_the_request_says_so(app: Flask) -> None:
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        db.session.remove()
+    clerk = app.test_client()
+    status, body = ask(clerk, login(clerk, "vanthu"))
+    assert status == 409 and "EOFFICE_AXIS_URL" in str(body), body
