@@ -16,7 +16,7 @@ a committed act (notifications, purging revoked content).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
@@ -59,6 +59,12 @@ class Kind:
     id_param: str = "object_id"
     #: OpenAPI schema name of ``as_json``'s answer.
     schema_name: str = "Object"
+
+    def named(self, name: str) -> Kind:
+        """The same kind of object acted on under another name (its own routes, OpenAPI tag and
+        actions): loaded, shown, answered and followed up exactly as this one, so a module's
+        acts on another module's object do not restate its rules."""
+        return replace(self, name=name)
 
 
 @dataclass(frozen=True)

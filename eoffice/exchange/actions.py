@@ -12,40 +12,17 @@ from typing import Any
 
 from pydantic import Field
 
-from eoffice.actions import Action, ActionInput, Kind, declare
+from eoffice.actions import Action, ActionInput, declare
 from eoffice.actions.parsing import Day
-from eoffice.documents import common, notifications
-from eoffice.documents.actions import page_url
+from eoffice.documents import common
+from eoffice.documents.actions import DOCUMENTS
 from eoffice.documents.forms import end_of_day
 from eoffice.documents.models import Document
-from eoffice.documents.representation import document_json
-from eoffice.documents.revocation import purge_unreferenced
 from eoffice.exchange import handling, recipients
 
-
-def _answer(result: common.Result) -> dict[str, Any]:
-    payload = document_json(result.document, full=True)
-    if result.warnings:
-        payload["warnings"] = result.warnings
-    return payload
-
-
-def _after_commit(result: common.Result) -> None:
-    if result.purge_keys:
-        purge_unreferenced(result.purge_keys)
-    notifications.send(result.notices)
-
-
-EXCHANGE = Kind(
-    name="exchange",
-    load=common.get_visible,
-    page_url=page_url,
-    as_json=_answer,
-    subject_of=lambda result: result.document,
-    after_commit=_after_commit,
-    id_param="document_id",
-    schema_name="Document",
-)
+#: A kind of its own (its routes and OpenAPI tag) whose object is a document, loaded, shown
+#: and followed up exactly as the documents' acts are.
+EXCHANGE = DOCUMENTS.named("exchange")
 
 
 class Recipient(ActionInput):
