@@ -80,7 +80,10 @@ class ObjectStore(Protocol):
     """A content-addressed object store. Keys are the SHA-256 hex digests of the content.
 
     Implementations: `storage.local.LocalStore` (a folder) and `storage.s3.S3Store` (any S3
-    service via the minio SDK). Get one from a URL with `storage.open_store`.
+    service via the minio SDK). Get one from a URL with `storage.open_store`. They subclass
+    this protocol, so what is the same for every backend (checking a put's arguments, checking
+    an object exists before giving its URL, reading, copying, verifying) is written once here
+    and a backend supplies only its own storage.
     """
 
     def put(
@@ -96,27 +99,18 @@ class ObjectStore(Protocol):
         `content_type` wins). Streams in chunks, so size is bounded by disk, not memory.
         Raises `ObjectTooLarge` past `max_bytes`; a failed put leaves nothing behind.
         """
-        ...
+        check_content_type(content_type)
+        check_max_bytes(max_bytes)
+        digest, size = self._store(source, content_type, max_bytes)
+        return StoredObject(key=digest, size=size, sha256=digest, content_type=content_type)
 
     def get(self, key: str) -> VerifiedReader:
         """Open the object for streaming; the reader raises `CorruptObject` at EOF on a
         mismatch. Close it (or use it as a context manager) when done."""
         ...
 
-    def read_bytes(self, key: str) -> bytes:
-        """The whole content, verified. Meant for small objects: it is held in memory."""
-        ...
-
-    def fetch_to(self, key: str, path: str | os.PathLike[str]) -> StoredObject:
-        """Copy the object to a local file, which appears (atomically) only once verified."""
-        ...
-
     def stat(self, key: str) -> StoredObject:
         """Size and content type, from metadata: cheap, and therefore not verified."""
-        ...
-
-    def exists(self, key: str) -> bool:
-        """Whether an object is stored under `key` (not whether it is intact)."""
         ...
 
     def delete(self, key: str) -> None:
@@ -135,14 +129,12 @@ class ObjectStore(Protocol):
         """A time-limited URL a browser can download the object from directly, or None when
         the store has no such thing (local folders: serve `verified_path` or `get` instead).
 
-        The download itself bypasses verification; with `verify=True` the object is read and
-        checked once before the URL is issued.
+        The object is checked to exist first (a stat, or with `verify=True` a full verified
+        read), so a missing object is an `ObjectNotFound` from every backend alike; the
+        download itself then bypasses verification.
         """
-        ...
-
-    def verify(self, key: str) -> StoredObject:
-        """Read the whole object and check it (for scrubbing jobs); raises `CorruptObject`."""
-        ...
+        info = self.verify(key) if verify else self.stat(key)
+        return self._url(info, filename=filename, content_type=content_type, expires=expires)
 
     def list_objects(self) -> Iterator[ListedObject]:
         """Every object in the store, in no particular order (for sweeps and backups).
@@ -154,6 +146,66 @@ class ObjectStore(Protocol):
         """A local file holding the object, checked just now, or None when the store keeps no
         local files. Lets a web layer hand a real path to `send_file` (ranges, sendfile)."""
         ...
+
+    # -- what each backend provides for the shared methods above ------------------------
+
+    def _store(self, source: Source, content_type: str, max_bytes: int | None) -> tuple[str, int]:
+        """Copy `source` in under its digest with `copy_hashing` (arguments already checked);
+        returns (digest, size). Nothing may remain of a failed store."""
+        ...
+
+    def _url(self, info: StoredObject, *, filename: str | None, content_type: str | None,
+             expires: timedelta) -> str | None:
+        """The download URL of an object known to exist (see `presigned_url`)."""
+        ...
+
+    # -- the same for every backend, built on `get` and `stat` ---------------------------
+
+    def read_bytes(self, key: str) -> bytes:
+        """The whole content, verified. Meant for small objects: it is held in memory."""
+        with self.get(key) as reader:
+            return reader.readall()
+
+    def exists(self, key: str) -> bool:
+        """Whether an object is stored under `key` (not whether it is intact)."""
+        check_key(key)
+        try:
+            self.stat(key)
+        except ObjectNotFound:
+            return False
+        return True
+
+    def fetch_to(self, key: str, path: str | os.PathLike[str]) -> StoredObject:
+        """Stream into a temporary file beside `path`, then rename it into place.
+
+        The rename happens only after the reader has verified the hash, so `path` never holds
+        unverified bytes; on any failure the temporary file is removed and `path` untouched.
+        """
+        target = Path(path)
+        fd, tmp_name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+        try:
+            with os.fdopen(fd, "wb") as out, self.get(key) as reader:
+                while chunk := reader.read(CHUNK_SIZE):
+                    out.write(chunk)
+                # read() returned b"" only after verifying; be explicit anyway.
+                if not reader.verified:  # pragma: no cover - defensive
+                    raise StorageError(f"object {key} was not verified")
+                size = reader.bytes_read
+                content_type = reader.content_type
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return StoredObject(key=key, size=size, sha256=key, content_type=content_type)
+
+    def verify(self, key: str) -> StoredObject:
+        """Read the whole object and check it; returns its description or raises."""
+        with self.get(key) as reader:
+            while reader.read(CHUNK_SIZE):
+                pass
+            return StoredObject(key, reader.bytes_read, key, reader.content_type)
 
 
 def is_key(name: str) -> bool:
@@ -311,57 +363,3 @@ class VerifiedReader(io.RawIOBase):
                 self._close()
             finally:
                 super().close()
-
-
-class StoreBase:
-    """The parts of `ObjectStore` that are the same for every backend, built on `get`/`stat`."""
-
-    def get(self, key: str) -> VerifiedReader:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def stat(self, key: str) -> StoredObject:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def read_bytes(self, key: str) -> bytes:
-        with self.get(key) as reader:
-            return reader.readall()
-
-    def exists(self, key: str) -> bool:
-        check_key(key)
-        try:
-            self.stat(key)
-        except ObjectNotFound:
-            return False
-        return True
-
-    def fetch_to(self, key: str, path: str | os.PathLike[str]) -> StoredObject:
-        """Stream into a temporary file beside `path`, then rename it into place.
-
-        The rename happens only after the reader has verified the hash, so `path` never holds
-        unverified bytes; on any failure the temporary file is removed and `path` untouched.
-        """
-        target = Path(path)
-        fd, tmp_name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
-        )
-        try:
-            with os.fdopen(fd, "wb") as out, self.get(key) as reader:
-                while chunk := reader.read(CHUNK_SIZE):
-                    out.write(chunk)
-                # read() returned b"" only after verifying; be explicit anyway.
-                if not reader.verified:  # pragma: no cover - defensive
-                    raise StorageError(f"object {key} was not verified")
-                size = reader.bytes_read
-                content_type = reader.content_type
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        return StoredObject(key=key, size=size, sha256=key, content_type=content_type)
-
-    def verify(self, key: str) -> StoredObject:
-        """Read the whole object and check it; returns its description or raises."""
-        with self.get(key) as reader:
-            while reader.read(CHUNK_SIZE):
-                pass
-            return StoredObject(key, reader.bytes_read, key, reader.content_type)

@@ -25,13 +25,12 @@ from storage.base import (
     DEFAULT_CONTENT_TYPE,
     BytesLike,
     ListedObject,
+    ObjectStore,
     Source,
-    StoreBase,
     StoredObject,
     VerifiedReader,
     check_content_type,
     check_key,
-    check_max_bytes,
     copy_hashing,
     is_key,
 )
@@ -41,7 +40,7 @@ _TYPE_SUFFIX = ".type"
 _TMP_DIR = ".tmp"
 
 
-class LocalStore(StoreBase):
+class LocalStore(ObjectStore):
     """A content-addressed object store in a local folder (created on first put)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
@@ -58,21 +57,13 @@ class LocalStore(StoreBase):
 
     # -- writing -------------------------------------------------------------------------
 
-    def put(
-        self,
-        source: Source,
-        *,
-        content_type: str = DEFAULT_CONTENT_TYPE,
-        max_bytes: int | None = None,
-    ) -> StoredObject:
+    def _store(self, source: Source, content_type: str, max_bytes: int | None) -> tuple[str, int]:
         """Stream `source` into a temporary file while hashing it, then rename it into place.
 
         The rename is atomic, so readers see either no object or the whole one, and an
         existing object is replaced by identical bytes (which also repairs a corrupted copy).
         On any failure (too large, source error, disk full) the temporary file is removed.
         """
-        check_content_type(content_type)
-        check_max_bytes(max_bytes)
         tmp_dir = self.root / _TMP_DIR
         try:
             tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -108,7 +99,7 @@ class LocalStore(StoreBase):
             tmp.unlink(missing_ok=True)
             type_tmp.unlink(missing_ok=True)
             raise
-        return StoredObject(key=digest, size=size, sha256=digest, content_type=content_type)
+        return digest, size
 
     def delete(self, key: str) -> None:
         path = self.path_for(key)
@@ -179,21 +170,9 @@ class LocalStore(StoreBase):
             raise CorruptObject(key, digest.hexdigest(), size)
         return path
 
-    def presigned_url(
-        self,
-        key: str,
-        *,
-        filename: str | None = None,
-        content_type: str | None = None,
-        expires: timedelta = timedelta(minutes=15),
-        verify: bool = False,
-    ) -> None:
-        """Local folders cannot be downloaded from directly: always None (after checking the
-        object exists, so callers get the same `ObjectNotFound` as from S3)."""
-        if verify:
-            self.verify(key)
-        else:
-            self.stat(key)
+    def _url(self, info: StoredObject, *, filename: str | None, content_type: str | None,
+             expires: timedelta) -> None:
+        """Local folders cannot be downloaded from directly: always None."""
         return None
 
     # -- helpers -------------------------------------------------------------------------

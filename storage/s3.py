@@ -32,13 +32,12 @@ from storage.base import (
     DEFAULT_CONTENT_TYPE,
     BytesLike,
     ListedObject,
+    ObjectStore,
     Source,
-    StoreBase,
     StoredObject,
     VerifiedReader,
     check_content_type,
     check_key,
-    check_max_bytes,
     copy_hashing,
     is_key,
 )
@@ -64,7 +63,7 @@ _BUCKET_TAKEN = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
 T = TypeVar("T")
 
 
-class S3Store(StoreBase):
+class S3Store(ObjectStore):
     """A content-addressed object store in an S3 bucket (created on first put if missing).
 
     Timeouts and retries are deliberately short: a web request waiting on a dead S3 endpoint
@@ -117,13 +116,7 @@ class S3Store(StoreBase):
 
     # -- writing -------------------------------------------------------------------------
 
-    def put(
-        self,
-        source: Source,
-        *,
-        content_type: str = DEFAULT_CONTENT_TYPE,
-        max_bytes: int | None = None,
-    ) -> StoredObject:
+    def _store(self, source: Source, content_type: str, max_bytes: int | None) -> tuple[str, int]:
         """Spool `source` while hashing it, then upload it under its digest.
 
         Storing the same bytes again simply overwrites the object with identical content,
@@ -131,8 +124,6 @@ class S3Store(StoreBase):
         `max_bytes` is exceeded; a failed multipart upload is aborted by minio, and S3 never
         shows a partial object.
         """
-        check_content_type(content_type)
-        check_max_bytes(max_bytes)
         with _Spool(self.spool_dir) as spool:
             digest, size = copy_hashing(source, spool.write, max_bytes)
             self._ensure_bucket()
@@ -149,7 +140,7 @@ class S3Store(StoreBase):
                     num_parallel_uploads=1,  # one part in memory at a time
                 ),
             )
-        return StoredObject(key=digest, size=size, sha256=digest, content_type=content_type)
+        return digest, size
 
     def delete(self, key: str) -> None:
         check_key(key)
@@ -206,24 +197,17 @@ class S3Store(StoreBase):
         check_key(key)
         return None
 
-    def presigned_url(
-        self,
-        key: str,
-        *,
-        filename: str | None = None,
-        content_type: str | None = None,
-        expires: timedelta = timedelta(minutes=15),
-        verify: bool = False,
-    ) -> str:
+    def _url(self, info: StoredObject, *, filename: str | None, content_type: str | None,
+             expires: timedelta) -> str:
         """A signed GET URL valid for `expires`, making the browser save the object as
         `filename` (Unicode allowed, with an ASCII fallback) with `content_type`.
 
-        The object is checked to exist first (a stat, or a full verified read with `verify`),
-        so a dead link is an `ObjectNotFound` here rather than an XML error in the browser.
+        The object was checked to exist (`presigned_url`), so a dead link is an
+        `ObjectNotFound` there rather than an XML error in the browser.
         """
         if not timedelta(seconds=1) <= expires <= timedelta(days=7):
             raise ValueError("expires must be between 1 second and 7 days (S3 limit)")
-        info = self.verify(key) if verify else self.stat(key)
+        key = info.key
         headers = {"response-content-type": check_content_type(content_type or info.content_type)}
         if filename:
             headers["response-content-disposition"] = content_disposition(filename)
