@@ -70,6 +70,14 @@ def add_participant(document: Document, user_id: int, role: ParticipantRole) -> 
     document.participants.append(
         DocumentParticipant(user_id=user_id, role=role, direction=document.direction))
 
+def add_named_viewers(actor: User, document: Document, user_ids: Iterable[int]) -> None:
+    """The people named to see the document, each an active person of the actor's
+    organisation."""
+    for user_id in user_ids:
+        add_participant(
+            document, org_user(actor, user_id, "người được xem").id, ParticipantRole.NAMED
+        )
+
 def org_user(actor: User, user_id: int | None, what: str) -> User:
     user = db.session.get(User, user_id) if user_id else None
     if user is None or user.organisation_id != actor.organisation_id or not user.active:

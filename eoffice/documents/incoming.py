@@ -19,6 +19,7 @@ from eoffice.documents.access import can_view
 from eoffice.documents.common import (
     PDF_ONLY,
     Result,
+    add_named_viewers,
     add_participant,
     add_version,
     checked_level,
@@ -126,10 +127,7 @@ def register_incoming(
     db.session.add(document)
     db.session.flush()
     add_participant(document, actor.id, ParticipantRole.CLERK)
-    for user_id in meta.named_user_ids:
-        add_participant(
-            document, org_user(actor, user_id, "người được xem").id, ParticipantRole.NAMED
-        )
+    add_named_viewers(actor, document, meta.named_user_ids)
     add_version(actor, document, stored, received_kind, "Bản điện tử nhận được")
     audit.record(
         actor,

@@ -16,6 +16,7 @@ from eoffice.accounts.roles import Role
 from eoffice.documents.access import can_view
 from eoffice.documents.common import (
     Result,
+    add_named_viewers,
     add_participant,
     add_version,
     checked_level,
@@ -112,10 +113,7 @@ def create_outgoing(actor: User, draft: OutgoingDraft, stored: StoredFile) -> Re
     add_participant(document, reviewer.id, ParticipantRole.REVIEWER)
     add_participant(document, checker.id, ParticipantRole.CHECKER)
     add_participant(document, signer.id, ParticipantRole.SIGNER)
-    for user_id in draft.named_user_ids:
-        add_participant(
-            document, org_user(actor, user_id, "người được xem").id, ParticipantRole.NAMED
-        )
+    add_named_viewers(actor, document, draft.named_user_ids)
     for user_id in set(draft.recipient_user_ids):
         org_user(actor, user_id, "người nhận")
         db.session.add(DocumentDelivery(document_id=document.id, user_id=user_id))
