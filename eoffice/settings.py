@@ -132,6 +132,15 @@ def _axis_url(value: str) -> str:
     raise ValueError("expected https://HOST[/PATH] (http:// only to 127.0.0.1)")
 
 
+def _trust_roots(value: str) -> str:
+    """A PEM file, or a folder of PEM/DER certificates, that exists now (a typo would silently
+    leave every outside signature untrusted)."""
+    path = Path(value)
+    if path.is_file() or (path.is_dir() and any(p.is_file() for p in path.iterdir())):
+        return value
+    raise ValueError("expected a PEM file or a folder of .pem/.crt/.cer/.der certificates")
+
+
 def _log_format(value: str) -> str:
     if value in ("json", "text"):
         return value
@@ -154,6 +163,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "EOFFICE_SECURE_COOKIES": ("secure_cookies", _boolean),
     "EOFFICE_TSA_URL": ("tsa_url", _http_url),
     "EOFFICE_PKI_DIR": ("pki_dir", _text),
+    # The roots signatures must chain to (a licensed CA's); once set, the demo PKI's root is
+    # no longer trusted (eoffice/signing_keys/trust.py).
+    "EOFFICE_TRUST_ROOTS": ("trust_roots", _trust_roots),
     "EOFFICE_SMTP_URL": ("smtp_url", _smtp_url),
     "EOFFICE_MAIL_FROM": ("mail_from", _text),
     "EOFFICE_TIMEZONE": ("timezone", _text),
@@ -202,6 +214,8 @@ class Settings:
     secure_cookies: bool = False
     tsa_url: str | None = None
     pki_dir: str | None = None
+    #: Trusted roots for signatures (file or folder); None: the demo PKI's root only.
+    trust_roots: str | None = None
     smtp_url: str | None = None
     mail_from: str = "eoffice@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"

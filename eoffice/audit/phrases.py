@@ -104,6 +104,7 @@ PHRASES: dict[str, str] = {
     "signature_image_set": "cập nhật ảnh chữ ký",
     "seal_image_set": "cập nhật ảnh con dấu",
     "exchange_certificate_set": "cài chứng thư số liên thông văn bản",
+    "signing_certificate_imported": "cài chứng thư số ký văn bản",
     "remote_signing_service_set": "cập nhật dịch vụ ký số từ xa",
     "remote_credential_linked": "liên kết chứng thư ký số từ xa",
     "remote_credential_unlinked": "bỏ liên kết chứng thư ký số từ xa",

@@ -167,6 +167,10 @@ def _register_cli(app: Flask) -> None:
         issue_user_certificate(user, pin)
         click.echo(f"Đã cấp chứng thư số cho {user.full_name}.")
 
+    from eoffice.signing_keys.import_cli import import_certificate_command
+
+    group.add_command(import_certificate_command)
+
     @group.command("sweep-overdue")
     def sweep_overdue_command() -> None:
         """Flag incoming documents past their deadline (audit ``overdue``) and notify."""

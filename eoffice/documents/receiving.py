@@ -19,7 +19,7 @@ from eoffice.documents.exchange import report_status, store_record
 from eoffice.documents.incoming import IncomingMetadata, find_duplicates, register_incoming
 from eoffice.documents.models import DocumentAttachment
 from eoffice.extensions import db
-from eoffice.signing_keys import demo_pki, pki_dir
+from eoffice.signing_keys.trust import validate_pdf
 from eoffice.timestamps import VIETNAM
 from formats.doctypes import DOCUMENT_TYPES
 from formats.edxml import EdxmlError, EdxmlPackage, StatusCode, parse_package
@@ -97,8 +97,7 @@ def receive_package(actor: User, data: bytes, *, confirm_duplicate: bool = False
 def signature_verdict(pdf: bytes) -> str:
     """One Vietnamese sentence about the file's digital signatures (never raises)."""
     try:
-        pki = demo_pki() if (pki_dir() / "root.pem").exists() else None
-        report = signing.validate(pdf, pki=pki)
+        report = validate_pdf(pdf)
     except signing.SigningError:
         return "Không kiểm tra được chữ ký số của tệp."
     if not report.signatures:

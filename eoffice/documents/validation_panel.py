@@ -30,7 +30,7 @@ from eoffice.extensions import db
 from eoffice.files.models import StoredFile
 from eoffice.files.service import object_store
 from eoffice.jobs import Job, JobFailed, register_handler, submit
-from eoffice.signing_keys import demo_pki, pki_dir
+from eoffice.signing_keys.trust import validate_pdf
 from signing.sign import LEADER_FIELD, ORG_FIELD
 
 JOB_KIND = "validate_signatures"
@@ -127,8 +127,7 @@ def _ltv_facts(data: bytes) -> tuple[bool, dict[str, bool]]:
 
 def build_report(data: bytes) -> dict[str, Any]:
     """The stored form of the panel for ``data`` (pyHanko's validation plus DSS/VRI facts)."""
-    pki = demo_pki() if (pki_dir() / "root.pem").exists() else None
-    report = signing.validate(data, pki=pki)
+    report = validate_pdf(data)
     has_dss, vri = _ltv_facts(data)
     rows = []
     for sig in report.signatures:

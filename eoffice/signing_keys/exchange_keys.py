@@ -36,6 +36,7 @@ from flask import current_app
 from eoffice.errors import InvalidInput
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.pki import demo_pki, pki_dir
+from eoffice.signing_keys.trust import trusted_roots as signature_trusted_roots
 from signing.system_certs import issue_system
 
 ORGAN_ID_PREFIX = "EDXML:"
@@ -200,11 +201,10 @@ def open_exchange_key(organisation: Organisation) -> ExchangeKey:
 
 
 def trusted_roots() -> list[x509.Certificate]:
-    """The roots a package's signer must chain to: the demo PKI's root (when in use) and the
-    PEM files in ``<pki dir>/exchange-trust/``."""
-    roots: list[x509.Certificate] = []
-    if demo_pki_in_use():
-        roots.append(demo_pki().root_cert)
+    """The roots a package's signer must chain to: the installation's signature roots
+    (``trust.trusted_roots``: ``EOFFICE_TRUST_ROOTS``, or the demo PKI's root while that is
+    unset) and the PEM files in ``<pki dir>/exchange-trust/``."""
+    roots: list[x509.Certificate] = list(signature_trusted_roots())
     directory = pki_dir() / TRUST_DIR
     if directory.is_dir():
         for path in sorted(directory.glob("*.pem")):

@@ -18,17 +18,15 @@ from typing import Any
 
 from asn1crypto import algos
 from flask import Flask, current_app
-from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import event
 
 import signing
 from eoffice import audit
 from eoffice.accounts.models import User
 from eoffice.extensions import db
-from eoffice.signing_keys.pki import demo_pki
 from eoffice.signing_keys.refusals import SigningFailed
 from eoffice.signing_keys.remote import RemoteCredentialLink, provider_for
-from signing.pki import to_asn1_cert
+from eoffice.signing_keys.trust import open_document_signer
 from signing.remote import (
     RemoteAuthorisation,
     RemoteCredential,
@@ -163,19 +161,6 @@ def _refresh_link(link: RemoteCredentialLink, credential: RemoteCredential) -> N
     after_transaction(write)
 
 
-def _validation_context(credential: RemoteCredential,
-                        pki: signing.DemoPKI) -> ValidationContext | None:
-    """Revocation data for B-LT: the demo PKI's own for its certificates; for a credential
-    from another CA, its chain with fetching of CRL/OCSP allowed (production CAs publish
-    them), anchored at the self-signed roots the service gave."""
-    if credential.certificate.issuer == pki.issuing_cert.subject:
-        return None
-    roots = [to_asn1_cert(c) for c in credential.chain if c.issuer == c.subject]
-    others = [to_asn1_cert(c) for c in credential.chain if c.issuer != c.subject]
-    return ValidationContext(trust_roots=roots or None, other_certs=others,
-                             allow_fetching=True, revocation_mode="soft-fail")
-
-
 class RemoteDocumentSigner(signing.DocumentSigner):
     """A ``DocumentSigner`` whose key is remote: a fault of the service while signing (it
     stopped, answered too late, refused the OTP, returned a signature that does not verify)
@@ -204,7 +189,7 @@ def open_remote_signer(link: RemoteCredentialLink, actor: User | None, pin: str,
     remote = _CheckedRemoteSigner(provider, RemoteAuthorisation(pin=pin or None,
                                                                 otp=otp or None),
                                   signatures=signatures)
-    pki = demo_pki()
-    return RemoteDocumentSigner(
-        remote, pki=pki, validation_context=_validation_context(remote.credential, pki),
-        max_bytes=current_app.config["EOFFICE_SETTINGS"].max_upload_bytes)
+    # Trust and timestamps as for a local key: the credential's chain is only the path to a
+    # root the installation trusts, never a root of its own.
+    return open_document_signer(remote, signer_class=RemoteDocumentSigner,
+                                chain=remote.credential.chain)

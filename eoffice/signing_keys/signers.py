@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_login import current_user
 
 import signing
@@ -17,10 +17,10 @@ from eoffice.accounts.models import User
 from eoffice.organisation.models import Organisation
 from eoffice.signing_keys.credentials import seal_p12, user_p12
 from eoffice.signing_keys.pins import pin_guard
-from eoffice.signing_keys.pki import demo_pki
 from eoffice.signing_keys.refusals import SigningFailed
 from eoffice.signing_keys.remote import RemoteCredentialLink, link_for_seal, link_for_user
 from eoffice.signing_keys.remote_signers import open_remote_signer, remote_refusal
+from eoffice.signing_keys.trust import open_document_signer
 
 
 def _open(p12_path: Path, pin: str, key_id: str) -> signing.DocumentSigner:
@@ -28,9 +28,7 @@ def _open(p12_path: Path, pin: str, key_id: str) -> signing.DocumentSigner:
         raise SigningFailed("Chưa được cấp chứng thư số để ký; hãy liên hệ quản trị hệ thống.")
     try:
         key = signing.load_pkcs12(p12_path.read_bytes(), pin, guard=pin_guard(), key_id=key_id)
-        return signing.DocumentSigner(key, pki=demo_pki(),
-                                      max_bytes=current_app.config["EOFFICE_SETTINGS"]
-                                      .max_upload_bytes)
+        return open_document_signer(key)
     except signing.PinLockedError:
         error = SigningFailed("Chức năng ký số tạm khóa do nhập sai mã PIN nhiều lần; "
                               "hãy thử lại sau 5 phút.")

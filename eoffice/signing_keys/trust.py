@@ -1,0 +1,229 @@
+"""Whom the installation trusts for signatures, and whose clock stamps them: the one place for
+both rules.
+
+Timestamps: the external TSA (``EOFFICE_TSA_URL``) when set, else the demo PKI's own; every
+signature path (a leader's key, the seal, a remote credential, minutes and invitations, which
+open their signers through ``signers``) takes :func:`signature_timestamper`.
+
+Trust: the roots in ``EOFFICE_TRUST_ROOTS`` (a PEM file or a folder of PEM/DER certificates,
+a licensed CA's roots). The demo PKI's root is trusted only while that variable is unset
+(``make run``, the tests, a demo): an installation that names its roots trusts exactly those,
+so a demo certificate left over from a trial can neither sign nor pass for valid there. To
+keep trusting the demo root for a while, copy ``<pki dir>/root.pem`` into the folder.
+
+:func:`signing_validation_context` is what a signature's long-term data (B-LT) is collected
+with: the demo PKI's offline CRLs for its own certificates, and for a certificate from an
+outside CA a context that fetches its OCSP responses and CRLs online (revoked: refused).
+:func:`validate_pdf` validates a signed PDF (the validation panel, arrivals) against the same
+roots; ``exchange_keys.trusted_roots`` starts from :func:`trusted_roots` too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from asn1crypto import tsp
+from cryptography import x509
+from flask import current_app
+from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    InsufficientRevinfoError,
+    InvalidCertificateError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
+
+import signing
+from eoffice.metrics_instruments import TSA, timed
+from eoffice.signing_keys.pki import demo_pki, pki_dir
+from signing.pki import to_asn1_cert
+from signing.tsa import HttpTimeStamper
+
+CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+FETCH_TIMEOUT_SECONDS = 10
+
+
+class CertificateNotTrusted(signing.SigningError):
+    """A certificate the installation will not sign with; ``message_vi`` says why."""
+
+
+class _TimedStamper(TimeStamper):
+    """Another stamper's answers, each timed as ``eoffice_tsa_seconds{use="signature"}``.
+
+    The request, its nonce and the check of the answer stay pyHanko's (this class is a
+    ``TimeStamper`` of its own); only the round trip to the TSA is delegated."""
+
+    def __init__(self, inner: TimeStamper) -> None:
+        super().__init__()
+        self.inner = inner
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        with timed(TSA, use="signature"):
+            return await self.inner.async_request_tsa_response(req)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.config["EOFFICE_SETTINGS"]
+
+
+def signature_timestamper() -> TimeStamper:
+    """The TSA every document signature is timestamped by (timed)."""
+    url = _settings().tsa_url
+    inner: TimeStamper = HttpTimeStamper(url) if url else demo_pki().timestamper()
+    return _TimedStamper(inner)
+
+
+# ---------------------------------------------------------------------------- trusted roots
+_roots_lock = threading.Lock()
+_roots_cache: dict[tuple[object, ...], list[x509.Certificate]] = {}
+
+
+def _certificate_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.iterdir()
+                  if p.is_file() and p.suffix.lower() in CERTIFICATE_SUFFIXES)
+
+
+def _read_certificates(path: Path) -> list[x509.Certificate]:
+    data = path.read_bytes()
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificates(data)
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise signing.PkiError(f"EOFFICE_TRUST_ROOTS: {path} holds no readable certificate",
+                               message_vi="Tệp chứng thư gốc tin cậy (EOFFICE_TRUST_ROOTS) "
+                                          "không đọc được") from None
+
+
+def configured_roots() -> list[x509.Certificate]:
+    """The certificates in ``EOFFICE_TRUST_ROOTS`` (read again when a file changes)."""
+    setting = _settings().trust_roots
+    if not setting:
+        return []
+    files = _certificate_files(Path(setting))
+    key = tuple((str(p), p.stat().st_mtime_ns) for p in files)
+    with _roots_lock:
+        if key not in _roots_cache:
+            roots = [cert for p in files for cert in _read_certificates(p)]
+            if not roots:
+                raise signing.PkiError(f"EOFFICE_TRUST_ROOTS: no certificate in {setting}",
+                                       message_vi="Không có chứng thư gốc tin cậy nào trong "
+                                                  "EOFFICE_TRUST_ROOTS")
+            _roots_cache.clear()
+            _roots_cache[key] = roots
+        return _roots_cache[key]
+
+
+def demo_root_trusted() -> bool:
+    """The demo PKI's root is an anchor only while no roots are configured."""
+    return not _settings().trust_roots
+
+
+def _demo_pki_present() -> bool:
+    return (pki_dir() / "root.pem").exists()
+
+
+def trusted_roots() -> list[x509.Certificate]:
+    """Every root a signature may chain to."""
+    roots = list(configured_roots())
+    if demo_root_trusted() and _demo_pki_present():
+        roots.append(demo_pki().root_cert)
+    return roots
+
+
+def _demo_issued(certificate: x509.Certificate) -> bool:
+    return _demo_pki_present() and certificate.issuer == demo_pki().issuing_cert.subject
+
+
+def signing_validation_context(certificate: x509.Certificate,
+                               chain: Sequence[x509.Certificate] = ()) -> ValidationContext:
+    """What the long-term validation data of a signature by ``certificate`` is collected with
+    (and its chain checked against): offline for the demo PKI's certificates, fetched from
+    the issuing CA's OCSP responder or CRLs for any other."""
+    if demo_root_trusted() and _demo_issued(certificate):
+        return demo_pki().validation_context()
+    return ValidationContext(
+        trust_roots=[to_asn1_cert(c) for c in trusted_roots()],
+        other_certs=[to_asn1_cert(c) for c in chain if c != certificate],
+        allow_fetching=True, revocation_mode="hard-fail",
+        fetcher_backend=_fetchers())
+
+
+def _fetchers():  # type: ignore[no-untyped-def]
+    from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+    return RequestsFetcherBackend(per_request_timeout=FETCH_TIMEOUT_SECONDS)
+
+
+def check_trusted(certificate: x509.Certificate, chain: Sequence[x509.Certificate] = ()) -> None:
+    """Refuse (:class:`CertificateNotTrusted`, in Vietnamese) a certificate that is not valid
+    now, is revoked, or does not chain to a trusted root; the revocation status of an outside
+    CA's certificate is asked of that CA."""
+    context = signing_validation_context(certificate, chain)
+    validator = CertificateValidator(
+        to_asn1_cert(certificate),
+        intermediate_certs=[to_asn1_cert(c) for c in chain if c != certificate],
+        validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_usage(set()))
+    except RevokedError:
+        raise CertificateNotTrusted(
+            "certificate revoked",
+            message_vi="Chứng thư số đã bị tổ chức chứng thực thu hồi") from None
+    except ExpiredError:
+        raise CertificateNotTrusted(
+            "certificate expired", message_vi="Chứng thư số đã hết thời hạn hiệu lực") from None
+    except NotYetValidError:
+        raise CertificateNotTrusted(
+            "certificate not yet valid",
+            message_vi="Chứng thư số chưa đến thời hạn hiệu lực") from None
+    except PathBuildingError:
+        raise CertificateNotTrusted(
+            "no path to a trusted root",
+            message_vi="Chứng thư số không dẫn tới chứng thư gốc được tin cậy (cấu hình "
+                       "EOFFICE_TRUST_ROOTS bằng chứng thư gốc của tổ chức chứng thực)") from None
+    except InsufficientRevinfoError:
+        raise CertificateNotTrusted(
+            "revocation status unknown",
+            message_vi="Không kiểm tra được tình trạng thu hồi của chứng thư số (không lấy được "
+                       "OCSP/CRL từ tổ chức chứng thực)") from None
+    except (InvalidCertificateError, PathValidationError) as error:
+        raise CertificateNotTrusted(
+            f"certificate refused: {error}",
+            message_vi="Chứng thư số không hợp lệ để ký số") from None
+
+
+def open_document_signer(key: object, *, signer_class: type[signing.DocumentSigner] =
+                         signing.DocumentSigner, chain: Sequence[x509.Certificate] = (),
+                         **kwargs: object) -> signing.DocumentSigner:
+    """A ``DocumentSigner`` for ``key`` (a pyHanko signer) timestamped by
+    :func:`signature_timestamper`, its B-LT data from :func:`signing_validation_context`.
+    A certificate from outside the demo PKI is checked first (trusted root, not revoked)."""
+    certificate = signing.keys.signer_certificate(key)  # type: ignore[arg-type]
+    if not chain:  # a PKCS#12's own chain, as pyHanko keeps it
+        chain = [x509.load_der_x509_certificate(c.dump())
+                 for c in getattr(key, "cert_registry", ())]
+    demo = demo_root_trusted() and _demo_issued(certificate)
+    if not demo:
+        check_trusted(certificate, chain)
+    return signer_class(
+        key,  # type: ignore[arg-type]
+        pki=demo_pki() if demo else None, timestamper=signature_timestamper(),
+        validation_context=signing_validation_context(certificate, chain),
+        max_bytes=_settings().max_upload_bytes, **kwargs)  # type: ignore[arg-type]
+
+
+def validate_pdf(data: bytes) -> signing.ValidationReport:
+    """Every signature of ``data`` checked against :func:`trusted_roots` (and, while the demo
+    root is trusted, the demo PKI's current CRLs)."""
+    pki = demo_pki() if demo_root_trusted() and _demo_pki_present() else None
+    return signing.validate(data, trust_roots=configured_roots(), pki=pki)
