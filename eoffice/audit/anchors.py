@@ -31,8 +31,9 @@ from eoffice.audit.service import GENESIS, event_hash, verify_chain
 from eoffice.extensions import db
 from eoffice.metrics_instruments import TSA, timed
 from eoffice.signing_keys.pki import demo_pki
+from eoffice.signing_keys.trust import configured_roots, timestamp_authority
 from eoffice.timestamps import utcnow
-from signing.tsa import HttpTimeStamper
+from signing.pki import to_asn1_cert
 
 DEMO_TSA = "demo"
 #: Events after the last anchor checked at once (hourly anchors keep the tail far shorter).
@@ -81,18 +82,18 @@ def statement(event_id: int, event_hash: str) -> bytes:
 
 
 def _tsa() -> tuple[str, TimeStamper]:
-    url = current_app.config["EOFFICE_SETTINGS"].tsa_url
-    if url:
-        return url, HttpTimeStamper(url)
-    return DEMO_TSA, demo_pki().timestamper()
+    url, stamper = timestamp_authority()  # the same TSA as the signatures'
+    return url or DEMO_TSA, stamper
 
 
 def _trust(tsa: str) -> ValidationContext:
     """Whose signature a token must carry: the demo PKI's TSA, or (an external TSA) one that
-    chains to the system's trusted roots."""
+    chains to the system's trusted roots or to a root the installation trusts for signatures
+    (``EOFFICE_TRUST_ROOTS``: a licensed CA's TSA)."""
     if tsa == DEMO_TSA:
         return demo_pki().validation_context()
-    return ValidationContext(allow_fetching=False)
+    return ValidationContext(allow_fetching=False, extra_trust_roots=[
+        to_asn1_cert(root) for root in configured_roots()])
 
 
 def anchor_now() -> AuditAnchor | None:

@@ -73,11 +73,15 @@ def _settings():  # type: ignore[no-untyped-def]
     return current_app.config["EOFFICE_SETTINGS"]
 
 
+def timestamp_authority() -> tuple[str | None, TimeStamper]:
+    """The installation's TSA: (its URL, a stamper), or (None, the demo PKI's own)."""
+    url = _settings().tsa_url
+    return (url, HttpTimeStamper(url)) if url else (None, demo_pki().timestamper())
+
+
 def signature_timestamper() -> TimeStamper:
     """The TSA every document signature is timestamped by (timed)."""
-    url = _settings().tsa_url
-    inner: TimeStamper = HttpTimeStamper(url) if url else demo_pki().timestamper()
-    return _TimedStamper(inner)
+    return _TimedStamper(timestamp_authority()[1])
 
 
 # ---------------------------------------------------------------------------- trusted roots
