@@ -19,6 +19,7 @@ from eoffice.accounts.roles import Role
 from eoffice.accounts.service import create_user
 from eoffice.documents import outgoing, service
 from eoffice.documents.models import Document
+from eoffice.exchange import recipients
 from eoffice.extensions import db
 from eoffice.jobs import queue
 from eoffice.organisation.models import Organisation, Unit
@@ -123,6 +124,18 @@ def issue(document: Document) -> None:
     document.issued_at = utcnow()
     outgoing.issue(user("vanthu"), document)
     db.session.commit()
+
+
+def delivered_to(organ_id: str, chooser: str = "vanthu") -> tuple[Document, Document]:
+    """A document issued to ``organ_id`` alone (picked as recipient by ``chooser``) and
+    delivered: the sender's document and its arrival in the recipient organisation."""
+    document = ready_to_issue()
+    recipients.add_recipient(user(chooser), document, organ_id)
+    db.session.commit()
+    issue(document)
+    run_jobs()
+    [arrived] = incoming_of(organ_id)
+    return document, arrived
 
 
 def incoming_of(organ_id: str) -> list[Document]:

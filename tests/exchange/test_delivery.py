@@ -19,6 +19,7 @@ from tests.documents.conftest import user
 from tests.exchange.conftest import (
     DEPARTMENT,
     DISTRICT,
+    delivered_to,
     incoming_of,
     issue,
     ready_to_issue,
@@ -77,12 +78,7 @@ def test_issued_document_arrives_received_at_each_recipient_with_its_file_and_me
 
 
 def test_statuses_follow_the_recipients_handling(xctx: Flask) -> None:
-    document = ready_to_issue()
-    recipients.add_recipient(user("chuyenvien"), document, DEPARTMENT)
-    db.session.commit()
-    issue(document)
-    run_jobs()
-    [arrived] = incoming_of(DEPARTMENT)
+    document, arrived = delivered_to(DEPARTMENT, chooser="chuyenvien")
     clerk, leader = user("vanthu.stc"), user("giamdoc.stc")
 
     handling.register_arrival(clerk, arrived)
@@ -126,12 +122,7 @@ def test_statuses_follow_the_recipients_handling(xctx: Flask) -> None:
 
 
 def test_a_returned_document_tells_the_sender_why(xctx: Flask) -> None:
-    document = ready_to_issue()
-    recipients.add_recipient(user("vanthu"), document, DEPARTMENT)
-    db.session.commit()
-    issue(document)
-    run_jobs()
-    [arrived] = incoming_of(DEPARTMENT)
+    document, arrived = delivered_to(DEPARTMENT)
     steps.act(user("vanthu.stc"), arrived, "return", "Không thuộc thẩm quyền của Sở")
     db.session.commit()
     run_jobs()

@@ -8,12 +8,17 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from eoffice.exchange import recipients
 from eoffice.exchange.models import ExchangeRecipient
 from eoffice.extensions import db
 from tests.conftest import login
-from tests.documents.conftest import create_incoming, user
-from tests.exchange.conftest import DEPARTMENT, incoming_of, issue, ready_to_issue, run_jobs
+from tests.documents.conftest import create_incoming
+from tests.exchange.conftest import (
+    DEPARTMENT,
+    delivered_to,
+    issue,
+    ready_to_issue,
+    run_jobs,
+)
 
 
 def switch(client: FlaskClient, username: str) -> str:
@@ -55,12 +60,7 @@ def test_sender_picks_a_recipient_and_sees_its_status(xctx: Flask, client: Flask
 def test_recipient_clerk_registers_the_arrival_from_its_page(
         xctx: Flask, client: FlaskClient) -> None:
     _fresh_g(xctx)
-    document = ready_to_issue()
-    recipients.add_recipient(user("vanthu"), document, DEPARTMENT)
-    db.session.commit()
-    issue(document)
-    run_jobs()
-    [arrived] = incoming_of(DEPARTMENT)
+    document, arrived = delivered_to(DEPARTMENT)
     token = switch(client, "vanthu.stc")
     listing = client.get("/documents/incoming").get_data(as_text=True)
     assert document.subject in listing
@@ -79,12 +79,7 @@ def test_recipient_clerk_registers_the_arrival_from_its_page(
 
 def test_another_organisation_sees_nothing_of_it(xctx: Flask, client: FlaskClient) -> None:
     _fresh_g(xctx)
-    document = ready_to_issue()
-    recipients.add_recipient(user("vanthu"), document, DEPARTMENT)
-    db.session.commit()
-    issue(document)
-    run_jobs()
-    [arrived] = incoming_of(DEPARTMENT)
+    document, arrived = delivered_to(DEPARTMENT)
     token = switch(client, "vanthu.stc")
     for path in (f"/documents/outgoing/{document.id}", f"/exchange/{document.id}/recipients",
                  f"/api/v1/exchange/{document.id}/recipients"):
@@ -103,12 +98,7 @@ def test_another_organisation_sees_nothing_of_it(xctx: Flask, client: FlaskClien
 def test_registering_warns_of_a_paper_copy_already_in_the_book(
         xctx: Flask, client: FlaskClient) -> None:
     _fresh_g(xctx)
-    document = ready_to_issue()
-    recipients.add_recipient(user("vanthu"), document, DEPARTMENT)
-    db.session.commit()
-    issue(document)
-    run_jobs()
-    [arrived] = incoming_of(DEPARTMENT)
+    _, arrived = delivered_to(DEPARTMENT)
     paper = create_incoming(clerk="vanthu.stc", organ_name=arrived.organ_name,
                             organ_id=arrived.organ_id, code_number=arrived.code_number,
                             code_notation=arrived.code_notation)
