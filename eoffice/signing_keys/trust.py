@@ -168,11 +168,13 @@ def _fetchers():  # type: ignore[no-untyped-def]
     return RequestsFetcherBackend(per_request_timeout=FETCH_TIMEOUT_SECONDS)
 
 
-def check_trusted(certificate: x509.Certificate, chain: Sequence[x509.Certificate] = ()) -> None:
+def check_trusted(certificate: x509.Certificate, chain: Sequence[x509.Certificate] = (), *,
+                  context: ValidationContext | None = None) -> None:
     """Refuse (:class:`CertificateNotTrusted`, in Vietnamese) a certificate that is not valid
     now, is revoked, or does not chain to a trusted root; the revocation status of an outside
-    CA's certificate is asked of that CA."""
-    context = signing_validation_context(certificate, chain)
+    CA's certificate is asked of that CA. ``context``: the one the signature will use, so that
+    what is fetched here is not fetched again for its long-term data."""
+    context = context or signing_validation_context(certificate, chain)
     validator = CertificateValidator(
         to_asn1_cert(certificate),
         intermediate_certs=[to_asn1_cert(c) for c in chain if c != certificate],
@@ -217,12 +219,13 @@ def open_document_signer(key: object, *, signer_class: type[signing.DocumentSign
         chain = [x509.load_der_x509_certificate(c.dump())
                  for c in getattr(key, "cert_registry", ())]
     demo = demo_root_trusted() and _demo_issued(certificate)
-    if not demo:
-        check_trusted(certificate, chain)
+    context = signing_validation_context(certificate, chain)
+    if not demo:  # (the demo PKI's own revocation check runs in DocumentSigner)
+        check_trusted(certificate, chain, context=context)
     return signer_class(
         key,  # type: ignore[arg-type]
         pki=demo_pki() if demo else None, timestamper=signature_timestamper(),
-        validation_context=signing_validation_context(certificate, chain),
+        validation_context=context,
         max_bytes=_settings().max_upload_bytes, **kwargs)  # type: ignore[arg-type]
 
 
