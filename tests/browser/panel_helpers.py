@@ -10,32 +10,17 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from eoffice import signing_keys
-from eoffice.accounts.models import User
-from eoffice.demo import seed_demo
-from eoffice.extensions import db
-from tests.conftest import _wipe, make_app
 from tests.services.browser import logged_in_page
-from tests.services.live_server import serve
+from tests.services.live_server import served_demo, shared_pki
 
 
 @pytest.fixture()
 def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[tuple[Flask, str]]:
-    """The demo installation served over HTTP."""
-    application = make_app(tmp_path, database_url,
-                           pki_dir=str(tmp_path_factory.getbasetemp() / "pki-browser"))
-    with application.app_context():
-        seed_demo()
-        signing_keys.ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
-        db.session.remove()
-    try:
-        with serve(application) as base_url:
-            yield application, base_url
-    finally:
-        _wipe(application)
+    """The demo installation served over HTTP (its people can sign)."""
+    with served_demo(database_url, tmp_path, pki_dir=shared_pki(tmp_path_factory)) as served:
+        yield served
 
 
 def session(browser: Any, base_url: str, username: str) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from eoffice import signing_keys
-from eoffice.accounts.models import User
-from eoffice.demo import seed_demo
 from eoffice.documents import service, signing_service
 from eoffice.documents.format_check import page_words
 from eoffice.documents.models import Document
@@ -28,7 +25,7 @@ from eoffice.documents.placed_boxes import PlacedBoxes
 from eoffice.documents.workflow import transition
 from eoffice.extensions import db
 from eoffice.files.service import object_store
-from tests.conftest import _wipe, make_app
+from tests.browser.panel_helpers import live  # noqa: F401  (fixture)
 from tests.documents.conftest import user
 from tests.documents.test_box_placement import (
     DATE_AT,
@@ -37,8 +34,10 @@ from tests.documents.test_box_placement import (
     typed_from_the_top,
     uploaded_for_format_check,
 )
-from tests.services.browser import browser  # noqa: F401  (fixture)
-from tests.services.live_server import serve
+from tests.services.browser import (
+    browser,  # noqa: F401  (fixture)
+    logged_in_page,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,30 +45,6 @@ pytestmark = [
 ]
 PIN = signing_keys.DEMO_PIN
 A4 = (595.28, 841.89)
-
-
-@pytest.fixture()
-def live(database_url: str, tmp_path: Path,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
-    application = make_app(tmp_path, database_url,
-                           pki_dir=str(tmp_path_factory.getbasetemp() / "pki-browser"))
-    with application.app_context():
-        seed_demo()
-        signing_keys.ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
-        db.session.remove()
-    try:
-        with serve(application) as base_url:
-            yield application, base_url
-    finally:
-        _wipe(application)
-
-
-def _login(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("matkhau123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/my-work")
 
 
 def _press(page: Any, name: str) -> None:
@@ -101,9 +76,7 @@ def test_the_checker_places_the_boxes_by_clicking_and_the_leader_signs_into_them
         db.session.remove()
     url = f"{base_url}/documents/outgoing/{document_id}"
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-    page = context.new_page()
-    _login(page, base_url, "vanthu")
+    page = logged_in_page(browser, base_url, "vanthu", locale="vi-VN", viewport=(1400, 1000))
     page.goto(url)
     panel = page.get_by_test_id("box-placement")
     assert panel.get_by_test_id("placement-problem").inner_text().startswith(
@@ -153,16 +126,14 @@ def test_the_checker_places_the_boxes_by_clicking_and_the_leader_signs_into_them
         assert abs((rect[0] + rect[2]) / 2 - point[0]) < 3, key
         assert abs((rect[1] + rect[3]) / 2 - point[1]) < 3, key
 
-    context.close()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-    page = context.new_page()
-    _login(page, base_url, "chutich")
+    page.context.close()
+    page = logged_in_page(browser, base_url, "chutich", locale="vi-VN", viewport=(1400, 1000))
     page.goto(url)
     page.wait_for_selector("#pdf-pages[data-rendered-pages='1'] canvas", timeout=30000)
     page.get_by_label("Mã PIN ký số").fill(PIN)
     _press(page, "Ký số")
     assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
-    context.close()
+    page.context.close()
 
     def clerk_issues() -> bytes:
         # In a thread of its own: pyHanko runs asyncio, and Playwright's loop holds this one.

@@ -13,19 +13,17 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 import signing
-from eoffice import signing_keys
-from eoffice.accounts.models import User
-from eoffice.demo import seed_demo
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.service import object_store
-from tests.conftest import _wipe, make_app
 from tests.documents.test_signing import approved_document
-from tests.services.browser import browser  # noqa: F401  (fixture)
-from tests.services.live_server import serve
+from tests.services.browser import (
+    browser,  # noqa: F401  (fixture)
+    logged_in_page,
+)
+from tests.services.live_server import served_demo
 from tests.signing.csc_service import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -60,27 +58,12 @@ def csc(tmp_path: Path) -> Iterator[tuple[Path, CscServer]]:
 @pytest.fixture()
 def live(database_url: str, tmp_path: Path, csc: tuple[Path, CscServer]
          ) -> Iterator[tuple[Flask, str]]:
-    application = make_app(tmp_path / "app", database_url, pki_dir=str(csc[0]))
-    with application.app_context():
-        seed_demo()
-        signing_keys.ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
-        db.session.remove()
-    try:
-        with serve(application) as base_url:
-            yield application, base_url
-    finally:
-        _wipe(application)
+    with served_demo(database_url, tmp_path / "app", pki_dir=csc[0]) as served:
+        yield served
 
 
 def _page(browser: Any, base_url: str, username: str) -> Any:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("matkhau123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/my-work")
-    return page
+    return logged_in_page(browser, base_url, username, locale="vi-VN", viewport=(1280, 1000))
 
 
 def test_admin_links_a_remote_credential_and_the_leader_signs_with_pin_and_otp(

@@ -13,11 +13,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from eoffice import signing_keys
-from eoffice.accounts.models import User
-from eoffice.demo import seed_demo
 from eoffice.documents import service, signing_service
 from eoffice.documents.generation import generate_outgoing
 from eoffice.documents.models import Document
@@ -25,11 +22,13 @@ from eoffice.documents.workflow import transition
 from eoffice.extensions import db
 from eoffice.files.service import object_store
 from eoffice.jobs import queue
-from tests.conftest import _wipe, make_app
 from tests.documents.conftest import user
-from tests.services.browser import browser  # noqa: F401  (fixture)
+from tests.services.browser import (
+    browser,  # noqa: F401  (fixture)
+    logged_in_page,
+)
 from tests.services.libreoffice import converter, soffice  # noqa: F401  (fixtures)
-from tests.services.live_server import serve
+from tests.services.live_server import served_demo, shared_pki
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,17 +41,8 @@ SUBJECT = "Ban hành Quy chế văn thư, lưu trữ"
 @pytest.fixture()
 def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
          converter: Any) -> Iterator[tuple[Flask, str]]:  # noqa: F811
-    application = make_app(tmp_path, database_url,
-                           pki_dir=str(tmp_path_factory.getbasetemp() / "pki-browser"))
-    with application.app_context():
-        seed_demo()
-        signing_keys.ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
-        db.session.remove()
-    try:
-        with serve(application) as base_url:
-            yield application, base_url
-    finally:
-        _wipe(application)
+    with served_demo(database_url, tmp_path, pki_dir=shared_pki(tmp_path_factory)) as served:
+        yield served
 
 
 def _approved_draft() -> int:
@@ -80,13 +70,7 @@ def test_leader_signs_the_pdf_he_sees_and_the_issued_page_validates(
         viewed = object_store().read_bytes(viewed_sha)
         db.session.remove()
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Tên đăng nhập").fill("chutich")
-    page.get_by_label("Mật khẩu").fill("matkhau123")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/my-work")
+    page = logged_in_page(browser, base_url, "chutich", locale="vi-VN", viewport=(1400, 1000))
     page.goto(f"{base_url}/documents/outgoing/{document_id}")
 
     viewer = page.get_by_test_id("pdf-view")
@@ -141,4 +125,4 @@ def test_leader_signs_the_pdf_he_sees_and_the_issued_page_validates(
     assert "Chữ ký số của cơ quan (con dấu)" in rows.nth(1).inner_text()
     if os.environ.get("EOFFICE_SCREENSHOTS"):
         panel.screenshot(path=os.environ["EOFFICE_SCREENSHOTS"] + "/validation.png")
-    context.close()
+    page.context.close()

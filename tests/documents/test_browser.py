@@ -5,7 +5,6 @@ leader directs, specialist completes)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,9 @@ from eoffice import signing_keys
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.service import object_store
-from tests.browser.panel_helpers import pick
-from tests.conftest import _wipe, make_app
+from tests.browser.panel_helpers import live, pick, press  # noqa: F401  (fixture)
 from tests.documents.conftest import make_pdf
 from tests.services.browser import logged_in_page
-from tests.services.live_server import serve
 
 # The browser checks the pages; both databases are covered by the other tests, and a second
 # Chromium run would double the suite's slowest part: these run on SQLite only.
@@ -31,26 +28,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
-
-
-@pytest.fixture()
-def live(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[Flask, str]]:
-    application = make_app(tmp_path, database_url,
-                           pki_dir=str(tmp_path_factory.getbasetemp() / "pki-browser"))
-    with application.app_context():
-        from eoffice.accounts.models import User
-        from eoffice.demo import seed_demo
-
-        seed_demo()
-        signing_keys.ensure_demo_credentials(
-            list(db.session.execute(select(User)).scalars()))
-        db.session.remove()
-    try:
-        with serve(application) as base_url:
-            yield application, base_url
-    finally:
-        _wipe(application)
 
 
 def session(browser: Any, base_url: str, username: str) -> Any:
@@ -73,16 +50,7 @@ def open_from_my_work(page: Any, base_url: str, subject: str) -> None:
         page.get_by_role("link", name=re.compile(re.escape(subject))).first.click()
 
 
-def click(page: Any, name: str) -> None:
-    """Press a form button and wait for the page the server answers with."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
-        if page.locator("dialog[open]").count():  # an irreversible step asks first
-            page.get_by_role("button", name="Xác nhận").click()
-    assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
-
-
-def test_outgoing_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_path: Path
+def test_outgoing_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_path: Path  # noqa: F811
                                    ) -> None:
     app, base_url = live
     subject = "Về việc kiểm tra công tác văn thư năm 2026"
@@ -99,32 +67,32 @@ def test_outgoing_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
     pick(specialist, "Người ký", "Hùng", OPTION["Trần Văn Hùng"])
     pick(specialist, "Người nhận trong cơ quan", "Ánh", OPTION["Vũ Ngọc Ánh"])
     specialist.get_by_label("Tệp dự thảo (DOCX hoặc PDF)").set_input_files(str(pdf))
-    click(specialist, "Tạo dự thảo")
+    press(specialist, "Tạo dự thảo")
     assert "Đã tạo dự thảo" in specialist.inner_text("body")
     assert "Thượng khẩn" in specialist.inner_text("body")
     document_url = specialist.url
 
     head = session(browser, base_url, "truongphong")
     open_from_my_work(head, base_url, subject)
-    click(head, "Duyệt nội dung")
+    press(head, "Duyệt nội dung")
 
     clerk = session(browser, base_url, "vanthu")
     open_from_my_work(clerk, base_url, subject)
-    click(clerk, "Đạt thể thức")
+    press(clerk, "Đạt thể thức")
 
     leader = session(browser, base_url, "chutich")
     open_from_my_work(leader, base_url, subject)
-    click(leader, "Duyệt ban hành")
+    press(leader, "Duyệt ban hành")
     leader.get_by_label("Mã PIN ký số").fill("123456")
-    click(leader, "Ký số")
+    press(leader, "Ký số")
     assert "Lãnh đạo đã ký (chờ cấp số)" in leader.inner_text("body")
 
     clerk.goto(document_url)
-    click(clerk, "Cấp số và ngày ban hành")
+    press(clerk, "Cấp số và ngày ban hành")
     assert "01/UBND-KT" in clerk.inner_text("body")
     clerk.get_by_label("Mã PIN chứng thư số cơ quan").fill("123456")
-    click(clerk, "Ký số cơ quan")
-    click(clerk, "Phát hành")
+    press(clerk, "Ký số cơ quan")
+    press(clerk, "Phát hành")
     assert "Đã phát hành" in clerk.inner_text("body")
 
     # The recipient finds it in their work; opening it records the first opening.
@@ -147,7 +115,7 @@ def test_outgoing_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
         db.session.remove()
 
 
-def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_path: Path
+def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_path: Path  # noqa: F811
                                    ) -> None:
     app, base_url = live
     subject = "Về việc triển khai chuyển đổi số năm 2027"
@@ -163,10 +131,10 @@ def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
     clerk.get_by_label("Ký hiệu").fill("BTTTT-CĐSQG")
     clerk.get_by_label("Trích yếu nội dung").fill(subject)
     clerk.get_by_label("Độ khẩn").select_option(label="Hỏa tốc")
-    click(clerk, "Vào sổ")
+    press(clerk, "Vào sổ")
     assert "số đến 1" in clerk.inner_text("body")
     clerk.get_by_label("Trình lãnh đạo").select_option(label=OPTION["Trần Văn Hùng"])
-    click(clerk, "Trình lãnh đạo")
+    press(clerk, "Trình lãnh đạo")
 
     leader = session(browser, base_url, "chutich")
     open_from_my_work(leader, base_url, subject)
@@ -174,14 +142,14 @@ def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
     pick(leader, "Hoặc người chủ trì", "Trang", OPTION["Đặng Thu Trang"])
     leader.get_by_label("Hạn xử lý").fill("2027-01-15")
     leader.get_by_label("Ý kiến chỉ đạo").fill("Giao đồng chí Trang chủ trì tham mưu")
-    click(leader, "Chỉ đạo")
+    press(leader, "Chỉ đạo")
 
     specialist = session(browser, base_url, "chuyenvien")
     open_from_my_work(specialist, base_url, subject)
     specialist.get_by_label("Tiến độ, ý kiến xử lý").fill("Đang tổng hợp ý kiến các phòng")
-    click(specialist, "Ghi tiến độ")
+    press(specialist, "Ghi tiến độ")
     specialist.get_by_label("Kết quả xử lý").fill("Đã tham mưu văn bản trả lời")
-    click(specialist, "Hoàn thành")
+    press(specialist, "Hoàn thành")
     assert "Đã hoàn thành" in specialist.inner_text("body")
 
     with app.app_context():
@@ -191,7 +159,7 @@ def test_incoming_path_in_chromium(live: tuple[Flask, str], browser: Any, tmp_pa
         db.session.remove()
 
 
-def test_batch_signing_answers_at_once_and_shows_progress(live: tuple[Flask, str],
+def test_batch_signing_answers_at_once_and_shows_progress(live: tuple[Flask, str],  # noqa: F811
                                                           browser: Any) -> None:
     """The leader ticks two approved drafts, types the PIN once, and watches them signed in
     the background; a wrong PIN is refused before anything starts."""
@@ -231,7 +199,7 @@ def test_batch_signing_answers_at_once_and_shows_progress(live: tuple[Flask, str
     page.context.close()
 
 
-def test_dates_are_dd_mm_yyyy_in_an_english_browser(live: tuple[Flask, str], browser: Any,
+def test_dates_are_dd_mm_yyyy_in_an_english_browser(live: tuple[Flask, str], browser: Any,  # noqa: F811
                                                      tmp_path: Path) -> None:
     """A clerk whose Chrome speaks English still types and reads 15/12/2026: date fields are
     not the browser's native (mm/dd/yyyy) widget."""
@@ -255,7 +223,7 @@ def test_dates_are_dd_mm_yyyy_in_an_english_browser(live: tuple[Flask, str], bro
     clerk.get_by_label("Trích yếu nội dung").fill("Về việc lập dự toán năm 2027")
     clerk.get_by_label("Ngày tháng văn bản").fill("20/11/2026")
     due.fill("15/12/2026")
-    click(clerk, "Vào sổ")
+    press(clerk, "Vào sổ")
     body = clerk.inner_text("body")
     assert "số đến 1" in body
     assert "15/12/2026" in body  # the deadline as it was typed, not 12/15/2026

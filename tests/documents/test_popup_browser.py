@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +9,10 @@ from flask import Flask
 
 from eoffice.documents import notifications, service
 from eoffice.extensions import db
-from tests.conftest import _wipe, make_app
 from tests.documents.conftest import create_outgoing, user
 from tests.documents.test_browser import session
-from tests.services.live_server import serve
+from tests.notifications.test_browser import wait_connected
+from tests.services.live_server import live  # noqa: F401  (fixture)
 
 # The browser checks the pages; both databases are covered by the other tests, and a second
 # Chromium run would double the suite's slowest part: these run on SQLite only.
@@ -25,33 +22,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture()
-def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    """A served app whose Socket.IO runs in threading mode (WebSockets over the live server)."""
-    application = make_app(tmp_path, database_url, extra={"SOCKETIO_ASYNC_MODE": "threading"})
-    with application.app_context():
-        from eoffice.demo import seed_demo
-
-        seed_demo()
-        db.session.remove()
-    try:
-        with serve(application) as base_url:
-            yield application, base_url
-    finally:
-        _wipe(application)
-
-
-def wait_connected(page: Any, seconds: float = 10.0) -> None:
-    """Poll (the CSP forbids Playwright's eval-based wait_for_function)."""
-    deadline = time.monotonic() + seconds
-    connected = "() => Boolean(window.eofficeNotify && window.eofficeNotify.connected)"
-    while not page.evaluate(connected):
-        assert time.monotonic() < deadline, "the page never connected to /notify"
-        page.wait_for_timeout(100)
-
-
 def test_user_on_my_work_sees_the_popup_when_a_document_is_delivered(
-        browser: Any, live: tuple[Flask, str]) -> None:
+        browser: Any, live: tuple[Flask, str]) -> None:  # noqa: F811
     application, base_url = live
     page = session(browser, base_url, "thuky")
     assert page.url.endswith("/my-work")

@@ -5,50 +5,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from eoffice.demo import seed_demo
-from eoffice.extensions import db
-from tests.browser.panel_helpers import pick
-from tests.conftest import _wipe, make_app
+from tests.browser.panel_helpers import pick, press, session
 from tests.documents.conftest import make_pdf
-from tests.services.browser import logged_in_page
-from tests.services.live_server import serve
+from tests.services.live_server import live  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
 SUBJECT = "Về việc chuẩn bị kỳ họp Hội đồng nhân dân cuối năm"
-
-
-@pytest.fixture()
-def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    application = make_app(tmp_path, database_url)
-    with application.app_context():
-        seed_demo()
-        db.session.remove()
-    try:
-        with serve(application) as base_url:
-            yield application, base_url
-    finally:
-        _wipe(application)
-
-
-def session(browser: Any, base_url: str, username: str) -> Any:
-    """A page logged in as ``username`` (en-US browser)."""
-    return logged_in_page(browser, base_url, username, locale="en-US")
-
-
-def click(page: Any, name: str) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
-    assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
 
 
 def wait_connected(page: Any, seconds: float = 10.0) -> None:
@@ -65,7 +36,7 @@ def unread(page: Any) -> int:
     return int(count.inner_text()) if count.is_visible() else 0
 
 
-def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], browser: Any,
+def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], browser: Any,  # noqa: F811
                                                       tmp_path: Path) -> None:
     from playwright.sync_api import expect  # the browser fixture skips without Playwright
 
@@ -83,9 +54,9 @@ def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], b
     clerk.get_by_label("Số", exact=True).fill("120")
     clerk.get_by_label("Ký hiệu").fill("HĐND-VP")
     clerk.get_by_label("Trích yếu nội dung").fill(SUBJECT)
-    click(clerk, "Vào sổ")
+    press(clerk, "Vào sổ")
     clerk.get_by_label("Trình lãnh đạo").select_option(label="Trần Văn Hùng — Chủ tịch")
-    click(clerk, "Trình lãnh đạo")
+    press(clerk, "Trình lãnh đạo")
 
     # No reload: the count rises and a toast names the document.
     expect(leader.locator("[data-bell] [data-unread]")).to_have_text(str(before + 1),
@@ -99,7 +70,7 @@ def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], b
     pick(leader, "Hoặc người chủ trì", "Trang", "Đặng Thu Trang — Chuyên viên")
     leader.get_by_label("Hạn xử lý").fill("15/01/2027")
     leader.get_by_label("Ý kiến chỉ đạo").fill("Giao đồng chí Trang chủ trì tham mưu")
-    click(leader, "Chỉ đạo")
+    press(leader, "Chỉ đạo")
     history = leader.locator("[data-testid=history]").inner_text()
     assert "Nguyễn Thị Lan trình lãnh đạo cho Trần Văn Hùng" in history
     assert ("Trần Văn Hùng chỉ đạo, giao Đặng Thu Trang, hạn 15/01/2027: "
@@ -110,7 +81,7 @@ def test_bell_rises_live_and_history_names_the_actors(live: tuple[Flask, str], b
     leader.locator("[data-bell]").click()
     leader.wait_for_url(f"{base_url}/notifications/")
     assert SUBJECT in leader.get_by_test_id("notifications").inner_text()
-    click(leader, "Đánh dấu tất cả là đã đọc")
+    press(leader, "Đánh dấu tất cả là đã đọc")
     expect(leader.locator("[data-bell] [data-unread]")).to_be_hidden()
     assert "0 thông báo chưa đọc" in leader.get_by_test_id("unread-summary").inner_text()
     leader.context.close()

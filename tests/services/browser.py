@@ -47,10 +47,13 @@ def browser() -> Iterator[Any]:
 
 
 def logged_in_page(browser: Any, base_url: str, username: str, *, locale: str = "en-US",
+                   viewport: tuple[int, int] = (1280, 900),
                    password: str = "matkhau123") -> Any:
     """A new page of a new browser context, logged in through the real form as ``username``
-    (``locale`` is the browser's language: en-US shows what an English Chrome shows)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    (``locale`` is the browser's language: en-US shows what an English Chrome shows;
+    ``viewport`` is the window's width and height). ``page.context.close()`` ends it."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
     page.goto(f"{base_url}/login")
     page.get_by_label("Tên đăng nhập").fill(username)

@@ -1,5 +1,6 @@
-"""The app served over real HTTP on a free loopback port: in a background thread (``serve``)
-or as a process of its own, as production runs it (``server_subprocess``)."""
+"""The app served over real HTTP on a free loopback port: in a background thread (``serve``,
+and ``served_demo`` for the seeded demo installation the browser tests drive) or as a process
+of its own, as production runs it (``server_subprocess``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import make_server
+
+import meetings
+from eoffice import signing_keys
+from eoffice.accounts.models import User
+from eoffice.demo import seed_demo
+from eoffice.extensions import db
+from tests.conftest import _wipe, make_app
 
 
 @contextmanager
@@ -28,6 +37,44 @@ def serve(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def shared_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo PKI for the whole run's browser tests: issuing its CAs and every demo user's
+    certificate takes seconds, which each test would otherwise pay again."""
+    return tmp_path_factory.getbasetemp() / "pki-browser"
+
+
+@contextmanager
+def served_demo(database_url: str, instance: Path, *, pki_dir: Path | None = None,
+                with_meetings: bool = False) -> Iterator[tuple[Flask, str]]:
+    """The demo installation (``seed_demo``) in ``instance``, served until the block ends;
+    yields the app and its base URL, and empties the database afterwards.
+
+    With ``pki_dir`` the demo users' signing credentials are issued from that PKI, so leaders
+    and clerks can sign; ``with_meetings`` adds the meetings module (its pages and Socket.IO).
+    """
+    overrides = {} if pki_dir is None else {"pki_dir": str(pki_dir)}
+    application = make_app(instance, database_url, **overrides)
+    if with_meetings:
+        meetings.init_app(application)
+    with application.app_context():
+        seed_demo()
+        if pki_dir is not None:
+            signing_keys.ensure_demo_credentials(list(db.session.execute(select(User)).scalars()))
+        db.session.remove()
+    try:
+        with serve(application) as base_url:
+            yield application, base_url
+    finally:
+        _wipe(application)
+
+
+@pytest.fixture()
+def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """The demo installation served over HTTP, for browser tests that sign nothing."""
+    with served_demo(database_url, tmp_path) as served:
+        yield served
 
 
 @contextmanager
