@@ -169,20 +169,25 @@ def prepare(workdir: Path, clients: int) -> dict[str, object]:
             service.command(secretary, meeting_id, "check_in", {"user_id": user.id})
         cookies = [session_cookie(app, user) for user in people]
         chair_cookie = session_cookie(app, chair)
+        db.session.commit()  # the server-side sessions the cookies name
         db.engine.dispose()
     return {"database_url": database_url, "meeting_id": meeting_id, "document_id": document_id,
             "cookies": cookies, "chair_cookie": chair_cookie}
 
 
 def session_cookie(app, user) -> str:  # type: ignore[no-untyped-def]
-    """The cookie a login through the form would set for ``user`` (same key, same fields)."""
+    """The cookie a login through the form would set for ``user`` (same key, same fields,
+    and the server-side session it names, opened in the caller's transaction)."""
+    from eoffice.accounts import sessions
+    from eoffice.accounts.service import SESSION_TOKEN_KEY
     from eoffice.extensions import login_manager
 
     with app.test_request_context(headers={"User-Agent": USER_AGENT},
                                   environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         identifier = login_manager._session_identifier_generator()
     value = app.session_interface.get_signing_serializer(app).dumps(
-        {"_user_id": user.get_id(), "_fresh": True, "_id": identifier})
+        {"_user_id": user.get_id(), "_fresh": True, "_id": identifier,
+         SESSION_TOKEN_KEY: sessions.open_session(user.id, USER_AGENT)})
     return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
 
 
