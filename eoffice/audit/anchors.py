@@ -88,12 +88,12 @@ def _tsa() -> tuple[str, TimeStamper]:
 
 def _trust(tsa: str) -> ValidationContext:
     """Whose signature a token must carry: the demo PKI's TSA, or (an external TSA) one that
-    chains to the system's trusted roots or to a root the installation trusts for signatures
-    (``EOFFICE_TRUST_ROOTS``: a licensed CA's TSA)."""
+    chains to the roots the installation trusts for signatures (``EOFFICE_TRUST_ROOTS``),
+    or to the system's trusted roots when none are configured."""
     if tsa == DEMO_TSA:
         return demo_pki().validation_context()
-    return ValidationContext(allow_fetching=False, extra_trust_roots=[
-        to_asn1_cert(root) for root in configured_roots()])
+    roots = [to_asn1_cert(root) for root in configured_roots()]
+    return ValidationContext(allow_fetching=False, trust_roots=roots or None)
 
 
 def anchor_now() -> AuditAnchor | None:

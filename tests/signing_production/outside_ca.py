@@ -95,8 +95,9 @@ def write_config(directory: Path, port: int) -> Path:
     for repo in ("root", "ca"):
         lines += [f"        {repo}:", f"          for-issuer: {repo}",
                   f"          signing-key: {repo}", '          simulated-update-schedule: "P1D"']
+    # Like a licensed CA's TSA, its tokens carry the issuing CA's certificate beside its own.
     lines += ["      time-stamping:", "        tsa:", "          signing-key: tsa",
-              "          signing-cert: tsa"]
+              "          signing-cert: tsa", "          certs-to-embed: [ca]"]
     path = directory / "certomancer.yml"
     path.write_text("\n".join(lines) + "\n")
     return path

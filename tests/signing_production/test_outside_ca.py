@@ -57,7 +57,8 @@ def outside_ca(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutsideCA]:
 @pytest.fixture()
 def papp(database_url: str, tmp_path: Path, outside_ca: OutsideCA) -> Iterator[Flask]:
     application = make_app(tmp_path, database_url, pki_dir=str(tmp_path / "pki"),
-                           tsa_url=outside_ca.tsa_url, trust_roots=str(outside_ca.root_pem))
+                           tsa_url=outside_ca.tsa_url, trust_roots=str(outside_ca.root_pem),
+                           pki_passphrase="phrase-protecting-server-held-keys")
     try:
         with application.app_context():
             from eoffice.demo import seed_demo
@@ -196,3 +197,23 @@ def test_trust_roots_setting_must_name_certificates(tmp_path: Path) -> None:
     settings = Settings.from_env(tmp_path, environ={"EOFFICE_TRUST_ROOTS":
                                                     str(tmp_path / "roots")})
     assert settings.trust_roots == str(tmp_path / "roots")
+
+
+def test_the_exchange_and_the_audit_anchors_trust_the_same_outside_ca(
+        papp: Flask, outside_ca: OutsideCA, tmp_path: Path) -> None:
+    """The edXML exchange certificate and the audit chain's TSA tokens are checked against
+    the same roots as signatures: the outside CA's, not the demo PKI's."""
+    organ_id = user("vanthu").organisation.organ_id
+    path = tmp_path / "exchange.p12"
+    path.write_bytes(outside_ca.pkcs12("seal", P12_PASSWORD))
+    runner = papp.test_cli_runner()
+    result = runner.invoke(args=["exchange", "set-certificate", organ_id, str(path)],
+                           input=f"{P12_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert ENTITIES["seal"] in result.output
+
+    result = runner.invoke(args=["audit", "anchor"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "OK: 1 anchors match the chain" in result.output
