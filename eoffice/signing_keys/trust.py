@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from asn1crypto import tsp
+from asn1crypto import cms, tsp
 from cryptography import x509
 from flask import current_app
+from pyhanko.sign import DEFAULT_MD
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import (
@@ -54,15 +56,39 @@ class CertificateNotTrusted(signing.SigningError):
     """A certificate the installation will not sign with; ``message_vi`` says why."""
 
 
+#: A TSA's sample token (pyHanko sizes the signature's space with one, and learns from it the
+#: TSA's certificates to embed revocation data for), kept per TSA for this long: without it
+#: every signer opened asks the TSA for a throw-away token, a second round trip per signature
+#: that a licensed TSA may also count (and bill) as a token.
+SAMPLE_TOKEN_SECONDS = 600
+_samples_lock = threading.Lock()
+_samples: dict[str, tuple[float, cms.ContentInfo]] = {}
+
+
 class _TimedStamper(TimeStamper):
     """Another stamper's answers, each timed as ``eoffice_tsa_seconds{use="signature"}``.
 
     The request, its nonce and the check of the answer stay pyHanko's (this class is a
     ``TimeStamper`` of its own); only the round trip to the TSA is delegated."""
 
-    def __init__(self, inner: TimeStamper) -> None:
+    def __init__(self, inner: TimeStamper, sample_key: str | None = None) -> None:
         super().__init__()
         self.inner = inner
+        self.sample_key = sample_key
+        if sample_key is not None:
+            with _samples_lock:
+                kept = _samples.get(sample_key)
+            if kept is not None and time.monotonic() - kept[0] < SAMPLE_TOKEN_SECONDS:
+                self._register_dummy(DEFAULT_MD, kept[1])
+
+    def _register_dummy(self, md_algorithm: str, dummy: cms.ContentInfo) -> None:
+        super()._register_dummy(md_algorithm, dummy)
+        if self.sample_key is not None and md_algorithm == DEFAULT_MD:
+            now = time.monotonic()
+            with _samples_lock:
+                kept = _samples.get(self.sample_key)
+                if kept is None or now - kept[0] >= SAMPLE_TOKEN_SECONDS:
+                    _samples[self.sample_key] = (now, dummy)
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         with timed(TSA, use="signature"):
@@ -80,8 +106,10 @@ def timestamp_authority() -> tuple[str | None, TimeStamper]:
 
 
 def signature_timestamper() -> TimeStamper:
-    """The TSA every document signature is timestamped by (timed)."""
-    return _TimedStamper(timestamp_authority()[1])
+    """The TSA every document signature is timestamped by (timed; an external TSA's sample
+    token shared by the signers of the next ten minutes)."""
+    url, stamper = timestamp_authority()
+    return _TimedStamper(stamper, sample_key=url)
 
 
 # ---------------------------------------------------------------------------- trusted roots

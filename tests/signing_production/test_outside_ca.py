@@ -105,7 +105,10 @@ def test_imported_keys_sign_with_the_outside_tsa_and_embed_its_revocation_data(
     service.issue(user("vanthu"), document)
     db.session.commit()
     issued = current_pdf(document)
-    assert value(read(papp), "eoffice_tsa_seconds_count", use="signature") >= tsa_before + 2
+    # One token per signature, plus at most one sample token shared by the signers (the TSA
+    # may count or bill every token).
+    tsa_requests = value(read(papp), "eoffice_tsa_seconds_count", use="signature") - tsa_before
+    assert 2 <= tsa_requests <= 3
 
     # pyHanko's own validator, trusting only the outside root, offline: everything it needs
     # (revocation data included) is in the file.
