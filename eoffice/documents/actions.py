@@ -20,7 +20,6 @@ from eoffice.documents import (
     case_files,
     common,
     consultation,
-    exchange,
     incoming,
     messages,
     notifications,
@@ -104,14 +103,6 @@ class Replacement(ActionInput):
     note: str = Field("", title="Lý do", max_length=5000)
 
 
-class ExternalRecipient(ActionInput):
-    organ_id: str = Field(title="Mã định danh cơ quan", max_length=13)
-    name: str = Field(title="Tên cơ quan", max_length=255)
-    organ_add: str = Field("", title="Địa chỉ", max_length=255)
-    email: str = Field("", title="Thư điện tử", max_length=255)
-    telephone: str = Field("", title="Điện thoại", max_length=50)
-
-
 class OpinionRequest(ActionInput):
     user_id: list[int] = Field(title="Người được lấy ý kiến")
     deadline: Day | None = Field(None, title="Hạn góp ý")
@@ -193,13 +184,6 @@ def _attach(actor: Any, document: Document, data: NewAttachment) -> common.Resul
     return common.Result(document)
 
 
-def _add_external(actor: Any, document: Document, data: ExternalRecipient) -> common.Result:
-    exchange.add_external_recipient(actor, document, data.organ_id, data.name,
-                                    organ_add=data.organ_add, email=data.email,
-                                    telephone=data.telephone)
-    return common.Result(document)
-
-
 def _file(actor: Any, document: Document, data: Filing) -> common.Result:
     return case_files.file_into(actor, document, data.case_file_id)
 
@@ -274,11 +258,6 @@ ACTIONS = (
            lambda actor, document, data: outgoing.replace(actor, document,
                                                           data.replacement_id, data.note),
            "Đã đánh dấu văn bản bị thay thế.", "/<int:document_id>/replace", "replace"),
-    Action(DOCUMENTS, "add_external_recipient", "Thêm nơi nhận bên ngoài (mã định danh "
-           "cơ quan 13 ký tự)", ExternalRecipient, _add_external,
-           "Đã thêm nơi nhận bên ngoài.", "/<int:document_id>/external-recipients",
-           "add_external_recipient",
-           api_aliases=("/documents/<int:document_id>/external-recipients",)),
     Action(DOCUMENTS, "present", "Văn thư trình văn bản đến cho lãnh đạo", Presentation,
            lambda actor, document, data: incoming.present(actor, document, data.leader_id,
                                                           data.note),

@@ -35,6 +35,8 @@ from eoffice.documents.representation import (
     inbox_item_json,
     iso,
 )
+from eoffice.exchange import manual
+from eoffice.exchange.recipients import recipients_of
 from eoffice.extensions import db
 from eoffice.files.views import send_generated, send_verified
 from eoffice.jobs.views import job_json
@@ -50,6 +52,7 @@ EDXML_LIST: dict[str, Any] = {"type": "object", "properties": {
         "external_recipient_id": {"type": ["integer", "null"]}}}},
     "external_recipients": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "organ_id": {"type": "string"}, "name": {"type": "string"},
+        "channel": {"enum": ["exchange", "manual"]},
         "status_code": {"type": ["string", "null"]}, "status_label": {"type": "string"},
         "status_at": {"type": ["string", "null"]},
         "exported_at": {"type": ["string", "null"]}}}}}}
@@ -160,11 +163,12 @@ def version_content(document_id: int, number: int) -> ResponseReturnValue:
 
 
 @bp.get("/documents/<int:document_id>/edxml")
-@documented("Tệp edXML của văn bản và tình trạng xử lý của nơi nhận bên ngoài",
-            EDXML_LIST)
+@documented("Tệp edXML của văn bản và tình trạng xử lý của nơi nhận bên ngoài (gửi qua liên "
+            "thông hoặc thủ công)", EDXML_LIST)
 @login_required
 def edxml_list(document_id: int) -> ResponseReturnValue:
-    """The edXML files kept for a document and its external recipients' handling status."""
+    """The edXML files kept for a document and its recipients outside the organisation (the
+    one list of ``eoffice.exchange``, with how each is reached)."""
     document = service.get_visible(current_user, document_id)
     require_whole(current_user, document)
     return jsonify(
@@ -172,12 +176,12 @@ def edxml_list(document_id: int) -> ResponseReturnValue:
                   "size": r.size, "revoked": r.revoked, "created_at": iso(r.created_at),
                   "external_recipient_id": r.external_recipient_id}
                  for r in exchange.records_of(document)],
-        external_recipients=[{"id": r.id, "organ_id": r.organ.organ_id, "name": r.organ.name,
-                              "status_code": r.status_code or None,
+        external_recipients=[{"id": r.id, "organ_id": r.organ_id, "name": r.organ_name,
+                              "channel": r.channel, "status_code": r.status_code or None,
                               "status_label": exchange.status_label(r.status_code),
                               "status_at": iso(r.status_at),
                               "exported_at": iso(r.exported_at)}
-                             for r in exchange.external_recipients_of(document)])
+                             for r in recipients_of(document)])
 
 
 @bp.get("/documents/<int:document_id>/edxml/<int:record_id>")
@@ -192,26 +196,29 @@ def edxml_record(document_id: int, record_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/documents/<int:document_id>/edxml/export/<int:recipient_id>")  # an act: POST
-@documented("Xuất gói edXML của văn bản đã phát hành cho một nơi nhận bên ngoài (văn bản "
-            "mật bị từ chối)", binary(XML), errors=(401, 403, 404, 409))
+@documented("Xuất gói edXML đã ký của văn bản đã phát hành cho một nơi nhận chưa kết nối liên "
+            "thông (gửi thủ công; văn bản mật bị từ chối)", binary(XML),
+            errors=(401, 403, 404, 409))
 @login_required
 def edxml_export(document_id: int, recipient_id: int) -> ResponseReturnValue:
     document = service.get_visible(current_user, document_id)
     require_whole(current_user, document)
-    export = exchange.export_package(current_user, document, recipient_id)
+    export = manual.export_package(current_user, document, recipient_id)
     db.session.commit()
     return send_generated(export.data, export.filename, XML)
 
 
 @bp.post("/documents/edxml/status")
-@documented("Tiếp nhận thông điệp trạng thái edXML về một văn bản đi đã gửi", STATUS_ANSWER,
+@documented("Tiếp nhận tệp thông điệp trạng thái edXML về một văn bản đi đã gửi thủ công "
+            "(cập nhật tình trạng xử lý của nơi nhận đó)", STATUS_ANSWER,
             body=StatusUpload, multipart=True, errors=(401, 403))
 @login_required
 def receive_status() -> ResponseReturnValue:
     upload = request.files.get("status")
-    data = upload.stream.read(exchange.MAX_STATUS_BYTES + 1) if upload else request.get_data()
-    document, recipient = exchange.receive_status(current_user, data)
+    data = upload.stream.read(manual.MAX_STATUS_BYTES + 1) if upload else request.get_data()
+    document, recipient = manual.receive_status(current_user, data)
     db.session.commit()
+    manual.after_status(document)
     return jsonify(document_id=document.id, external_recipient_id=recipient.id,
                    status_code=recipient.status_code)
 

@@ -1,6 +1,10 @@
-"""Inter-agency exchange around a document: external recipients, edXML export of an issued
-outgoing document (one package per recipient organisation), the raw packages we received and
-the handling-status messages (QCVN 102:2016) in both directions.
+"""Inter-agency exchange around a document, the documents' half: who may choose recipients
+outside the organisation, the one mapping of an issued document to an edXML message, the edXML
+files kept for a document (packages received, status messages in both directions) and the
+status produced for a document that arrived as an uploaded edXML package (QCVN 102:2016).
+
+The recipients themselves, electronic or by hand, are the exchange's (``eoffice.exchange``:
+``recipients``, ``manual``).
 
 edXML files are not user uploads of office formats, so they do not go through the foundation's
 content sniffing: they are parsed here (``edxml.parse_*`` refuses anything hostile) and stored
@@ -10,9 +14,7 @@ straight in the object store with our own size limit. Secret documents never lea
 from __future__ import annotations
 
 import io
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -21,13 +23,11 @@ from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.documents.common import attachments_of
-from eoffice.documents.errors import InvalidInput, NotPermitted, NotVisible
+from eoffice.documents.errors import InvalidInput, NotVisible
 from eoffice.documents.models import (
     Direction,
     Document,
-    DocumentExternalRecipient,
     EdxmlRecord,
-    ExternalOrgan,
     ParticipantRole,
 )
 from eoffice.documents.states import In, Out
@@ -35,17 +35,11 @@ from eoffice.documents.workflow import Transition
 from eoffice.extensions import db
 from eoffice.files.orphans import note_object_put
 from eoffice.files.service import object_store
-from eoffice.organisation.models import Organisation
 from eoffice.timestamps import VIETNAM, utcnow
 from formats import edxml
 
 MAX_EDXML_BYTES = 100 * 1024 * 1024
-MAX_STATUS_BYTES = 1024 * 1024
 XML = "application/xml"
-ORGAN_ID = re.compile(r"^[0-9A-Za-z.]{13}$")
-EXPORTABLE = (Out.ISSUED, Out.ARCHIVED)
-SECRET_REFUSED = ("Văn bản mật không được xuất gói edXML và không được gửi qua trục liên thông "
-                  "văn bản điện tử.")
 # Incoming state reached → status reported to the sender (01 and 03 are sent on receipt).
 STATUS_ON_STATE = {
     In.DIRECTED: edxml.StatusCode.ASSIGNED,
@@ -71,57 +65,6 @@ def may_add_recipients(user: User, document: Document) -> bool:
     return (document.direction == Direction.OUTGOING and not document.is_secret
             and document.state not in (Out.REVOKED, Out.REPLACED, Out.ARCHIVED)
             and _is_drafter_or_clerk(user, document))
-
-
-def add_external_recipient(actor: User, document: Document, organ_id: str, name: str, *,
-                           organ_add: str = "", email: str = "", telephone: str = "",
-                           fax: str = "", website: str = "") -> DocumentExternalRecipient:
-    """Name an organisation outside ours as a recipient (kept in the organisation's address
-    book by its OrganId, so the next document finds it)."""
-    if document.direction != Direction.OUTGOING:
-        raise InvalidInput("Chỉ văn bản đi có nơi nhận bên ngoài.")
-    if not _is_drafter_or_clerk(actor, document):
-        raise NotPermitted("Chỉ người soạn thảo hoặc văn thư được thêm nơi nhận.")
-    if document.state in (Out.REVOKED, Out.REPLACED, Out.ARCHIVED):
-        raise InvalidInput("Văn bản đã đóng, không thêm nơi nhận được.")
-    organ_id, name = (organ_id or "").strip(), (name or "").strip()
-    if not ORGAN_ID.match(organ_id):
-        raise InvalidInput("Mã định danh cơ quan (OrganId) phải gồm đúng 13 ký tự, "
-                           "ví dụ 000.00.00.H41.")
-    if organ_id == document.organisation.organ_id:
-        raise InvalidInput("Nơi nhận bên ngoài không được là chính cơ quan mình.")
-    organ = db.session.execute(select(ExternalOrgan).where(
-        ExternalOrgan.organisation_id == document.organisation_id,
-        ExternalOrgan.organ_id == organ_id)).scalar_one_or_none()
-    if organ is None:
-        if not name:
-            raise InvalidInput("Chưa nhập tên cơ quan nhận.")
-        organ = ExternalOrgan(organisation_id=document.organisation_id, organ_id=organ_id,
-                              name=name[:255])
-        db.session.add(organ)
-    elif name:
-        organ.name = name[:255]
-    for attr, value, size in (("organ_add", organ_add, 255), ("email", email, 120),
-                              ("telephone", telephone, 40), ("fax", fax, 40),
-                              ("website", website, 255)):
-        if value.strip():
-            setattr(organ, attr, value.strip()[:size])
-    db.session.flush()
-    row = db.session.execute(select(DocumentExternalRecipient).where(
-        DocumentExternalRecipient.document_id == document.id,
-        DocumentExternalRecipient.external_organ_id == organ.id)).scalar_one_or_none()
-    if row is None:
-        row = DocumentExternalRecipient(document_id=document.id, external_organ_id=organ.id)
-        db.session.add(row)
-        db.session.flush()
-    return row
-
-
-def external_recipients_of(document: Document) -> list[DocumentExternalRecipient]:
-    return list(db.session.execute(
-        select(DocumentExternalRecipient)
-        .where(DocumentExternalRecipient.document_id == document.id)
-        .order_by(DocumentExternalRecipient.id)).scalars())
 
 
 # --------------------------------------------------------------------------- export
@@ -194,43 +137,6 @@ def outgoing_document_id(document: Document) -> str:
     return edxml.document_id(document.organ_id or document.organisation.organ_id,
                              document.issued_date, _code_number(document),
                              document.code_notation)
-
-
-@dataclass(frozen=True)
-class Export:
-    data: bytes
-    filename: str
-    recipient: DocumentExternalRecipient
-
-
-def export_package(actor: User, document: Document, recipient_id: int) -> Export:
-    """The edXML package of an issued outgoing document for one external recipient."""
-    if document.direction != Direction.OUTGOING:
-        raise InvalidInput("Chỉ văn bản đi được xuất gói edXML.")
-    if document.is_secret:
-        raise InvalidInput(SECRET_REFUSED)
-    if document.state not in EXPORTABLE or document.issued_date is None:
-        raise InvalidInput("Chỉ xuất gói edXML cho văn bản đã phát hành.")
-    recipient = db.session.get(DocumentExternalRecipient, recipient_id)
-    if recipient is None or recipient.document_id != document.id:
-        raise NotVisible("Không tìm thấy nơi nhận.")
-    organ = recipient.organ
-    now = utcnow()
-    to = edxml.OrganInfo(organ_id=organ.organ_id, organ_name=organ.name,
-                         organ_add=organ.organ_add, email=organ.email,
-                         telephone=organ.telephone, fax=organ.fax, website=organ.website)
-    files = package_files(document)
-    message = package_message(document, to, files, at=now)
-    try:
-        data = edxml.build_package(message, files)
-    except edxml.EdxmlError as error:
-        raise InvalidInput(str(error)) from None
-    recipient.exported_at = now
-    audit.record(actor, "exported", "document", document.id, direction=document.direction,
-                 organ_id=organ.organ_id, external_recipient_id=recipient.id,
-                 document_key=message.document_id, number=document.number_and_notation)
-    return Export(data, edxml.package_filename(f"{message.document_id}-{organ.organ_id}"),
-                  recipient)
 
 
 # --------------------------------------------------------------------------- records
@@ -306,80 +212,6 @@ def report_after_transition(actor: User, document: Document, row: Transition) ->
     code = STATUS_ON_STATE.get(row.target)  # type: ignore[call-overload]
     if code is not None and document.direction == Direction.INCOMING:
         report_status(actor, document, code)
-
-
-# --------------------------------------------------------------------------- status in
-def _parse_document_key(key: str) -> tuple[str, datetime, int, str] | None:
-    try:
-        organ_id, day, code = key.split(",", 2)
-        number, notation = code.split("/", 1)
-        return organ_id.strip(), datetime.strptime(day.strip(), "%Y/%m/%d"), int(number), \
-            notation.strip()
-    except ValueError:
-        return None
-
-
-def _recipient_for_status(actor: User, organ_id: str, day: date, number: int, notation: str,
-                          sender: edxml.OrganInfo, key: str) -> DocumentExternalRecipient:
-    """The one place a status message is tied to what we sent: the full identity of the
-    document (our organisation, number, notation, date, a register that may travel, i.e. not
-    secret) and the sender being one of its external recipients.
-
-    Numbers restart per register, so ``01/QĐ-UBND`` can exist twice on a day (the normal and
-    the secret series); number and notation alone are never enough. Should two sent documents
-    still share that identity, the message is refused rather than attached to either."""
-    candidates = list(db.session.execute(select(Document).join(Organisation).where(
-        Document.organisation_id == actor.organisation_id,
-        Organisation.organ_id == organ_id,
-        Document.direction == Direction.OUTGOING, Document.secrecy == 0,
-        Document.code_number == number, Document.code_notation == notation,
-        Document.issued_date == day,
-    ).order_by(Document.id)).scalars())
-    if not candidates:
-        raise InvalidInput(f"Không tìm thấy văn bản đi được nói tới trong thông điệp ({key}).")
-    recipients = list(db.session.execute(
-        select(DocumentExternalRecipient).join(ExternalOrgan).where(
-            DocumentExternalRecipient.document_id.in_([d.id for d in candidates]),
-            ExternalOrgan.organ_id == sender.organ_id)).scalars())
-    if not recipients:
-        raise InvalidInput(f"Cơ quan {sender.organ_name or sender.organ_id} "
-                           "không có trong danh sách nơi nhận của văn bản.")
-    if len(recipients) > 1:
-        raise InvalidInput(f"Có {len(recipients)} văn bản đi cùng số, ký hiệu và ngày ({key}) "
-                           f"gửi {sender.organ_name or sender.organ_id}; không thể xác định "
-                           "thông điệp nói về văn bản nào. Hãy liên hệ cơ quan nhận.")
-    return recipients[0]
-
-
-def receive_status(actor: User, data: bytes) -> tuple[Document, DocumentExternalRecipient]:
-    """Consume a status message about one of our issued documents (matched by its DocumentId)
-    and keep the recipient's latest handling status."""
-    if not has_role(actor, Role.CLERK):
-        raise NotPermitted("Chỉ văn thư được tiếp nhận thông điệp trạng thái.")
-    if len(data) > MAX_STATUS_BYTES:
-        raise InvalidInput("Thông điệp trạng thái vượt quá dung lượng cho phép.")
-    try:
-        status = edxml.parse_status(data)
-    except edxml.EdxmlError as error:
-        raise InvalidInput(str(error)) from None
-    parsed = _parse_document_key(status.response_for.document_id)
-    if parsed is None:
-        raise InvalidInput("Mã văn bản (DocumentId) trong thông điệp không hợp lệ.")
-    organ_id, day, number, notation = parsed
-    recipient = _recipient_for_status(actor, organ_id, day.date(), number, notation,
-                                      status.from_org, status.response_for.document_id)
-    document = db.session.get(Document, recipient.document_id)
-    assert document is not None
-    if recipient.status_at is None or status.timestamp >= recipient.status_at:
-        recipient.status_code = status.code.value
-        recipient.status_description = (status.description or status.code.label)[:500]
-        recipient.status_at = status.timestamp
-    store_record(actor, document, "status_in", data, status_code=status.code.value,
-                 recipient_id=recipient.id)
-    audit.record(actor, "status_received", "document", document.id,
-                 direction=document.direction, status_code=status.code.value,
-                 organ_id=status.from_org.organ_id, external_recipient_id=recipient.id)
-    return document, recipient
 
 
 def status_label(code: str) -> str:

@@ -363,7 +363,9 @@ class CaseFileEntry(db.Model):  # type: ignore[name-defined]
 
 
 class ExternalOrgan(db.Model):  # type: ignore[name-defined]
-    """Another agency on the exchange network (edXML To/From), known by its 13-char OrganId."""
+    """The organisation's address book of other agencies (edXML To/From), known by their
+    13-char OrganId: the contact details a clerk typed for a recipient outside the directory,
+    found again for the next document."""
 
     __tablename__ = "document_external_organs"
     __table_args__ = (UniqueConstraint("organisation_id", "organ_id"),)
@@ -379,24 +381,6 @@ class ExternalOrgan(db.Model):  # type: ignore[name-defined]
     website: Mapped[str] = mapped_column(String(255), default="")
 
 
-class DocumentExternalRecipient(db.Model):  # type: ignore[name-defined]
-    """An outgoing document's recipient outside the organisation, with its latest handling
-    status as reported back by edXML status messages (01 arrived … 06 completed)."""
-
-    __tablename__ = "document_external_recipients"
-    __table_args__ = (UniqueConstraint("document_id", "external_organ_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    external_organ_id: Mapped[int] = mapped_column(ForeignKey("document_external_organs.id"))
-    status_code: Mapped[str] = mapped_column(String(2), default="")
-    status_description: Mapped[str] = mapped_column(String(500), default="")
-    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    organ: Mapped[ExternalOrgan] = relationship()
-
-
 class EdxmlRecord(db.Model):  # type: ignore[name-defined]
     """An edXML file kept for a document: the raw package received (``package_in``), a status
     message we produced (``status_out``) or one we were sent (``status_in``). The bytes live in
@@ -408,8 +392,9 @@ class EdxmlRecord(db.Model):  # type: ignore[name-defined]
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     status_code: Mapped[str] = mapped_column(String(2), default="")
+    # The recipient a status file is about (``exchange_recipients``: the exchange's table).
     external_recipient_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document_external_recipients.id"))
+        ForeignKey("exchange_recipients.id"))
     object_key: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)  # content removed on revocation

@@ -40,6 +40,7 @@ from eoffice.documents.models import (
 from eoffice.documents.recipient_pages import recipient_page
 from eoffice.documents.recipient_view import require_whole, sees_whole
 from eoffice.documents.workflow import STATE_LABELS, In, Out, WorkflowError, available
+from eoffice.exchange import manual
 from eoffice.extensions import db
 from eoffice.files.views import send_generated
 from eoffice.jobs import submit
@@ -267,8 +268,6 @@ def _detail(document: Document) -> ResponseReturnValue:
         in_files=in_files,
         replies=replies,
         has_certificate=has_user_certificate(user) if "sign" in can else True,
-        external_recipients=exchange.external_recipients_of(document),
-        may_add_external=exchange.may_add_recipients(user, document),
         edxml_records=exchange.records_of(document),
         edxml_kinds=exchange.KIND_LABELS,
         status_label=exchange.status_label,
@@ -287,12 +286,13 @@ def _detail(document: Document) -> ResponseReturnValue:
 # --------------------------------------------------------------------------- exchange
 # POST: exporting is an act (an ``exported`` event, the recipient's exported_at), so a plain
 # link or a prefetch must never do it on the clerk's behalf. The package is the answer.
+# ``recipient_id``: a manual recipient of the document's one list (``exchange_recipients``).
 @bp.post("/<int:document_id>/edxml/export/<int:recipient_id>")
 @login_required
 def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
     document = _visible(document_id)
     require_whole(current_user, document)
-    export = exchange.export_package(current_user, document, recipient_id)
+    export = manual.export_package(current_user, document, recipient_id)
     db.session.commit()
     return send_generated(export.data, export.filename, XML)
 
@@ -312,10 +312,12 @@ def receive_status() -> ResponseReturnValue:
     upload = request.files.get("status")
     if upload is None or not upload.filename:
         raise service.InvalidInput("Hãy chọn tệp thông điệp trạng thái.")
-    document, recipient = exchange.receive_status(
-        current_user, upload.stream.read(exchange.MAX_STATUS_BYTES + 1))
-    return _done(service.Result(document),
-                 f"Đã cập nhật trạng thái xử lý của {recipient.organ.name}.")
+    document, recipient = manual.receive_status(
+        current_user, upload.stream.read(manual.MAX_STATUS_BYTES + 1))
+    answer = _done(service.Result(document),
+                   f"Đã cập nhật trạng thái xử lý của {recipient.organ_name}.")
+    manual.after_status(document)
+    return answer
 
 
 # --------------------------------------------------------------------------- incoming

@@ -1,5 +1,6 @@
 """The exchange's acts on a document, declared once (page route, API route, validation and
-OpenAPI): choose or drop a recipient, send an update after issue, register an arrival.
+OpenAPI): choose or drop a recipient outside the organisation (reached through the exchange,
+or by hand when it cannot be), send an update after issue, register an arrival.
 
 They are a kind of their own (``/api/v1/exchange/<document_id>/actions/<name>``) whose object
 is a document, loaded with the documents' one visibility rule (another organisation's
@@ -26,10 +27,13 @@ EXCHANGE = DOCUMENTS.named("exchange")
 
 
 class Recipient(ActionInput):
-    """An organisation picked from the directory (its name is the directory's, if known)."""
+    """An organisation picked from the directory (its name is the directory's, if known), or
+    an agency outside it by OrganId and name (sent by hand unless a national axis is set)."""
 
     organ_id: str = Field(title="Mã định danh cơ quan nhận", max_length=13)
-    name: str = Field("", title="Tên cơ quan nhận", max_length=255)
+    name: str = Field("", title="Tên cơ quan nhận (bắt buộc nếu không có trong danh bạ)",
+                      max_length=255)
+    email: str = Field("", title="Thư điện tử (cơ quan ngoài danh bạ)", max_length=120)
 
 
 class RecipientRef(ActionInput):
@@ -52,7 +56,7 @@ class Nothing(ActionInput):
 
 
 def _add(actor: Any, document: Document, data: Recipient) -> common.Result:
-    recipients.add_recipient(actor, document, data.organ_id, data.name)
+    recipients.add_recipient(actor, document, data.organ_id, data.name, data.email)
     return common.Result(document)
 
 
@@ -62,11 +66,16 @@ def _remove(actor: Any, document: Document, data: RecipientRef) -> common.Result
 
 
 ACTIONS = (
-    Action(EXCHANGE, "add_recipient", "Chọn cơ quan nhận văn bản qua liên thông (mã định "
-           "danh OrganId từ danh bạ)", Recipient, _add, "Đã thêm nơi nhận liên thông.",
-           "/<int:document_id>/recipients", "add_recipient"),
-    Action(EXCHANGE, "remove_recipient", "Bỏ một nơi nhận liên thông chưa được gửi",
-           RecipientRef, _remove, "Đã bỏ nơi nhận liên thông.",
+    # The documents' old "add_external_recipient" is this act now: its API paths stay as
+    # deprecated aliases.
+    Action(EXCHANGE, "add_recipient", "Thêm nơi nhận bên ngoài: cơ quan trong danh bạ (gửi qua "
+           "liên thông) hoặc cơ quan chưa kết nối, theo mã định danh OrganId và tên (gửi tệp "
+           "edXML thủ công)", Recipient, _add, "Đã thêm nơi nhận bên ngoài.",
+           "/<int:document_id>/recipients", "add_recipient",
+           api_aliases=("/documents/<int:document_id>/external-recipients",
+                        "/documents/<int:document_id>/actions/add_external_recipient")),
+    Action(EXCHANGE, "remove_recipient", "Bỏ một nơi nhận bên ngoài chưa được gửi",
+           RecipientRef, _remove, "Đã bỏ nơi nhận bên ngoài.",
            "/<int:document_id>/recipients/<int:recipient_id>/remove", "remove_recipient",
            path_fields=("recipient_id",)),
     Action(EXCHANGE, "update", "Cập nhật thông tin văn bản đã gửi liên thông (gửi nơi nhận "

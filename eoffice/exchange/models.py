@@ -5,13 +5,25 @@ nothing is registered twice).
 Recipients are keyed by OrganId, not by a row of our organisations table: the same picker
 offers organisations of this installation and outside ones, and routing (local delivery or the
 national axis) is decided when a message leaves, not when the recipient is chosen.
+
+An outgoing document has one list of recipients outside the organisation. Each says how it is
+reached (``channel``): electronically through the exchange, or, for an agency the exchange
+cannot reach, by an edXML file the clerk downloads and hands over himself.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.accounts.models import User
@@ -36,14 +48,25 @@ DISPATCH_STATE_LABELS = {
 }
 
 #: edXML business types (``Bussiness/BussinessDocType``).
+class Channel:
+    """How a recipient is reached."""
+
+    EXCHANGE = "exchange"  # sent by the outbox: inside the installation or over the axis
+    MANUAL = "manual"  # not connected: the clerk downloads the edXML package and sends it
+
+
+#: What the recipients table says of a manual recipient instead of a dispatch state.
+MANUAL_LABEL = "Chưa kết nối liên thông — gửi tệp edXML thủ công"
+
 BUSINESS_NEW, BUSINESS_REVOKE, BUSINESS_UPDATE, BUSINESS_REPLACE = 0, 1, 2, 3
 BUSINESS_LABELS = {BUSINESS_NEW: "Gửi mới", BUSINESS_REVOKE: "Thu hồi",
                    BUSINESS_UPDATE: "Cập nhật", BUSINESS_REPLACE: "Thay thế"}
 
 
 class ExchangeRecipient(db.Model):  # type: ignore[name-defined]
-    """An organisation an outgoing document is sent to through the exchange, with the latest
-    handling status it reported back (01 arrived … 06 completed, 02 returned)."""
+    """An organisation outside ours an outgoing document goes to, with the latest handling
+    status it reported back (01 arrived … 06 completed, 02 returned): by a status message over
+    the exchange, or by a status file the clerk uploads for a manual recipient."""
 
     __tablename__ = "exchange_recipients"
     __table_args__ = (UniqueConstraint("document_id", "organ_id"),)
@@ -58,6 +81,13 @@ class ExchangeRecipient(db.Model):  # type: ignore[name-defined]
     status_description: Mapped[str] = mapped_column(String(500), default="")
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_by: Mapped[str] = mapped_column(String(255), default="")  # StaffInfo of the reporter
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.EXCHANGE,
+                                         server_default=text("'exchange'"))
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # manual: last download
+
+    @property
+    def manual(self) -> bool:
+        return self.channel == Channel.MANUAL
 
     added_by: Mapped[User] = relationship()
 

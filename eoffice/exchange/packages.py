@@ -27,7 +27,8 @@ from eoffice.timestamps import utcnow
 from formats import edxml
 from formats.edxml.signature import sign_package
 
-SECRET_REFUSED = ("Văn bản mật không được gửi qua liên thông văn bản điện tử.")
+SECRET_REFUSED = ("Văn bản mật không được gửi ra ngoài cơ quan: không gửi liên thông, không xuất "
+                  "gói edXML.")
 
 
 def response_for(document: Document) -> edxml.ResponseFor:

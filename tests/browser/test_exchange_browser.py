@@ -62,7 +62,7 @@ def test_issue_to_a_department_statuses_come_back_live(app: Flask, demo: None,
                                           state="attached")
         assert "Sở Tài chính tỉnh Hòa Bình" in (option.get_attribute("label") or "")
         sender.fill("#exchange-organ", option.get_attribute("value") or "")
-        sender.get_by_role("button", name="Thêm nơi nhận liên thông").click()
+        sender.get_by_role("button", name="Thêm nơi nhận", exact=True).click()
         row = sender.locator(f'#exchange-table tr[data-organ="{DEPARTMENT}"]')
         assert "Sở Tài chính tỉnh Hòa Bình" in row.inner_text()
         assert "Chưa gửi" in row.inner_text()

@@ -1,4 +1,5 @@
-"""Inter-agency exchange: edXML export of issued outgoing documents per external recipient,
+"""Inter-agency exchange: edXML export of issued outgoing documents per recipient not connected
+to the exchange (the manual channel of the one list of recipients outside the organisation),
 the raw incoming package kept, status messages produced and consumed, revocation of an
 incoming document, consultation on drafts and the ``submitted_for_signature`` event."""
 
@@ -90,13 +91,13 @@ def test_issued_document_exports_one_package_per_external_recipient(
     page = f"/documents/outgoing/{document.id}"
     assert "Nơi nhận bên ngoài" in client.get(page).get_data(as_text=True)
     for organ_id, name in (("000.00.00.G22", "Bộ Kế hoạch và Đầu tư"),
-                           ("000.00.00.G12", "Bộ Tài chính")):
+                           ("000.00.00.G15", "Bộ Xây dựng")):
         token = switch(client, "chuyenvien")
-        reply = client.post(f"/documents/{document.id}/external-recipients",
+        reply = client.post(f"/exchange/{document.id}/recipients",
                             data={"organ_id": organ_id, "name": name, "csrf_token": token})
         assert reply.status_code == 303
     token = switch(client, "chuyenvien")
-    bad = client.post(f"/documents/{document.id}/external-recipients", follow_redirects=True,
+    bad = client.post(f"/exchange/{document.id}/recipients", follow_redirects=True,
                       data={"organ_id": "H41", "name": "Sai", "csrf_token": token})
     assert "đúng 13 ký tự" in bad.get_data(as_text=True)
 
@@ -142,27 +143,36 @@ def test_issued_document_exports_one_package_per_external_recipient(
         assert package.attachments[0].data == pdf
         seen.append(organ_id)
     via_api = client.post(f"/api/v1/documents/{document.id}/edxml/export/"
-                          f"{recipients['000.00.00.G12']}", headers={"X-CSRFToken": token})
-    assert edxml.parse_package(via_api.data).message.to_orgs[0].organ_name == "Bộ Tài chính"
+                          f"{recipients['000.00.00.G15']}", headers={"X-CSRFToken": token})
+    assert edxml.parse_package(via_api.data).message.to_orgs[0].organ_name == "Bộ Xây dựng"
     exported = events(document.id, "exported")
-    assert sorted(e.details["organ_id"] for e in exported) == sorted([*seen, "000.00.00.G12"])
+    assert sorted(e.details["organ_id"] for e in exported) == sorted([*seen, "000.00.00.G15"])
 
 
 def test_secret_document_is_never_exported(ctx: Flask, client: FlaskClient) -> None:
-    from eoffice.documents.exchange import add_external_recipient
+    from eoffice.errors import InvalidInput
+    from eoffice.exchange.models import Channel, ExchangeRecipient
+    from eoffice.exchange.recipients import add_recipient
 
     document = issued(secrecy=1)
-    row = add_external_recipient(user("vanthu"), document, "000.00.00.G22", "Bộ KH&ĐT")
+    with pytest.raises(InvalidInput, match="Văn bản mật không được gửi ra ngoài cơ quan"):
+        add_recipient(user("vanthu"), document, "000.00.00.G22", "Bộ KH&ĐT")
+    # A row from before the document was marked secret still gets nothing.
+    row = ExchangeRecipient(document_id=document.id, organ_id="000.00.00.G22",
+                            organ_name="Bộ KH&ĐT", added_by_id=user("vanthu").id,
+                            channel=Channel.MANUAL)
+    db.session.add(row)
     db.session.commit()
     token = switch(client, "vanthu")
     reply = client.post(f"/api/v1/documents/{document.id}/edxml/export/{row.id}",
                         headers={"X-CSRFToken": token})
     assert reply.status_code == 400
-    assert "Văn bản mật không được xuất gói edXML" in reply.get_json()["message"]
+    assert "không xuất gói edXML" in reply.get_json()["message"]
     page = client.post(f"/documents/{document.id}/edxml/export/{row.id}",
                        headers={"X-CSRFToken": token}, follow_redirects=True).get_data(
         as_text=True)
-    assert "Văn bản mật không được xuất gói edXML" in page
+    assert "Văn bản mật không được gửi ra ngoài cơ quan" in page
+    assert "Tải gói edXML" not in page
     assert events(document.id, "exported") == []
 
 
@@ -221,11 +231,11 @@ def test_returned_package_reports_rejected_and_paper_arrivals_report_nothing(
 
 def test_status_message_for_our_document_updates_the_recipient(
         ctx: Flask, client: FlaskClient) -> None:
-    from eoffice.documents.exchange import add_external_recipient
+    from eoffice.exchange.recipients import add_recipient as add_external_recipient
 
     document = issued()
     add_external_recipient(user("vanthu"), document, "000.00.00.G22", "Bộ Kế hoạch và Đầu tư")
-    add_external_recipient(user("vanthu"), document, "000.00.00.G12", "Bộ Tài chính")
+    add_external_recipient(user("vanthu"), document, "000.00.00.G15", "Bộ Xây dựng")
     db.session.commit()
 
     def status(code: edxml.StatusCode, doc_key: str, organ: edxml.OrganInfo = SENDER) -> bytes:
@@ -244,7 +254,7 @@ def test_status_message_for_our_document_updates_the_recipient(
     assert "Đã cập nhật trạng thái xử lý của Bộ Kế hoạch và Đầu tư" in html
     row = html.split('data-organ="000.00.00.G22"')[1].split("</tr>")[0]
     assert "Đang xử lý" in row
-    other = html.split('data-organ="000.00.00.G12"')[1].split("</tr>")[0]
+    other = html.split('data-organ="000.00.00.G15"')[1].split("</tr>")[0]
     assert "Chưa có phản hồi" in other
 
     token = switch(client, "vanthu")
@@ -271,7 +281,7 @@ def test_status_is_matched_on_the_full_identity_of_what_was_sent(
         ctx: Flask, client: FlaskClient) -> None:
     """Numbers restart per register: 07/UBND-VP of 05/03/2026 exists in the secret series
     too (created first, so a match on number and notation alone would take it)."""
-    from eoffice.documents.exchange import add_external_recipient
+    from eoffice.exchange.recipients import add_recipient as add_external_recipient
 
     secret = issued(secrecy=1, subject="Văn bản mật cùng số")
     document = issued()

@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from eoffice.documents import consultation, exchange, service
 from eoffice.documents.models import Document, DocumentAttachment, DocumentConsultation
+from eoffice.exchange.models import Channel, ExchangeRecipient
+from eoffice.exchange.recipients import add_recipient
 from eoffice.extensions import db
 from eoffice.files.models import StoredFile
 from eoffice.organisation.models import Unit
@@ -75,8 +77,14 @@ def issue_with_history(app: Flask, *, secrecy: int = 0) -> Issued:
         consultation.answer(user("chanhvanphong"), document, asked.id, "comments", ANSWER)
         appendix = service.add_attachment(drafter, document,
                                           _pdf("chuyenvien", ATTACHMENT_DRAFT, "phu-luc.pdf"))
-        external = exchange.add_external_recipient(drafter, document, "000.00.00.G22",
-                                                   f"Bộ {EXTERNAL}")
+        if secrecy:  # never chosen for a secret document: a row from before it was marked so
+            external = ExchangeRecipient(document_id=document.id, organ_id="000.00.00.G22",
+                                         organ_name=f"Bộ {EXTERNAL}", added_by_id=drafter.id,
+                                         channel=Channel.MANUAL)
+            db.session.add(external)
+            db.session.flush()
+        else:
+            external = add_recipient(drafter, document, "000.00.00.G22", f"Bộ {EXTERNAL}")
         # What the signing path leaves (signing itself is tested in test_signing.py).
         document.state, document.code_number, document.code_notation = \
             "ORG_SIGNED", 12, "UBND-KT"

@@ -14,6 +14,7 @@ from eoffice.exchange import handling, recipients
 from eoffice.exchange.models import ExchangeDispatch, ExchangeInbound, ExchangeRecipient
 from eoffice.extensions import db
 from eoffice.files.service import object_store
+from eoffice.organisation.models import DirectoryOrgan
 from formats import edxml
 from tests.documents.conftest import user
 from tests.exchange.conftest import (
@@ -138,6 +139,11 @@ def test_a_returned_document_tells_the_sender_why(xctx: Flask) -> None:
 
 def test_an_organisation_outside_the_installation_without_an_axis_fails_with_the_reason(
         xctx: Flask) -> None:
+    # In the directory, so it is an electronic recipient (one that is not is sent by hand:
+    # tests/exchange/test_manual.py).
+    if db.session.execute(select(DirectoryOrgan).where(
+            DirectoryOrgan.organ_id == "000.00.00.G12")).scalar_one_or_none() is None:
+        db.session.add(DirectoryOrgan(organ_id="000.00.00.G12", name="Bộ Tài chính"))
     document = ready_to_issue()
     recipients.add_recipient(user("vanthu"), document, "000.00.00.G12", "Bộ Tài chính")
     db.session.commit()

@@ -38,7 +38,7 @@ def test_sender_picks_a_recipient_and_sees_its_status(xctx: Flask, client: Flask
     document = ready_to_issue()
     token = switch(client, "vanthu")
     page = client.get(f"/documents/outgoing/{document.id}").get_data(as_text=True)
-    assert "Nơi nhận (liên thông)" in page and "Chưa chọn nơi nhận liên thông." in page
+    assert "Nơi nhận bên ngoài" in page and "Chưa có nơi nhận bên ngoài." in page
     reply = client.post(f"/exchange/{document.id}/recipients",
                         data={"organ_id": DEPARTMENT, "csrf_token": token})
     assert reply.status_code == 303

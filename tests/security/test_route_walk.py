@@ -111,6 +111,7 @@ def _issued_to_a_unit() -> tuple[Document, int, int, int]:
     (version 1), an internal comment, an external recipient and an edXML record carry
     markers only those who see it whole may meet; version 2 is the official copy."""
     from eoffice.documents import exchange
+    from eoffice.exchange.recipients import add_recipient
 
     th = db.session.execute(select(Unit.id).where(Unit.abbreviation == "TH")).scalar_one()
     document = create_outgoing(subject=f"Kế hoạch phát hành {SEARCH_WORD} NOIBO4K",
@@ -118,8 +119,7 @@ def _issued_to_a_unit() -> tuple[Document, int, int, int]:
                                recipient_user_ids=[user("phochutich").id])
     draft_file = _replace_file(document, "PDFDUTHAO6Y", "chuyenvien")
     service.comment(user("vanthu"), document, "Ý kiến nội bộ YKIEN7N")
-    external = exchange.add_external_recipient(user("chuyenvien"), document, "000.00.00.G22",
-                                               "Bộ NGOAI9Q")
+    external = add_recipient(user("chuyenvien"), document, "000.00.00.G22", "Bộ NGOAI9Q")
     document.state, document.code_number, document.code_notation = "ORG_SIGNED", 3, "UBND-KT"
     official = service.store_file(user("vanthu"), io.BytesIO(make_pdf(text="PDFCHINHTHUC5M")),
                                   "3-ubnd-kt.pdf", service.PDF_ONLY)
