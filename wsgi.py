@@ -1,8 +1,9 @@
 """Composition root: the eoffice app with the meetings module plugged in.
 
-``python wsgi.py`` serves it (Flask-SocketIO); ``flask --app wsgi …`` runs its commands.
-Production: ``gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1 wsgi:app``
-per core, with EOFFICE_REDIS_URL set so the processes share Socket.IO events.
+``python wsgi.py`` serves it (Flask-SocketIO on gevent's pywsgi); ``flask --app wsgi …`` runs
+its commands. Production: ``gunicorn -k gevent -w 1 wsgi:app`` (gunicorn's own gevent worker)
+per core, with EOFFICE_REDIS_URL set so the processes share Socket.IO events. Either way,
+WebSockets are served by simple-websocket.
 """
 
 from __future__ import annotations

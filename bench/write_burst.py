@@ -152,7 +152,7 @@ def server_command(backend: str, port: int) -> list[str]:
     if backend == "sqlite":
         return [PYTHON, "wsgi.py"]  # exactly what `make run` starts
     return [PYTHON, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-            "--worker-class", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+            "--worker-class", "gevent",
             "--log-level", "warning", "wsgi:app"]
 
 

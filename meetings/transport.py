@@ -4,7 +4,8 @@ A live session sends many small frames (a page change, an acknowledgement, a vot
 back to back on each connection. With Nagle's algorithm on, a frame written while the
 previous one is unacknowledged waits for the peer's delayed ACK (tens of milliseconds on
 Linux), which is the whole latency budget of a page change. Node's ``ws`` disables Nagle;
-gevent's and werkzeug's servers do not, so the WSGI layer does it for WebSocket requests.
+gevent's pywsgi and werkzeug's server do not (gunicorn does, on its listening socket), so the
+WSGI layer does it for WebSocket requests.
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def _raw_socket(environ: dict[str, Any]) -> socket.socket | None:
-    websocket = environ.get("wsgi.websocket")  # gevent-websocket (production: gevent)
-    if websocket is not None:
-        handler = getattr(websocket, "handler", None)
-        return getattr(handler, "socket", None)
-    return environ.get("werkzeug.socket")  # werkzeug's server (threading mode)
+    """The connection's socket, where each server we run under keeps it (the same places
+    simple-websocket looks, so it is the socket the WebSocket will be served on)."""
+    for key in ("gunicorn.socket", "werkzeug.socket"):  # gunicorn (production), werkzeug
+        if key in environ:
+            sock: socket.socket = environ[key]
+            return sock
+    # gevent's pywsgi (``python wsgi.py``): the socket under the request body's reader.
+    reader = environ.get("wsgi.input")
+    if not hasattr(reader, "raw") and hasattr(reader, "rfile"):
+        reader = reader.rfile
+    sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock if hasattr(sock, "setsockopt") else None
 
 
 class NoDelay:

@@ -17,7 +17,8 @@ from signing import _speedups
 
 
 @pytest.mark.parametrize("written_for", [
-    WrittenFor(*_speedups.WRITTEN_FOR), direct_send.WRITTEN_FOR, socket_queue.WRITTEN_FOR,
+    WrittenFor(*_speedups.WRITTEN_FOR), direct_send.WRITTEN_FOR,
+    direct_send.WRITTEN_FOR_WEBSOCKET, socket_queue.WRITTEN_FOR,
 ], ids=lambda w: w.distribution)
 def test_each_replacement_was_written_for_the_installed_release(written_for: WrittenFor) -> None:
     """Fails on an upgrade: review the replacement against the new release, then move

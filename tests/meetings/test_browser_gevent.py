@@ -1,4 +1,4 @@
-"""Real Chromium following the chair on the production transport (gevent + gevent-websocket).
+"""Real Chromium following the chair on the production transport (gevent + simple-websocket).
 
 The other browser tests serve the app in threading mode (werkzeug), where every packet goes
 through Engine.IO's queue. In production, under gevent, ``eoffice.realtime.direct_send`` writes each

@@ -7,7 +7,6 @@ own, with a room full of real Socket.IO clients.
 
 from __future__ import annotations
 
-import io
 import socket
 import subprocess
 import sys
@@ -19,21 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import gevent.event
+import gevent.selectors
 import pytest
+import simple_websocket
 import socketio
+from engineio.async_drivers.gevent import Thread as EngineioGeventThread
 from flask import Flask
 from gevent import socket as gsocket
-from geventwebsocket.websocket import Header
+from wsproto.frame_protocol import FrameDecoder, FrameProtocol
 
 from eoffice.realtime import direct_send
-from eoffice.realtime.direct_send import FrameWriter, frame
+from eoffice.realtime.direct_send import FrameWriter, OrderedSocket, frame
 from tests.meetings.conftest import Prepared
 from tests.meetings.test_official_clients import USER_AGENT, cookie_header, http_login
 from tests.services.live_server import server_subprocess
 from tests.services.redis import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXT, BINARY = 0x1, 0x2  # WebSocket opcodes (RFC 6455 §5.2)
+TEXT, BINARY, CLOSE = 0x1, 0x2, 0x8  # WebSocket opcodes (RFC 6455 §5.2)
 
 
 # --------------------------------------------------------------------------- framing
@@ -45,26 +48,27 @@ def vietnamese(size: int) -> str:
 
 
 @pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
-def test_frames_are_byte_for_byte_what_gevent_websocket_would_send(size: int) -> None:
+def test_frames_are_byte_for_byte_what_simple_websocket_would_send(size: int) -> None:
+    """The same bytes as wsproto's, which simple-websocket sends (uncompressed)."""
     text = vietnamese(size)
     if size >= 3:
         assert len(text) != size  # the length form must follow bytes, not characters
-    payload = text.encode("utf-8")
-    assert frame(text) == Header.encode_header(True, TEXT, b"", size, 0) + payload
+    server = FrameProtocol(client=False, extensions=[])
+    assert frame(text) == bytes(server.send_data(text, fin=True))
     binary = bytes(i % 251 for i in range(size))
-    assert frame(binary) == Header.encode_header(True, BINARY, b"", size, 0) + binary
+    assert frame(binary) == bytes(server.send_data(binary, fin=True))
 
 
 def decode_frames(data: bytes) -> list[tuple[int, bytes]]:
-    """Split a byte stream into (opcode, payload) with gevent-websocket's own header parser."""
-    stream = io.BytesIO(data)
+    """Split a server's byte stream into (opcode, payload) with wsproto's own frame parser,
+    as a client does (it refuses masked frames)."""
+    decoder = FrameDecoder(client=True)
+    decoder.receive_bytes(data)
     frames: list[tuple[int, bytes]] = []
-    while stream.tell() < len(data):
-        header = Header.decode_header(stream)
-        assert header.fin and not header.mask
-        payload = stream.read(header.length)
-        assert len(payload) == header.length, "truncated frame"
-        frames.append((header.opcode, payload))
+    while (decoded := decoder.process_buffer()) is not None:
+        assert decoded.frame_finished and decoded.message_finished, "truncated frame"
+        frames.append((int(decoded.opcode), bytes(decoded.payload)))
+    assert len(decoder.buffer) == 0, "bytes left after the last whole frame"
     return frames
 
 
@@ -185,12 +189,55 @@ def test_a_reader_too_far_behind_is_dropped(monkeypatch: pytest.MonkeyPatch) -> 
         assert behind - len(frames[written]) <= cap < behind
 
 
+def test_simple_websockets_own_frames_keep_their_place_behind_a_backlog() -> None:
+    """What simple-websocket writes itself (the writer greenlet's packets, the closing
+    handshake, pongs) goes through the same writer: behind the direct frames a slow reader
+    has not taken yet, never into the middle of one, and without waiting."""
+    with tcp_pair(16_384) as (writing, reading):
+        # The connection as engineio's gevent driver builds it under gunicorn.
+        environ = {"gunicorn.socket": writing, "HTTP_HOST": "eoffice", "HTTP_UPGRADE":
+                   "websocket", "HTTP_CONNECTION": "Upgrade", "HTTP_SEC_WEBSOCKET_VERSION": "13",
+                   "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ=="}
+        server = simple_websocket.Server(
+            environ, thread_class=EngineioGeventThread, event_class=gevent.event.Event,
+            selector_class=gevent.selectors.DefaultSelector)
+        writer = FrameWriter(writing)
+        server.sock = OrderedSocket(writing, writer)  # as direct_send's handler does
+        gevent.sleep(0)  # its reading greenlet now waits for the client, as on a live connection
+        sent = messages(60)  # about 1 MB: far beyond what the kernel buffers
+        with gevent.Timeout(5, AssertionError("a write waited for the reader")):
+            for message in sent:
+                writer.write(frame(message))
+            server.send("Trang cuối")
+            server.close()
+        own = FrameProtocol(client=False, extensions=[])
+        expected = (b"".join(frame(m) for m in sent) + bytes(own.send_data("Trang cuối"))
+                    + bytes(own.close(1000)))
+
+        def read_response_and_frames() -> bytes:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += reading.recv(65536)
+            response, _, body = data.partition(b"\r\n\r\n")
+            assert response.startswith(b"HTTP/1.1 101 ")
+            return body + read_until(reading, len(expected) - len(body))
+
+        with gevent.Timeout(20, AssertionError("the backlog was not delivered")):
+            received = gevent.spawn(read_response_and_frames).get()
+        assert received == expected
+        assert decode_frames(received) == [*as_frames(sent), (TEXT, "Trang cuối".encode()),
+                                           (CLOSE, (1000).to_bytes(2, "big"))]
+
+
 # --------------------------------------------------------------------------- install
-def install_in_fresh_process(patch_gevent: bool) -> str:
+def install_in_fresh_process(patch_gevent: bool, websocket_release: str | None = None) -> str:
     code = (
         ("from gevent import monkey; monkey.patch_all()\n" if patch_gevent else "")
         + "from engineio.socket import Socket\n"
+        + "from eoffice.realtime import direct_send\n"
         + "from eoffice.realtime.direct_send import install\n"
+        + (f"direct_send.WRITTEN_FOR_WEBSOCKET = direct_send.WrittenFor("
+           f"'simple-websocket', {websocket_release!r})\n" if websocket_release else "")
         + "stock = Socket.send\n"
         + "print(install(), install(), Socket.send is stock)\n"
     )
@@ -204,8 +251,14 @@ def test_fast_path_is_installed_only_in_a_gevent_patched_process() -> None:
     assert install_in_fresh_process(False) == "False False True"
 
 
+def test_fast_path_stays_off_on_another_simple_websocket_release() -> None:
+    """It relies on how simple-websocket writes (only ``sock.send``): another release keeps
+    the stock path until the replacement is reviewed."""
+    assert install_in_fresh_process(True, websocket_release="0.0.1") == "False False True"
+
+
 # --------------------------------------------------------------------------- end to end
-# ``tests.meetings.server_process`` (as production runs: gevent + gevent-websocket), with
+# ``tests.meetings.server_process`` (gevent + simple-websocket, as `python wsgi.py` runs), with
 # Engine.IO's own per-packet log written to a file, so that the test can tell which path
 # each packet took: the fast path logs "Sending packet 4 (direct)" for a message, the stock
 # queue logs "Sending packet MESSAGE data ...".

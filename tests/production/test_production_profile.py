@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
@@ -256,7 +256,12 @@ def _socket(base: str, username: str) -> tuple[socketio.Client, list[tuple[str, 
         "username": username, "password": PASSWORD, "csrf_token": csrf_token_from(page.text)})
     assert answer.status_code == 302
     events: list[tuple[str, Any]] = []
-    client = socketio.Client()
+    # The page's origin as the browser sends it: https (TLS ends at the proxy) on the Host the
+    # proxy passes on (this one keeps the address it dials). gunicorn's gevent worker takes
+    # https from X-Forwarded-Proto sent by 127.0.0.1, and Engine.IO's same-origin check
+    # compares with it; websocket-client would say http://.
+    origin = "https://" + urlsplit(base).netloc
+    client = socketio.Client(websocket_extra_options={"origin": origin})
     client.on("*", lambda event, data: events.append((event, data)), namespace="/meeting")
     cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
     client.connect(base, namespaces=["/meeting"], transports=["websocket"],
