@@ -24,6 +24,7 @@ KIND_LABELS = {
     "meetings_remind": "Nhắc lịch họp",
     "validate_signatures": "Kiểm tra chữ ký số văn bản ban hành",
     "minutes_pdf": "Lập biên bản cuộc họp",
+    "exchange.axis.poll": "Nhận văn bản liên thông",
 }
 
 JOB_SCHEMA: dict[str, Any] = {"type": "object", "properties": {

@@ -64,6 +64,7 @@ def test_a_clerk_gets_waiting_mail_at_once_and_sees_what_the_poll_took_in(
         db.session.remove()
     done = clerk.get(f"/api/v1/jobs/{job['id']}").get_json()
     assert done["state"] == "done" and done["result"]["accepted"] == 1, done
+    assert done["kind_label"] == "Nhận văn bản liên thông"
     assert incoming_subjects(application) == ["Về việc báo cáo đầu tư công số 21"]
     # Once it has run, asking again is a new poll; nothing is waiting any more.
     status, again = ask(clerk, token)
