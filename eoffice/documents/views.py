@@ -286,7 +286,6 @@ def _detail(document: Document) -> ResponseReturnValue:
 # --------------------------------------------------------------------------- exchange
 # POST: exporting is an act (an ``exported`` event, the recipient's exported_at), so a plain
 # link or a prefetch must never do it on the clerk's behalf. The package is the answer.
-# ``recipient_id``: a manual recipient of the document's one list (``exchange_recipients``).
 @bp.post("/<int:document_id>/edxml/export/<int:recipient_id>")
 @login_required
 def export_edxml(document_id: int, recipient_id: int) -> ResponseReturnValue:
