@@ -21,6 +21,7 @@ roots; ``exchange_keys.trusted_roots`` starts from :func:`trusted_roots` too.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ from pyhanko_certvalidator.errors import (
 import signing
 from eoffice.metrics_instruments import TSA, timed
 from eoffice.signing_keys.pki import demo_pki, pki_dir
+from eoffice.version_guard import WrittenFor
 from signing.pki import to_asn1_cert
 from signing.tsa import HttpTimeStamper
 
@@ -61,6 +63,9 @@ class CertificateNotTrusted(signing.SigningError):
 #: every signer opened asks the TSA for a throw-away token, a second round trip per signature
 #: that a licensed TSA may also count (and bill) as a token.
 SAMPLE_TOKEN_SECONDS = 600
+#: Sharing it goes through pyHanko's internal ``TimeStamper._register_dummy``; written for this
+#: release, off (each signer asks for its own sample, pyHanko's stock path) on any other.
+SAMPLE_SHARING_WRITTEN_FOR = WrittenFor("pyHanko", "0.38.0")
 _samples_lock = threading.Lock()
 _samples: dict[str, tuple[float, cms.ContentInfo]] = {}
 
@@ -109,7 +114,12 @@ def signature_timestamper() -> TimeStamper:
     """The TSA every document signature is timestamped by (timed; an external TSA's sample
     token shared by the signers of the next ten minutes)."""
     url, stamper = timestamp_authority()
-    return _TimedStamper(stamper, sample_key=url)
+    return _TimedStamper(stamper, sample_key=url if url and _sample_sharing() else None)
+
+
+@functools.cache
+def _sample_sharing() -> bool:
+    return SAMPLE_SHARING_WRITTEN_FOR.matches()  # warns once on another release
 
 
 # ---------------------------------------------------------------------------- trusted roots

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import subprocess
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from cryptography.hazmat.primitives.serialization import pkcs12
 from flask import Flask
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
@@ -31,7 +33,7 @@ from eoffice.documents import service, signing_service
 from eoffice.documents.validation_panel import build_report
 from eoffice.extensions import db
 from eoffice.settings import Settings, SettingsError
-from eoffice.signing_keys import SigningFailed
+from eoffice.signing_keys import SigningFailed, trust
 from eoffice.signing_keys.credentials import user_p12
 from signing.pki import make_pkcs12
 from tests.conftest import _wipe, make_app
@@ -220,3 +222,12 @@ def test_the_exchange_and_the_audit_anchors_trust_the_same_outside_ca(
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "OK: 1 anchors match the chain" in result.output
+
+
+def test_the_shared_sample_token_was_written_for_the_installed_pyhanko() -> None:
+    """Fails on an upgrade of pyHanko: review the sharing of a TSA's sample token (it goes
+    through ``TimeStamper._register_dummy``) against the new release, then move
+    ``SAMPLE_SHARING_WRITTEN_FOR`` (until then every signer asks for its own sample)."""
+    written_for = trust.SAMPLE_SHARING_WRITTEN_FOR
+    assert version(written_for.distribution) == written_for.version
+    assert hasattr(TimeStamper, "_register_dummy")
