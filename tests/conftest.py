@@ -34,6 +34,39 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.option.basetemp:
         config.option.basetemp = tempfile.mkdtemp(prefix="eoffice-pytest-")
 
+#: Files whose tests take minutes (live processes, bursts, whole-route walks). The suite runs on
+#: several pytest-xdist workers (.ci/tests.sh); starting these first lets the workers finish
+#: together instead of one worker running a five-minute test at the end while the others idle.
+LONG_RUNNING = (
+    "tests/exchange/test_three_installations.py",
+    "tests/security/test_route_walk.py",
+    "tests/documents/test_access.py",
+    "tests/production/test_production_profile.py",
+    "tests/foundation/test_write_burst.py",
+    "tests/meetings/test_demo_seed.py",
+    "tests/jobs/test_worker_crash.py",
+    "tests/organisation/test_demo.py",
+    "tests/demo/test_living_demo.py",
+    "tests/jobs/test_make_run.py",
+)
+
+#: Tests that measure time against a limit an issue set (a delivery within a second, the
+#: health check answering within a second during a burst). Under xdist they share one
+#: group, so they never load the machine for each other.
+TIMED = ("tests/foundation/test_write_burst.py", "tests/browser/test_exchange_browser.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONG_RUNNING.index(path) if path in LONG_RUNNING else len(LONG_RUNNING)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+    for item in items:
+        if item.nodeid.split("::", 1)[0] in TIMED:
+            item.add_marker(pytest.mark.xdist_group("timed"))
+
+
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
