@@ -200,6 +200,12 @@ TOOLING_VARIABLES = frozenset(
     {"EOFFICE_TEST_DATABASE_URL", "EOFFICE_TEST_REDIS_URL", "EOFFICE_BENCH_DATABASE_URL"}
 )
 
+# Read by one command's option (click's ``envvar``), never by the app: an operator who exports
+# one before running that command must not find the app refusing to start.
+COMMAND_VARIABLES = frozenset(
+    {"EOFFICE_EXCHANGE_P12_PASSPHRASE"}  # flask exchange set-certificate --passphrase
+)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -263,7 +269,8 @@ class Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for name, raw in environ.items():
-            if not name.startswith("EOFFICE_") or name in TOOLING_VARIABLES:
+            if (not name.startswith("EOFFICE_") or name in TOOLING_VARIABLES
+                    or name in COMMAND_VARIABLES):
                 continue
             if name not in VARIABLES:
                 raise SettingsError(name, "unknown setting (check the spelling; see README)")

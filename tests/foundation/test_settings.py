@@ -110,3 +110,32 @@ def test_settings_the_libraries_read_are_accepted(tmp_path: Path) -> None:
         "EOFFICE_CONVERTER": "oneshot"})
     assert settings.converter == "oneshot" and settings.pin_state == "/var/lib/pins"
     assert "mot-cum-tu-bi-mat" not in repr(settings)  # a secret stays out of logs
+
+
+#: Names spelled EOFFICE_* in the code that are keys of app.config, not environment variables.
+CONFIG_KEYS = {"EOFFICE_SETTINGS"}
+
+
+def _names_in(paths: list[Path]) -> set[str]:
+    import re
+
+    found: set[str] = set()
+    for path in paths:
+        found |= set(re.findall(r"\bEOFFICE_[A-Z0-9_]*[A-Z0-9]\b", path.read_text("utf-8")))
+    return found
+
+
+def test_every_variable_the_code_or_readme_names_is_accepted_at_start_up(tmp_path: Path) -> None:
+    """An operator who exports a variable README or a command documents never finds the app
+    refusing to start with "unknown setting" (EOFFICE_PKI_PASSPHRASE once did)."""
+    from eoffice.settings import COMMAND_VARIABLES, TOOLING_VARIABLES, VARIABLES
+
+    sources = [p for top in ("eoffice", "meetings", "signing", "storage", "formats")
+               for p in (ROOT / top).rglob("*.py")]
+    named = (_names_in([*sources, ROOT / "wsgi.py", ROOT / "README.md"]) - CONFIG_KEYS)
+    assert "EOFFICE_EXCHANGE_P12_PASSPHRASE" in named  # the scan does see command options
+    unknown = named - set(VARIABLES) - TOOLING_VARIABLES - COMMAND_VARIABLES
+    assert unknown == set(), f"named in code or README but refused at start-up: {unknown}"
+    # And a process started with the command-only and tooling variables set does start.
+    environ = {name: "x" for name in COMMAND_VARIABLES | TOOLING_VARIABLES}
+    Settings.from_env(tmp_path, environ=environ)
