@@ -37,7 +37,8 @@ ORGAN_ID = re.compile(r"^[0-9A-Za-z.]{13}$")
 
 
 def recipients_of(document: Document) -> list[ExchangeRecipient]:
-    """The document's exchange recipients, in the order they were chosen."""
+    """The document's recipients outside the organisation (both channels), in the order they
+    were chosen."""
     return list(db.session.execute(select(ExchangeRecipient).where(
         ExchangeRecipient.document_id == document.id).order_by(ExchangeRecipient.id)).scalars())
 
