@@ -98,6 +98,7 @@ class Installation:
             job = self.api("vanthu", "GET", f"/jobs/{job['id']}")
         assert job["state"] == "done", f"{self.name}: the poll failed: {job}"
         result: dict[str, Any] = job["result"]
+        assert not result["interrupted"], f"{self.name}: the poll was cut short: {result}"
         return result
 
     def rows(self, query: str, **params: Any) -> list[Any]:
