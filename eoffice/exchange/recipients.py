@@ -3,9 +3,10 @@ from the directory by their edXML OrganId (of this installation or outside it), 
 the exchange cannot reach, typed by OrganId and name.
 
 How a recipient is reached is decided when it is chosen (:func:`channel_for`): through the
-exchange if it is in the directory or a national axis is configured, else by hand (the clerk
-downloads its edXML package, ``eoffice.exchange.manual``). Secret documents never leave: they
-cannot be given a recipient at all (and the outbox refuses them again when a message is sent).
+exchange if it is an organisation of this installation or a national axis is configured, else
+by hand (the clerk downloads its edXML package, ``eoffice.exchange.manual``). Secret documents
+never leave: they cannot be given a recipient at all (and the outbox refuses them again when a
+message is sent).
 """
 
 from __future__ import annotations
@@ -26,12 +27,8 @@ from eoffice.exchange.packages import SECRET_REFUSED, response_for
 from eoffice.exchange.ports import remote_transport
 from eoffice.exchange.routing import local_organisation
 from eoffice.extensions import db
+from eoffice.organisation.directory import find_organ
 from formats import edxml
-
-try:  # the installation's directory of organisations (engineer B's module)
-    from eoffice.organisation.directory import find_organ
-except ImportError:  # pragma: no cover - before the directory exists
-    find_organ = None
 
 ORGAN_ID = re.compile(r"^[0-9A-Za-z.]{13}$")
 
@@ -45,15 +42,15 @@ def recipients_of(document: Document) -> list[ExchangeRecipient]:
 
 def in_directory(organ_id: str) -> bool:
     """Whether the installation's directory knows ``organ_id`` (its own organisations too)."""
-    if local_organisation(organ_id) is not None:
-        return True
-    return find_organ is not None and find_organ(organ_id) is not None
+    return local_organisation(organ_id) is not None or find_organ(organ_id) is not None
 
 
 def channel_for(organ_id: str) -> str:
-    """How a new recipient is reached: electronically when the directory knows it or a
-    national axis is configured (anything outside goes through it), by hand otherwise."""
-    if in_directory(organ_id) or remote_transport() is not None:
+    """How a new recipient is reached: electronically when it is an organisation of this
+    installation or a national axis is configured (anything outside goes through it); by hand
+    otherwise, even for an agency the directory lists: without an axis nothing could carry
+    the package there, and a clerk can still deliver the file."""
+    if local_organisation(organ_id) is not None or remote_transport() is not None:
         return Channel.EXCHANGE
     return Channel.MANUAL
 
