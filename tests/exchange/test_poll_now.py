@@ -93,3 +93,42 @@ def test_without_an_axis_the_request_says_so(app: Flask) -> None:
     clerk = app.test_client()
     status, body = ask(clerk, login(clerk, "vanthu"))
     assert status == 409 and "EOFFICE_AXIS_URL" in str(body), body
+
+
+def test_the_incoming_list_offers_it_to_a_clerk_and_the_button_takes_the_mail_in(
+        installation: tuple[Flask, AxisClient]) -> None:
+    application, ministry = installation
+    ministry.send(OutgoingMessage(key="cv-22", kind=MessageKind.PACKAGE,
+                                  from_organ_id=SENDER.organ_id,
+                                  to_organ_ids=(DEMO_ORGAN_ID,), data=package("22")))
+    clerk = application.test_client()
+    token = login(clerk, "vanthu")
+    page = clerk.get("/documents/incoming").get_data(as_text=True)
+    assert "Nhận văn bản ngay" in page
+    answer = clerk.post("/exchange/poll", data={"csrf_token": token},
+                        headers={"Referer": "http://localhost/documents/incoming"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/documents/incoming")
+    with application.app_context():
+        assert queue.drain() == 1
+        db.session.remove()
+    assert "Về việc báo cáo đầu tư công số 22" in clerk.get("/documents/incoming").get_data(
+        as_text=True)
+    # Not offered to a specialist (and refused if posted anyway), nor without CSRF.
+    specialist = application.test_client()
+    specialist_token = login(specialist, "chuyenvien")
+    assert "Nhận văn bản ngay" not in specialist.get("/documents/incoming").get_data(
+        as_text=True)
+    assert specialist.post("/exchange/poll",
+                           data={"csrf_token": specialist_token}).status_code == 403
+    assert clerk.post("/exchange/poll").status_code in (400, 403)
+
+
+def test_without_an_axis_the_incoming_list_does_not_offer_it(app: Flask) -> None:
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        db.session.remove()
+    clerk = app.test_client()
+    login(clerk, "vanthu")
+    assert "Nhận văn bản ngay" not in clerk.get("/documents/incoming").get_data(as_text=True)

@@ -49,6 +49,8 @@ def init_app(app: Flask) -> None:
         register_periodic(app, POLL_JOB, crontab(minute="*"))
     register_handler(app, POLL_JOB, _poll_job)
     app.register_blueprint(poll_now.bp)  # without an axis it answers 409, saying so
+    app.register_blueprint(poll_now.pages)
+    app.jinja_env.globals["may_poll_now"] = poll_now.may_poll_now
     if settings.hub:
         app.register_blueprint(hub_views.bp)
     cli.register_commands(app, run_poll)

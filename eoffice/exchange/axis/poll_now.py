@@ -14,7 +14,7 @@ its id (``eoffice.exchange.axis.poll``).
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -37,6 +37,13 @@ POLL_JOB = "exchange.axis.poll"
 MAY_POLL = frozenset({Role.CLERK, Role.ADMIN, Role.SUPER_ADMIN})
 
 bp = Blueprint("exchange_poll", __name__, url_prefix="/api/v1/exchange")
+#: The same request from the incoming documents' page (a form post, then back to the list).
+pages = Blueprint("exchange_poll_page", __name__)
+
+
+def may_poll_now(user: User) -> bool:
+    """Whether ``user`` is offered "Nhận văn bản ngay": a clerk or administrator, with an axis."""
+    return bool(user.roles & MAY_POLL) and remote_transport() is not None
 
 
 def request_poll(user: User) -> Job:
@@ -57,10 +64,27 @@ def request_poll(user: User) -> Job:
             ref("Job"), status=202, errors=(401, 403, 409))
 @login_required
 def poll_now() -> ResponseReturnValue:
-    if not current_user.roles & MAY_POLL:
+    job = _requested(current_user)
+    return jsonify(job_json(job)), 202
+
+
+@pages.post("/exchange/poll")
+@login_required
+def poll_now_page() -> ResponseReturnValue:
+    job = _requested(current_user)
+    flash(f"Đang nhận văn bản từ trục liên thông; văn bản mới sẽ hiện trong danh sách khi xong "
+          f"(theo dõi tại mục Việc nền, số {job.id}).", "success")
+    back = request.referrer or ""
+    return redirect(back if back.startswith(request.host_url) else
+                    url_for("documents.incoming_list"))
+
+
+def _requested(user: User) -> Job:
+    """The poll job asked for by ``user`` (committed), after the one check both routes share."""
+    if not user.roles & MAY_POLL:
         raise Forbidden("Chỉ văn thư hoặc quản trị mới yêu cầu nhận văn bản liên thông.")
     if remote_transport() is None:
         raise Conflict("Chưa cấu hình trục liên thông (EOFFICE_AXIS_URL).")
-    job = request_poll(current_user)
+    job = request_poll(user)
     db.session.commit()
-    return jsonify(job_json(job)), 202
+    return job
