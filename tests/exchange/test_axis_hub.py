@@ -26,6 +26,7 @@ from eoffice.exchange.ports import (
     TransportUnavailable,
 )
 from eoffice.extensions import db
+from eoffice.signing_keys.sealed_secrets import unseal
 from tests.conftest import _wipe, make_app
 from tests.services.live_server import serve
 
@@ -69,10 +70,11 @@ def outgoing(key: str, to: tuple[str, ...] = (Y,), data: bytes = PACKAGE) -> Out
 
 def test_wrong_secret_unknown_and_revoked_systems_get_401(
         hub_app: Flask, hub_url: str, secrets_: dict[str, str]) -> None:
-    raw = requests.post(f"{hub_url}/{protocol.GET_AGENCIES}", timeout=5, headers={
-        protocol.SYSTEM_HEADER: "one", protocol.SECRET_HEADER: "wrong"})
+    raw = requests.post(f"{hub_url}/{protocol.GET_AGENCIES}", timeout=5,
+                        headers=protocol.signed_headers("wrong", {protocol.SYSTEM_ID: "one"}))
     assert raw.status_code == 401
     assert raw.json()["status"] == "FAIL"
+    assert requests.post(f"{hub_url}/{protocol.GET_AGENCIES}", timeout=5).status_code == 401
     for system, secret in (("one", "wrong"), ("nobody", secrets_["one"]), ("two", "")):
         with pytest.raises(AxisAuthenticationFailed):
             client(hub_url, system, secret).send(outgoing("k-401"))
@@ -89,11 +91,35 @@ def test_wrong_secret_unknown_and_revoked_systems_get_401(
         assert db.session.scalar(select(func.count()).select_from(HubMessage)) == 0
 
 
-def test_only_a_hash_of_the_secret_is_kept(hub_app: Flask, secrets_: dict[str, str]) -> None:
+def test_the_secret_never_travels_and_is_kept_only_sealed(
+        hub_app: Flask, hub_url: str, secrets_: dict[str, str]) -> None:
     with hub_app.app_context():
-        stored = db.session.execute(select(HubSystem.secret_hash)).scalars().all()
-    assert len(stored) == 2
-    assert not any(secret in row for secret in secrets_.values() for row in stored)
+        stored = db.session.execute(select(HubSystem.secret_sealed)).scalars().all()
+        assert len(stored) == 2
+        assert not any(secret in row for secret in secrets_.values() for row in stored)
+        assert sorted(unseal(row) for row in stored) == sorted(secrets_.values())
+    headers = protocol.signed_headers(secrets_["one"], {
+        protocol.SYSTEM_ID: "one", protocol.TIMESTAMP: "04122026T101500+0123"})
+    assert secrets_["one"] not in "".join(headers.values())
+    url = f"{hub_url}/{protocol.GET_AGENCIES}"
+    assert requests.post(url, headers=headers, timeout=5).status_code == 200
+    # A parameter changed after signing (here: the system claimed) breaks the signature.
+    forged = dict(headers)
+    forged[protocol.SIGNED_HEADER] = headers[protocol.SIGNED_HEADER].replace('"one"', '"two"')
+    assert requests.post(url, headers=forged, timeout=5).status_code == 401
+
+
+def test_a_message_that_does_not_match_its_signed_hash_is_refused(
+        hub_url: str, secrets_: dict[str, str]) -> None:
+    headers = protocol.signed_headers(secrets_["one"], {
+        protocol.SYSTEM_ID: "one", protocol.FROM: X, protocol.TO: f'"{Y}"',
+        protocol.MESSAGE_TYPE: "edoc", protocol.FILE_HASH: protocol.file_hash(PACKAGE)})
+    answer = requests.post(f"{hub_url}/{protocol.SEND}", headers=headers, timeout=5,
+                           files={protocol.FILE_PART: ("a.edxml", PACKAGE + b" ")})
+    assert answer.status_code == 400 and answer.json()["status"] == "FAIL"
+    answer = requests.post(f"{hub_url}/{protocol.SEND}", headers=headers, timeout=5,
+                           files={protocol.FILE_PART: ("a.edxml", PACKAGE)})
+    assert answer.status_code == 200 and answer.json()["DocId"]
 
 
 def test_a_send_retried_with_the_same_key_is_kept_and_delivered_once(

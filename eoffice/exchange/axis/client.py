@@ -1,5 +1,7 @@
 """The exchange client: this installation's way to the national axis or a province's hub
-(``eoffice.exchange.ports.RemoteTransport``), over HTTPS with a system id and secret.
+(``eoffice.exchange.ports.RemoteTransport``), over HTTPS on the axis's own wire
+(``protocol``): each call's parameters in headers signed with an HMAC under the secret, which
+itself never travels.
 
 It never retries by itself: a hub that is down or slow raises ``TransportUnavailable`` at
 once (after the timeout) and the outbox, which owns the schedule, tries again later with the
@@ -9,10 +11,12 @@ message) raises ``TransportRefused`` with the hub's reason.
 
 from __future__ import annotations
 
+import base64
 import json
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import urllib3
@@ -35,8 +39,9 @@ TRANSIENT = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 class AxisAuthenticationFailed(TransportUnavailable):
-    """The hub does not know this system id and secret (401). Retried: messages wait in the
-    outbox while an operator corrects EOFFICE_AXIS_SYSTEM_ID / EOFFICE_AXIS_SECRET."""
+    """The hub refuses this system id and the signature under its secret (401). Retried:
+    messages wait in the outbox while an operator corrects EOFFICE_AXIS_SYSTEM_ID /
+    EOFFICE_AXIS_SECRET."""
 
 
 @dataclass(frozen=True)
@@ -70,41 +75,45 @@ class AxisClient:
     def send(self, message: OutgoingMessage) -> str:
         """Hand ``message`` to the hub; return the hub's id for it (the same id every time
         the same key is sent)."""
-        answer = self._call(protocol.SEND, body=message.data, headers={
-            "Content-Type": "application/octet-stream",
-            protocol.KEY_HEADER: message.key,
-            protocol.KIND_HEADER: protocol.WIRE_KINDS[message.kind.value],
-            protocol.FROM_HEADER: message.from_organ_id,
-            protocol.TO_HEADER: ",".join(message.to_organ_ids),
+        answer = self._call(protocol.SEND, file=message.data, params={
+            protocol.FROM: message.from_organ_id,
+            protocol.TO: json.dumps(list(message.to_organ_ids)),
+            protocol.SERVICE_TYPE: protocol.SERVICE_TYPE_EDOC,
+            protocol.MESSAGE_TYPE: protocol.WIRE_KINDS[message.kind.value],
+            protocol.FILE_HASH: protocol.file_hash(message.data),
+            protocol.KEY: message.key,
         })
         return str(answer["DocId"])
 
     def fetch_received(self, organ_id: str) -> Iterator[ReceivedMessage]:
         """Messages waiting for ``organ_id``, downloaded one at a time as they are read."""
-        listed = self._call(protocol.LIST_RECEIVED, payload={"to": organ_id})["data"]
+        listed = self._call(protocol.LIST_RECEIVED, params={
+            protocol.SERVICE_TYPE: protocol.SERVICE_TYPE_EDOC, protocol.TO: organ_id})["data"]
         for item in listed:
+            if item.get("to", organ_id) != organ_id:
+                continue  # a hub that lists every organisation of this system at once
             try:
-                response = self._request(protocol.GET, payload={"docId": item["docId"]})
+                answer = self._call(protocol.GET, params={protocol.DOC_ID: item["docId"]})
             except TransportRefused:
                 continue  # taken meanwhile by another poller: nothing to do here
             yield ReceivedMessage(
-                message_id=response.headers[protocol.DOC_ID_HEADER],
-                kind=MessageKind(protocol.KINDS_FROM_WIRE[response.headers[protocol.KIND_HEADER]]),
-                from_organ_id=response.headers[protocol.FROM_HEADER],
-                to_organ_id=response.headers[protocol.TO_HEADER],
-                data=response.data)
+                message_id=str(item["docId"]),
+                kind=MessageKind(protocol.KINDS_FROM_WIRE[item["messageType"]]),
+                from_organ_id=item["from"], to_organ_id=item.get("to", organ_id),
+                data=base64.b64decode(answer["data"]))
 
     def acknowledge(self, message_id: str, organ_id: str) -> None:
         """``organ_id`` has taken ``message_id``: the hub stops listing it."""
-        self._call(protocol.UPDATE_STATUS, payload={"docId": message_id,
-                                                    "status": protocol.DONE})
+        self._call(protocol.UPDATE_STATUS, params={protocol.DOC_ID: message_id,
+                                                   protocol.STATUS: protocol.DONE})
 
     # -- beyond the port -------------------------------------------------------------------
 
     def refuse(self, message_id: str, organ_id: str, reason: str) -> None:
         """``organ_id`` refuses ``message_id`` for good; the sender reads ``reason``."""
-        self._call(protocol.UPDATE_STATUS, payload={
-            "docId": message_id, "status": protocol.FAIL, "description": reason})
+        self._call(protocol.UPDATE_STATUS, params={
+            protocol.DOC_ID: message_id, protocol.STATUS: protocol.FAIL,
+            protocol.DESCRIPTION: protocol.encode_text(reason)})
 
     def agencies(self) -> list[dict[str, str]]:
         """Organisations reachable through the hub: ``code`` (organ id), ``name``."""
@@ -113,14 +122,13 @@ class AxisClient:
     def sent_status(self, key: str) -> list[SentStatus]:
         """Per recipient, where the message sent under ``key`` stands."""
         return [SentStatus(item["toCode"], item["receiveStatus"], item["receiveStatusDesc"])
-                for item in self._call(protocol.LIST_SENT, payload={"key": key})["data"]]
+                for item in self._call(protocol.LIST_SENT, params={protocol.KEY: key})["data"]]
 
     # -- the wire --------------------------------------------------------------------------
 
-    def _call(self, operation: str, *, payload: dict[str, Any] | None = None,
-              body: bytes | None = None, headers: dict[str, str] | None = None
-              ) -> dict[str, Any]:
-        response = self._request(operation, payload=payload, body=body, headers=headers)
+    def _call(self, operation: str, *, params: dict[str, str] | None = None,
+              file: bytes | None = None) -> dict[str, Any]:
+        response = self._request(operation, params=params or {}, file=file)
         try:
             answer = json.loads(response.data)
         except ValueError:
@@ -129,17 +137,18 @@ class AxisClient:
             raise TransportRefused(_description(answer) or f"{operation} refused")
         return answer
 
-    def _request(self, operation: str, *, payload: dict[str, Any] | None = None,
-                 body: bytes | None = None, headers: dict[str, str] | None = None
-                 ) -> urllib3.BaseHTTPResponse:
-        sent = {protocol.SYSTEM_HEADER: self.system_id, protocol.SECRET_HEADER: self._secret,
-                **(headers or {})}
-        if body is None:
-            body = json.dumps(payload or {}).encode()
-            sent["Content-Type"] = "application/json"
+    def _request(self, operation: str, *, params: dict[str, str],
+                 file: bytes | None) -> urllib3.BaseHTTPResponse:
+        signed = {protocol.SYSTEM_ID: self.system_id,
+                  protocol.TIMESTAMP: protocol.timestamp(datetime.now()), **params}
+        headers = protocol.signed_headers(self._secret, signed)
+        url = f"{self.endpoint}/{operation}"
         try:
-            response = self._pool.request("POST", f"{self.endpoint}/{operation}", body=body,
-                                          headers=sent)
+            if file is None:
+                response = self._pool.request("POST", url, headers=headers)
+            else:
+                response = self._pool.request("POST", url, headers=headers, fields={
+                    protocol.FILE_PART: ("message.edxml", file, "application/octet-stream")})
         except HTTPError as error:
             # Connection refused, DNS, TLS or a timeout: the hub is unreachable for now.
             raise TransportUnavailable(f"{operation}: {type(error).__name__}") from None

@@ -25,9 +25,11 @@ from eoffice.errors import DomainError, Forbidden, InvalidInput, NotFound
 from eoffice.exchange.axis import protocol
 from eoffice.exchange.axis.models import HubDelivery, HubMessage, HubOrgan, HubSystem
 from eoffice.extensions import db
+from eoffice.signing_keys.sealed_secrets import SecretUnreadable, seal, unseal
 from eoffice.timestamps import utcnow
 
 ORGAN_ID = re.compile(r"^[0-9A-Za-z.]{1,13}$")
+_UNKNOWN = secrets.token_hex(32)
 SYSTEM_ID = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
 
 
@@ -52,19 +54,15 @@ class Agency:
     system_id: str
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def register_system(system_id: str, name: str, organs: Sequence[tuple[str, str]]) -> str:
     """Register ``system_id`` serving ``organs`` (organ id, name); return its secret, which is
-    kept nowhere (only its hash). An organ already served by another system is refused."""
+    kept only encrypted at rest. An organ already served by another system is refused."""
     if not SYSTEM_ID.match(system_id):
         raise InvalidInput("Mã hệ thống chỉ gồm chữ, số, dấu chấm, gạch ngang (tối đa 64 ký tự).")
     if db.session.execute(select(HubSystem.id).where(HubSystem.system_id == system_id)).first():
         raise InvalidInput(f"Hệ thống {system_id} đã được đăng ký.")
     secret = secrets.token_urlsafe(32)
-    system = HubSystem(system_id=system_id, name=name or system_id, secret_hash=_hash(secret))
+    system = HubSystem(system_id=system_id, name=name or system_id, secret_sealed=seal(secret))
     db.session.add(system)
     db.session.flush()
     add_organs(system_id, organs, audit=False)
@@ -97,7 +95,7 @@ def rotate_secret(system_id: str) -> str:
     """A new secret for ``system_id`` (the old one stops working at once); return it."""
     system = _system(system_id)
     secret = secrets.token_urlsafe(32)
-    system.secret_hash = _hash(secret)
+    system.secret_sealed = seal(secret)
     system.revoked_at = None
     record(None, "hub_system_secret_rotated", "hub_system", system_id)
     return secret
@@ -123,19 +121,30 @@ def _system(system_id: str) -> HubSystem:
     return system
 
 
-def authenticate(system_id: str | None, secret: str | None) -> HubSystem:
-    """The system whose id and secret these are; ``Unauthorised`` otherwise."""
-    system = None
-    if system_id and secret:
-        system = db.session.execute(
-            select(HubSystem).where(HubSystem.system_id == system_id)).scalar_one_or_none()
-    # Compared in constant time, and a hash is computed even for an unknown system, so the
-    # answer's timing does not tell which system ids exist.
-    expected = system.secret_hash if system is not None else "0" * 64
-    matches = hmac.compare_digest(expected, _hash(secret or ""))
-    if system is None or not matches or system.revoked_at is not None:
-        raise Unauthorised("Sai mã hệ thống hoặc khóa bí mật.")
-    return system
+def authenticate(signed_json: str | None,
+                 signature: str | None) -> tuple[HubSystem, dict[str, str]]:
+    """The system that signed these headers and the parameters it signed (by lower-case
+    name); ``Unauthorised`` when the signature is not that system's, whatever the reason."""
+    try:
+        params = protocol.signed_params(signed_json)
+    except protocol.BadSignature:
+        raise Unauthorised("Sai mã hệ thống hoặc chữ ký yêu cầu.") from None
+    system_id = params.get(protocol.SYSTEM_ID, "")
+    system = db.session.execute(
+        select(HubSystem).where(HubSystem.system_id == system_id)).scalar_one_or_none()
+    secret = None
+    if system is not None and system.secret_sealed and system.revoked_at is None:
+        try:
+            secret = unseal(system.secret_sealed)
+        except SecretUnreadable:
+            secret = None  # another passphrase than when it was sealed: rotate the secret
+    # The HMAC is computed (under a throwaway key) even for an unknown system, and compared
+    # in constant time, so the answer's timing says little about which system ids exist.
+    expected = protocol.signature(secret or _UNKNOWN, signed_json or "")
+    if not hmac.compare_digest(expected, (signature or "").lower()) or secret is None:
+        raise Unauthorised("Sai mã hệ thống hoặc chữ ký yêu cầu.")
+    assert system is not None
+    return system, params
 
 
 def agencies() -> list[Agency]:
@@ -156,7 +165,7 @@ def store(system: HubSystem, *, key: str, kind: str, from_organ_id: str,
     """Keep a message ``system`` sends, with one delivery per recipient; the message already
     kept under ``key`` when it is sent again (its content then is the first one's)."""
     if not key or len(key) > protocol.KEY_MAX:
-        raise InvalidInput("Thiếu khóa gửi (X-Axis-Key) hoặc khóa quá dài.")
+        raise InvalidInput("Thiếu khóa gửi hoặc khóa quá dài.")
     if kind not in protocol.KINDS_FROM_WIRE:
         raise InvalidInput("Loại gói tin phải là edoc hoặc status.")
     existing = _by_key(system, key)
@@ -252,10 +261,16 @@ def set_status(system: HubSystem, delivery_id: str, status: str,
     return found
 
 
-def sent(system: HubSystem, key: str) -> list[HubDelivery]:
-    """Where the message ``system`` sent under ``key`` stands, per recipient."""
-    message = _by_key(system, key)
+def sent(system: HubSystem, *, key: str = "", message_id: str = "") -> list[HubDelivery]:
+    """Where the message ``system`` sent (named by its ``key``, or by the hub's id for it, as
+    the SDK names it) stands, per recipient."""
+    if message_id:
+        message = db.session.execute(select(HubMessage).where(
+            HubMessage.sender_pk == system.id,
+            HubMessage.message_id == message_id)).scalar_one_or_none()
+    else:
+        message = _by_key(system, key) if key else None
     if message is None:
-        raise NotFound("Không có gói tin gửi với khóa này.")
+        raise NotFound("Không có gói tin đã gửi này.")
     return list(db.session.execute(select(HubDelivery).where(
         HubDelivery.message_pk == message.id).order_by(HubDelivery.to_organ_id)).scalars())

@@ -15,9 +15,10 @@ from eoffice.timestamps import UTCDateTime, utcnow
 class HubSystem(db.Model):  # type: ignore[name-defined]
     """One installation allowed to use this hub, known by its system id.
 
-    Only the SHA-256 of its secret is kept: the secret is shown once when the system is
-    registered and exists nowhere else afterwards (secrets are long random strings, so a plain
-    hash is as strong as a slow one here, and every request can be checked cheaply).
+    Its secret is kept encrypted at rest (``sealed_secrets``, under the PKI's passphrase), not
+    as a hash: the axis's wire signs each request with an HMAC under the secret, which the hub
+    must recompute. A copy of the database alone still gives no secret away. A system whose
+    secret was kept only as a hash (before the signed wire) has none until it is rotated.
     """
 
     __tablename__ = "hub_systems"
@@ -25,7 +26,7 @@ class HubSystem(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     system_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
-    secret_hash: Mapped[str] = mapped_column(String(64))
+    secret_sealed: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
