@@ -13,12 +13,13 @@ from pyhanko.pdf_utils.misc import PdfStreamError
 
 from eoffice.realtime import direct_send, socket_queue
 from eoffice.realtime.patches import WrittenFor
+from eoffice.signing_keys import trust
 from signing import _speedups
 
 
 @pytest.mark.parametrize("written_for", [
     WrittenFor(*_speedups.WRITTEN_FOR), direct_send.WRITTEN_FOR,
-    direct_send.WRITTEN_FOR_WEBSOCKET, socket_queue.WRITTEN_FOR,
+    direct_send.WRITTEN_FOR_WEBSOCKET, socket_queue.WRITTEN_FOR, trust.SAMPLE_SHARING_WRITTEN_FOR,
 ], ids=lambda w: w.distribution)
 def test_each_replacement_was_written_for_the_installed_release(written_for: WrittenFor) -> None:
     """Fails on an upgrade: review the replacement against the new release, then move
