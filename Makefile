@@ -19,7 +19,7 @@ RUN_DEBS := nodejs npm libreoffice-writer-nogui fonts-liberation2 fonts-dejavu-c
             poppler-utils
 
 .PHONY: run test lint bench install install-dev debs-run debs-test static clean \
-        check-edxml-reference
+        check-edxml-reference check-axis-reference
 
 run: install static debs-run
 	@$(PY) -m flask --app wsgi db upgrade heads --directory migrations >/dev/null
@@ -40,6 +40,11 @@ bench: install-dev static debs-test
 # EDXML_REFERENCE_REPO); the jar and samples may not be committed, so not part of `make test`.
 check-edxml-reference: install-dev
 	@PYTHONPATH=$(CURDIR) $(PY) reference/edxml/check.py
+
+# Our hub against the national axis's own SDK (SDKVXP 2.0.1 from the same public repository,
+# AXIS_REFERENCE_REPO or EDXML_REFERENCE_REPO); the jar may not be committed: not in `make test`.
+check-axis-reference: install-dev
+	@PYTHONPATH=$(CURDIR) $(PY) reference/axis/check.py
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

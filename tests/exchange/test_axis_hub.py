@@ -113,13 +113,18 @@ def test_a_message_that_does_not_match_its_signed_hash_is_refused(
         hub_url: str, secrets_: dict[str, str]) -> None:
     headers = protocol.signed_headers(secrets_["one"], {
         protocol.SYSTEM_ID: "one", protocol.FROM: X, protocol.TO: f'"{Y}"',
-        protocol.MESSAGE_TYPE: "edoc", protocol.FILE_HASH: protocol.file_hash(PACKAGE)})
-    answer = requests.post(f"{hub_url}/{protocol.SEND}", headers=headers, timeout=5,
-                           files={protocol.FILE_PART: ("a.edxml", PACKAGE + b" ")})
+        protocol.MESSAGE_TYPE: "edoc", protocol.FILE_HASH: protocol.file_hash(PACKAGE)},
+        "application/octet-stream")
+    url = f"{hub_url}/{protocol.SEND}"
+    answer = requests.post(url, headers=headers, timeout=5, data=PACKAGE + b" \r\n")
     assert answer.status_code == 400 and answer.json()["status"] == "FAIL"
-    answer = requests.post(f"{hub_url}/{protocol.SEND}", headers=headers, timeout=5,
-                           files={protocol.FILE_PART: ("a.edxml", PACKAGE)})
+    # As the SDK sends it (the file, then a CRLF), and as a multipart form's file_doc part.
+    answer = requests.post(url, headers=headers, timeout=5, data=PACKAGE + b"\r\n")
     assert answer.status_code == 200 and answer.json()["DocId"]
+    del headers["Content-Type"]
+    again = requests.post(url, headers=headers, timeout=5,
+                          files={protocol.FILE_PART: ("a.edxml", PACKAGE)})
+    assert again.json()["DocId"] == answer.json()["DocId"]  # the same bytes: one message
 
 
 def test_a_send_retried_with_the_same_key_is_kept_and_delivered_once(

@@ -141,14 +141,16 @@ class AxisClient:
                  file: bytes | None) -> urllib3.BaseHTTPResponse:
         signed = {protocol.SYSTEM_ID: self.system_id,
                   protocol.TIMESTAMP: protocol.timestamp(datetime.now()), **params}
-        headers = protocol.signed_headers(self._secret, signed)
         url = f"{self.endpoint}/{operation}"
         try:
             if file is None:
-                response = self._pool.request("POST", url, headers=headers)
+                response = self._pool.request(
+                    "POST", url, headers=protocol.signed_headers(self._secret, signed))
             else:
-                response = self._pool.request("POST", url, headers=headers, fields={
-                    protocol.FILE_PART: ("message.edxml", file, "application/octet-stream")})
+                # As the SDK sends it: the file, then the CRLF that ends its multipart part.
+                response = self._pool.request(
+                    "POST", url, body=file + b"\r\n", headers=protocol.signed_headers(
+                        self._secret, signed, "application/octet-stream"))
         except HTTPError as error:
             # Connection refused, DNS, TLS or a timeout: the hub is unreachable for now.
             raise TransportUnavailable(f"{operation}: {type(error).__name__}") from None

@@ -26,7 +26,9 @@ csrf.exempt(bp)
 @bp.errorhandler(DomainError)
 def _refused(error: DomainError) -> ResponseReturnValue:
     db.session.rollback()
-    return _answer(status="FAIL", code=str(error.status), description=error.message), error.status
+    # DocId too: the SDK's sendEdoc reads it whatever the status (and fails without it).
+    return _answer(status="FAIL", code=str(error.status), description=error.message,
+                   DocId=""), error.status
 
 
 def _answer(*, status: str = "OK", code: str = "0", description: str = "",
@@ -69,22 +71,20 @@ def get_agencies() -> ResponseReturnValue:
                          for agency in hub.agencies()])
 
 
-def _sent_bytes() -> bytes:
-    """The message of a sendEdoc: the ``file_doc`` part. The SDK's multipart request may go
-    out labelled ``application/octet-stream`` (its header list overrides the multipart
-    Content-Type), so a body that is a multipart without saying so is read here too."""
+def _sent_bytes(claimed_hash: str | None) -> bytes:
+    """The message of a sendEdoc. The SDK sends the file itself as the body, labelled
+    ``application/octet-stream``, followed by the CRLF its multipart writer ends a part with
+    (no boundary is ever written: its header list replaces the multipart Content-Type); the
+    signed ``hash-file`` tells whether that CRLF belongs to the file. A client that sends a
+    real multipart form has its ``file_doc`` part read."""
     upload = request.files.get(protocol.FILE_PART)
-    if upload is not None:
-        return upload.read()
-    body = request.get_data(cache=False)
-    if not body.startswith(b"--"):
-        return body  # the message itself
-    boundary = body.split(b"\r\n", 1)[0]
-    for part in body.split(boundary)[1:]:
-        head, _, content = part.partition(b"\r\n\r\n")
-        if f'name="{protocol.FILE_PART}"'.encode() in head:
-            return content.removesuffix(b"\r\n")
-    raise InvalidInput(f"Thiếu phần {protocol.FILE_PART} trong yêu cầu.")
+    body = upload.read() if upload is not None else request.get_data(cache=False)
+    if claimed_hash is None:
+        return body
+    for candidate in (body, body.removesuffix(b"\r\n")):
+        if protocol.file_hash(candidate) == claimed_hash.lower():
+            return candidate
+    raise InvalidInput("Nội dung gói tin không khớp hash-file đã ký.")
 
 
 @bp.post(f"/{protocol.SEND}")
@@ -92,10 +92,7 @@ def send() -> ResponseReturnValue:
     """Keep the edXML message for its recipients: those of the ``to`` parameter, else the
     package's own (the SDK's own example names none)."""
     system, params = _caller()
-    data = _sent_bytes()
-    claimed = params.get(protocol.FILE_HASH)
-    if claimed is not None and claimed.lower() != protocol.file_hash(data):
-        raise InvalidInput("Nội dung gói tin không khớp hash-file đã ký.")
+    data = _sent_bytes(params.get(protocol.FILE_HASH))
     kind = params.get(protocol.MESSAGE_TYPE, "edoc")
     try:
         recipients = protocol.recipients(params.get(protocol.TO))
@@ -170,7 +167,9 @@ def list_sent() -> ResponseReturnValue:
     items = hub.sent(system, key=params.get(protocol.KEY, ""),
                      message_id=params.get(protocol.DOC_ID, ""))
     return _answer(data=[{
-        "fromCode": item.message.from_organ_id, "toCode": item.to_organ_id,
+        "serviceType": protocol.SERVICE_TYPE_EDOC, "messageType": item.message.kind,
+        "title": "", "notation": "", "fromCode": item.message.from_organ_id,
+        "toCode": item.to_organ_id,
         "senderDocId": item.message.message_id, "receiverDocId": item.delivery_id,
         "sendStatus": "done", "sendStatusDesc": "",
         "receiveStatus": item.status, "receiveStatusDesc": item.description or "",

@@ -6,8 +6,9 @@ Every operation is a ``POST`` to ``<endpoint>/<operation>``. Its parameters trav
 ``XroadVnpt-<name>`` (``systemid`` and ``timestamp`` on every call); the whole set is signed:
 ``XroadVnpt-sign-header`` is the JSON object of those headers, ``XroadVnpt-hash-header`` the
 hex HMAC-SHA256 of that JSON under the system's secret, ``XroadVnpt-sign-header-key`` their
-names separated by ``;``. The secret itself never travels. ``sendEdoc`` carries the edXML
-message as the multipart part ``file_doc`` and its SHA-256 in the signed ``hash-file``.
+names (without the prefix) separated by ``;``; ``Content-Type`` is signed too. The secret
+itself never travels. ``sendEdoc``'s body is the edXML message (``application/octet-stream``,
+then a CRLF), its SHA-256 in the signed ``hash-file``.
 Answers are JSON: ``status`` ``"OK"`` or ``"FAIL"``, ``ErrorCode`` (``"0"`` when it went well)
 and ``ErrorDesc``, the rest per operation (``data``, ``DocId``).
 """
@@ -28,7 +29,9 @@ SIGNATURE_HEADER = "XroadVnpt-hash-header"
 VERSION_HEADER = "XroadVnpt-version"
 #: What the SDK sends in ``XroadVnpt-version``; sent the same by our client.
 SDK_VERSION = "3.0.201608"
-#: The multipart part holding a sent message.
+USER_AGENT = "eoffice (SDKVXP wire)"
+#: The part holding a sent message, for a client that sends a real multipart form (the SDK
+#: does not: see ``hub_views._sent_bytes``).
 FILE_PART = "file_doc"
 
 #: Parameter names (the part after ``XroadVnpt-``), compared case-insensitively: the SDK
@@ -84,13 +87,17 @@ def signature(secret: str, signed_json: str) -> str:
     return hmac.new(secret.encode(), signed_json.encode(), hashlib.sha256).hexdigest()
 
 
-def signed_headers(secret: str, params: Mapping[str, str]) -> dict[str, str]:
-    """The headers of one call: each parameter as ``XroadVnpt-<name>``, and their signature."""
-    named = {PREFIX + name: value for name, value in params.items()}
+def signed_headers(secret: str, params: Mapping[str, str],
+                   content_type: str = "application/json") -> dict[str, str]:
+    """The headers of one call as the SDK writes them: each parameter as ``XroadVnpt-<name>``,
+    the Content-Type both plain and signed, and the signature of them all."""
+    signed = {**params, "Content-Type": content_type}
+    named = {PREFIX + name: value for name, value in signed.items()}
     # ASCII escapes keep the JSON a valid header value whatever the parameters hold.
     signed_json = json.dumps(named, separators=(",", ":"), ensure_ascii=True)
-    return {**named, SIGNED_NAMES_HEADER: ";".join(named), SIGNED_HEADER: signed_json,
-            SIGNATURE_HEADER: signature(secret, signed_json), VERSION_HEADER: SDK_VERSION}
+    return {**named, "Content-Type": content_type, SIGNED_NAMES_HEADER: ";".join(signed),
+            SIGNED_HEADER: signed_json, SIGNATURE_HEADER: signature(secret, signed_json),
+            VERSION_HEADER: SDK_VERSION, "User-Agent": USER_AGENT}
 
 
 def signed_params(signed_json: str | None) -> dict[str, str]:
