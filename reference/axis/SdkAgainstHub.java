@@ -22,7 +22,7 @@ import java.util.List;
  * SDK's classes, nothing of ours on the client side. Arguments: endpoint, sender system id,
  * its secret, its organ id, receiver system id, its secret, its organ id, the edXML file to
  * send, a store directory. Prints what the SDK saw, one line per call, and a last line
- * "RESULT ok=N failed=M"; exits 1 on any failure.
+ * "SDK calls: ok=N failed=M"; exits 1 on any failure.
  *
  * The SDK prints its own tracing on standard output; it goes to standard error here so that
  * standard output holds only this harness's lines.
@@ -145,7 +145,7 @@ public final class SdkAgainstHub {
     }
 
     private static void finish() {
-        OUT.println("RESULT ok=" + ok + " failed=" + failed);
+        OUT.println("SDK calls: ok=" + ok + " failed=" + failed);
         System.exit(failed == 0 ? 0 : 1);
     }
 }

@@ -12,8 +12,11 @@ check reads). Run with ``make check-axis-reference``:
    getAgenciesList (and with a wrong secret), sendEdoc of the package as the SDK's example
    does, then as the other system getReceivedEdocList, getEdoc (the bytes must be the ones
    sent) and updateStatus, and getSentEdocList as the sender;
-3. what the SDK saw is printed, one line a call, then a one-line summary; the exit status is
-   non-zero on any failure.
+3. our own client (``AxisClient``) then makes the same calls, and each of its requests is
+   set beside the SDK's for the same operation, as the hub received them: it must carry every
+   parameter the SDK's own example passes, the same body framing and Content-Type;
+4. what the SDK saw and the comparison are printed, then a one-line summary; the exit status
+   is non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -29,9 +32,12 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
+from flask import Flask, request
 from flask_migrate import upgrade
 
-from eoffice.exchange.axis import hub
+from eoffice.exchange.axis import hub, protocol
+from eoffice.exchange.axis.client import AxisClient
+from eoffice.exchange.ports import MessageKind, OutgoingMessage
 from eoffice.extensions import db
 from formats.edxml import build_package, sign_package
 from tests.conftest import make_app
@@ -72,6 +78,73 @@ def edxml_reference() -> ModuleType:
     return module
 
 
+#: The parameters the SDK's own example (ServiceTest) passes to each operation, beside
+#: systemid, timestamp and Content-Type: our client must send at least these.
+EXAMPLE_PARAMS = {
+    protocol.GET_AGENCIES: set(),
+    protocol.SEND: {"from", "servicetype", "messagetype", "hash-file"},
+    protocol.LIST_RECEIVED: {"servicetype"},
+    protocol.GET: {"docid"},
+    protocol.UPDATE_STATUS: {"status", "docid"},
+}
+ALWAYS = {"systemid", "timestamp", "content-type"}
+Seen = dict[str, tuple[frozenset[str], str, bool]]
+
+
+def record_requests(app: Flask, into: list[tuple[str, frozenset[str], str, bool]]) -> None:
+    """Keep, for every request the hub receives: its operation, the names it signed, its
+    Content-Type and whether its body ends with CRLF."""
+    @app.before_request
+    def _seen() -> None:
+        names = request.headers.get(protocol.SIGNED_NAMES_HEADER, "")
+        body = request.get_data(cache=True)
+        into.append((request.path.rsplit("/", 1)[-1],
+                     frozenset(n.lower() for n in names.split(";") if n),
+                     request.headers.get("Content-Type", ""), body.endswith(b"\r\n")))
+
+
+def first_by_operation(seen: list[tuple[str, frozenset[str], str, bool]]) -> Seen:
+    found: Seen = {}
+    for operation, names, content_type, crlf in seen:
+        found.setdefault(operation, (names, content_type, crlf))
+    return found
+
+
+def compare_client(sdk: Seen, ours: Seen) -> list[str]:
+    """One line per operation; a line starting with FAIL is a difference that matters."""
+    lines = []
+    for operation, needed in EXAMPLE_PARAMS.items():
+        if operation not in ours or operation not in sdk:
+            lines.append(f"FAIL {operation}: not called by {'us' if operation in sdk else 'SDK'}")
+            continue
+        (our_names, our_type, our_crlf), (sdk_names, sdk_type, sdk_crlf) = (
+            ours[operation], sdk[operation])
+        missing = sorted((needed | ALWAYS) - our_names)
+        good = (not missing and our_type.split(";")[0] == sdk_type.split(";")[0]
+                and our_crlf == sdk_crlf)
+        lines.append(
+            f"{'OK  ' if good else 'FAIL'} {operation}: ours signs {';'.join(sorted(our_names))}"
+            f" (SDK: {';'.join(sorted(sdk_names))}); Content-Type {our_type} (SDK: {sdk_type})"
+            f"{'; body ends with CRLF as the SDK' if our_crlf and sdk_crlf else ''}"
+            f"{'; MISSING ' + ', '.join(missing) if missing else ''}")
+    return lines
+
+
+def our_client_calls(base: str, secrets: dict[str, str], sender: str, receiver: str,
+                     package: bytes) -> None:
+    """Our client through the same steps as the SDK harness."""
+    sending = AxisClient(f"{base}/axis", "tinh-a", secrets["tinh-a"])
+    receiving = AxisClient(f"{base}/axis", "tinh-b", secrets["tinh-b"])
+    sending.agencies()
+    sending.send(OutgoingMessage(key="reference-check", kind=MessageKind.PACKAGE,
+                                 from_organ_id=sender, to_organ_ids=(receiver,), data=package))
+    received = list(receiving.fetch_received(receiver))
+    if [message.data for message in received] != [package]:
+        raise SystemExit("check-axis-reference: our client did not get back the package sent")
+    receiving.acknowledge(received[0].message_id, receiver)
+    sending.sent_status("reference-check")
+
+
 def our_package() -> bytes:
     """One of our packages as an installation sends it: signed, with attachments, for one
     recipient (the SDK's sendEdoc names none: the hub reads them from the package)."""
@@ -109,6 +182,8 @@ def main() -> int:
             receiver_secret = hub.register_system("tinh-b", "Tỉnh B",
                                                   [(receiver_organ, samples.SNV.organ_name)])
             db.session.commit()
+        seen: list[tuple[str, frozenset[str], str, bool]] = []
+        record_requests(app, seen)
         with serve(app) as base:
             print(f"hub: {base}/axis (SQLite, systems tinh-a serving {sender_organ}, tinh-b "
                   f"serving {receiver_organ}); SDK: {lib.name}/SDKVXP-2.0.1.jar from {repo}")
@@ -120,7 +195,16 @@ def main() -> int:
                  "tinh-b", receiver_secret, receiver_organ, str(package), str(work / "store")],
                 # getEdoc's filePath is relative to the working directory: kept in the temp.
                 cwd=work, capture_output=True, timeout=300)
+            sdk_seen = first_by_operation(seen)
+            seen.clear()
+            our_client_calls(base, {"tinh-a": sender_secret, "tinh-b": receiver_secret},
+                             sender_organ, receiver_organ, package.read_bytes())
+            comparison = compare_client(sdk_seen, first_by_operation(seen))
         sys.stdout.write(run.stdout.decode("utf-8", "replace"))
+        print("our client beside the SDK, as the hub received them:")
+        for line in comparison:
+            print(f"  {line}")
+        differences = sum(line.startswith("FAIL") for line in comparison)
         if os.environ.get("AXIS_REFERENCE_TRACE"):  # the SDK's whole trace, for debugging
             Path(os.environ["AXIS_REFERENCE_TRACE"]).write_bytes(run.stderr)
         if run.returncode != 0:
@@ -129,7 +213,9 @@ def main() -> int:
                 print(f"  | {line}")
         with app.app_context():
             db.engine.dispose()
-        return run.returncode
+        print(f"RESULT sdk={'ok' if run.returncode == 0 else 'FAILED'} "
+              f"client_operations={len(comparison) - differences}/{len(comparison)} alike")
+        return 1 if run.returncode != 0 or differences else 0
 
 
 if __name__ == "__main__":
