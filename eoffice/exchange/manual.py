@@ -11,7 +11,7 @@ hostile). Secret documents never leave, by hand either.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -20,14 +20,24 @@ from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.documents.exchange import store_record
-from eoffice.documents.models import Direction, Document
+from eoffice.documents.models import Direction, Document, DocumentComment, EdxmlRecord
 from eoffice.documents.states import Out
 from eoffice.errors import Forbidden, InvalidInput, NotFound
 from eoffice.exchange import live
-from eoffice.exchange.models import BUSINESS_NEW, ExchangeRecipient
+from eoffice.exchange.manual_models import ManualMessage
+from eoffice.exchange.models import (
+    BUSINESS_LABELS,
+    BUSINESS_NEW,
+    BUSINESS_REPLACE,
+    BUSINESS_REVOKE,
+    BUSINESS_UPDATE,
+    ExchangeDispatch,
+    ExchangeRecipient,
+)
 from eoffice.exchange.packages import SECRET_REFUSED, build_package, response_for
-from eoffice.exchange.recipients import organ_info
+from eoffice.exchange.recipients import organ_info, package_dispatch_key
 from eoffice.extensions import db
+from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
 from eoffice.timestamps import utcnow
 from formats import edxml
@@ -38,7 +48,9 @@ EXPORTABLE = (Out.ISSUED, Out.ARCHIVED)
 
 
 def may_download(document: Document, recipient: ExchangeRecipient) -> bool:
-    """Whether the package of ``document`` for ``recipient`` is offered for download."""
+    """Whether the package of ``document`` for ``recipient`` is offered for download (not
+    once it is revoked or replaced: its content is withdrawn; what is owed then is in
+    :func:`owed_to`)."""
     return (recipient.manual and not document.is_secret and document.state in EXPORTABLE
             and document.issued_date is not None)
 
@@ -72,6 +84,167 @@ def export_package(actor: User, document: Document, recipient_id: int) -> Export
                  organ_id=recipient.organ_id, external_recipient_id=recipient.id,
                  document_key=key, number=document.number_and_notation)
     return Export(data, edxml.package_filename(f"{key}-{recipient.organ_id}"), recipient)
+
+
+# --------------------------------------------------------------------------- business messages
+@dataclass(frozen=True)
+class Owed:
+    """A business message an unconnected agency is owed after the first package: what an
+    electronic recipient gets from the outbox, handed over by the clerk instead."""
+
+    recipient: ExchangeRecipient
+    business_type: int
+    sequence: int  # an update's number (several updates are several messages); else 0
+    package_of: Document  # the document the package is of: the replacement for type 3
+    replaces: Document | None
+    reason: str
+    downloadable: bool
+    downloaded: ManualMessage | None
+
+    @property
+    def key(self) -> str:
+        return _message_key(self.package_of, self.recipient, self.business_type,
+                            self.sequence, self.replaces)
+
+    @property
+    def label(self) -> str:
+        label = BUSINESS_LABELS[self.business_type]
+        return f"{label} lần {self.sequence}" if self.business_type == BUSINESS_UPDATE else label
+
+
+def _message_key(package_of: Document, recipient: ExchangeRecipient, business_type: int,
+                 sequence: int, replaces: Document | None) -> str:
+    """The outbox's key for the same message to an electronic recipient (``outbox``):
+    updates are numbered, a replacement names the document it replaces."""
+    suffix = {BUSINESS_UPDATE: f":{sequence}",
+              BUSINESS_REPLACE: f":{replaces.id if replaces else 0}"}.get(business_type, "")
+    return package_dispatch_key(package_of, recipient.organ_id, business_type, suffix)
+
+
+def _updates(document: Document) -> list[tuple[int, datetime, str]]:
+    """The updates sent after issue (number, when, reason), as the outbox queued them: an
+    update is one act numbered by the document (``handling.send_update``), one outbox row
+    per electronic recipient."""
+    found: dict[int, list[ExchangeDispatch]] = {}
+    for dispatch in db.session.execute(select(ExchangeDispatch).where(
+            ExchangeDispatch.document_id == document.id, ExchangeDispatch.kind == "package",
+            ExchangeDispatch.business_type == BUSINESS_UPDATE)
+            .order_by(ExchangeDispatch.id)).scalars():
+        tail = dispatch.key.rsplit(":", 1)[-1]
+        if tail.isdigit():
+            found.setdefault(int(tail), []).append(dispatch)
+    return [(number, rows[0].created_at, _update_reason(rows))
+            for number, rows in sorted(found.items())]
+
+
+def _update_reason(rows: list[ExchangeDispatch]) -> str:
+    """The reason of one update: a dispatch holds it until it is sent (the outbox then keeps
+    its outcome there), so it is read from the package an electronic recipient was sent."""
+    for dispatch in rows:
+        if dispatch.state == "queued" and dispatch.reason:
+            return dispatch.reason
+        if dispatch.object_key:
+            try:
+                sent = edxml.parse_package(object_store().read_bytes(dispatch.object_key))
+            except (edxml.EdxmlError, OSError):
+                continue
+            return sent.message.business.reason
+    return ""
+
+
+def _revoke_reason(document: Document) -> str:
+    """The note written with the revocation (the step and its comment are one act)."""
+    since = document.updated_at - timedelta(seconds=5)
+    return db.session.execute(select(DocumentComment.body).where(
+        DocumentComment.document_id == document.id, DocumentComment.created_at >= since)
+        .order_by(DocumentComment.id.desc()).limit(1)).scalar() or ""
+
+
+def owed_to(document: Document, recipient: ExchangeRecipient) -> list[Owed]:
+    """The business messages ``recipient`` (a manual recipient of ``document``) is owed after
+    the first package, in order, each either downloadable now or already downloaded.
+
+    Every manual recipient is owed them, downloaded first package or not: the agency may hold
+    a paper copy, and being told of a revocation it did not need is harmless where missing
+    one is not. An update made before the agency was chosen is in its first package already.
+    Once the document is revoked or replaced, an update not yet handed over is moot (its
+    content is withdrawn); the revocation or the replacement is what is owed."""
+    if not recipient.manual or document.is_secret or document.issued_date is None:
+        return []
+    done = {m.key: m for m in db.session.execute(select(ManualMessage).where(
+        ManualMessage.recipient_id == recipient.id)).scalars()}
+    owed: list[Owed] = []
+
+    def add(business_type: int, sequence: int, package_of: Document, replaces: Document | None,
+            reason: str, downloadable: bool) -> None:
+        key = _message_key(package_of, recipient, business_type, sequence, replaces)
+        if downloadable or key in done:
+            owed.append(Owed(recipient, business_type, sequence, package_of, replaces, reason,
+                             downloadable, done.get(key)))
+
+    live = document.state in EXPORTABLE
+    for number, at, reason in _updates(document):
+        if recipient.added_at <= at:
+            add(BUSINESS_UPDATE, number, document, None, reason, live)
+    if document.state == Out.REVOKED:
+        add(BUSINESS_REVOKE, 0, document, None, _revoke_reason(document), True)
+    elif document.state == Out.REPLACED and document.replaced_by_id is not None:
+        replacement = db.session.get(Document, document.replaced_by_id)
+        if replacement is not None and not replacement.is_secret:
+            # Sent once the replacement is issued (the outbox's type 3 is built from it).
+            ready = (replacement.state in EXPORTABLE and replacement.issued_date is not None)
+            owed.append(Owed(recipient, BUSINESS_REPLACE, 0, replacement, document, "", ready,
+                             done.get(_message_key(replacement, recipient, BUSINESS_REPLACE,
+                                                   0, document))))
+    return owed
+
+
+def export_business(actor: User, document: Document, recipient_id: int, business_type: int,
+                    sequence: int = 0) -> Export:
+    """The signed package of one owed business message for one manual recipient: built the
+    way the outbox builds it for an electronic recipient (``packages.build_package``), kept,
+    and the same bytes again on a later download. Audited as ``exported`` with its type."""
+    if document.direction != Direction.OUTGOING:
+        raise InvalidInput("Chỉ văn bản đi được xuất gói edXML.")
+    if document.is_secret:
+        raise InvalidInput(SECRET_REFUSED)
+    recipient = db.session.get(ExchangeRecipient, recipient_id)
+    if recipient is None or recipient.document_id != document.id:
+        raise NotFound("Không tìm thấy nơi nhận.")
+    if not recipient.manual:
+        raise InvalidInput(f"{recipient.organ_name} nhận văn bản qua liên thông; "
+                           "không cần tải gói edXML.")
+    owed = next((o for o in owed_to(document, recipient)
+                 if o.business_type == business_type and o.sequence == sequence), None)
+    if owed is None:
+        raise NotFound("Không có thông điệp này cho cơ quan nhận.")
+    if owed.downloaded is not None:
+        row = owed.downloaded
+        record = db.session.get(EdxmlRecord, row.record_id)
+        assert record is not None
+        data = object_store().read_bytes(record.object_key)
+    elif not owed.downloadable:
+        raise InvalidInput("Văn bản thay thế chưa phát hành: chưa có gói để gửi.")
+    else:
+        to = organ_info(recipient.organ_id, recipient.organ_name, document.organisation_id)
+        data = build_package(owed.package_of, to, business_type, reason=owed.reason,
+                             actor=actor, replaces=owed.replaces)
+        record = store_record(actor, owed.package_of, "package_out", data,
+                              recipient_id=recipient.id if owed.package_of is document
+                              else None)
+        row = ManualMessage(key=owed.key, recipient_id=recipient.id,
+                            business_type=business_type, document_id=owed.package_of.id,
+                            record_id=record.id)
+        db.session.add(row)
+    row.downloaded_at, row.downloaded_by_id = utcnow(), actor.id
+    db.session.flush()
+    key = response_for(owed.package_of).document_id
+    audit.record(actor, "exported", "document", document.id, direction=document.direction,
+                 organ_id=recipient.organ_id, external_recipient_id=recipient.id,
+                 document_key=key, business_type=business_type, sequence=sequence,
+                 message_key=owed.key, number=owed.package_of.number_and_notation)
+    name = f"{key}-{recipient.organ_id}-{business_type}" + (f"-{sequence}" if sequence else "")
+    return Export(data, edxml.package_filename(name), recipient)
 
 
 # --------------------------------------------------------------------------- status file

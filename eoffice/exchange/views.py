@@ -15,15 +15,16 @@ from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.actions.routes import add_api_routes, add_page_routes
-from eoffice.api.openapi import documented
+from eoffice.api.openapi import binary, documented
 from eoffice.documents.common import get_visible
-from eoffice.documents.exchange import may_add_recipients, status_label
+from eoffice.documents.exchange import XML, may_add_recipients, status_label
 from eoffice.documents.models import Direction, Document
 from eoffice.documents.recipient_view import sees_whole
 from eoffice.documents.states import In
 from eoffice.documents.workflow import available
-from eoffice.errors import NotFound
+from eoffice.errors import Forbidden, NotFound
 from eoffice.exchange import actions as _declared  # noqa: F401  (the declarations)
+from eoffice.exchange import live, manual
 from eoffice.exchange.handling import may_update
 from eoffice.exchange.manual import EXPORTABLE, may_download
 from eoffice.exchange.models import (
@@ -35,6 +36,7 @@ from eoffice.exchange.models import (
 from eoffice.exchange.recipients import recipients_of
 from eoffice.exchange.statuses import origin
 from eoffice.extensions import db
+from eoffice.files.views import send_generated
 from eoffice.timestamps import format_local
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
@@ -50,7 +52,13 @@ RECIPIENTS: dict[str, Any] = {"type": "object", "properties": {"recipients": {
         "business_type": {"type": ["integer", "null"]},
         "status_code": {"type": "string"}, "status_label": {"type": "string"},
         "status_description": {"type": "string"}, "status_at": {"type": ["string", "null"]},
-        "status_by": {"type": "string"}}}}}}
+        "status_by": {"type": "string"},
+        "owed": {"type": "array", "items": {"type": "object", "properties": {
+            "business_type": {"type": "integer"}, "sequence": {"type": "integer"},
+            "label": {"type": "string"}, "kind": {"type": "string"},
+            "downloadable": {"type": "boolean"},
+            "downloaded_at": {"type": ["string", "null"]},
+            "download": {"type": ["string", "null"]}}}}}}}}}
 
 
 def _latest_dispatches(document: Document) -> dict[int, ExchangeDispatch]:
@@ -69,6 +77,21 @@ def _dispatch_label(dispatch: ExchangeDispatch | None, manual: bool) -> str:
     if dispatch is None:
         return "Chưa gửi (gửi khi phát hành)"
     return DISPATCH_STATE_LABELS.get(dispatch.state, dispatch.state)
+
+
+def _owed_rows(document: Document, recipient: Any) -> list[dict[str, Any]]:
+    """What an unconnected agency is owed after the first package (``manual.owed_to``)."""
+    return [{
+        "business_type": o.business_type, "sequence": o.sequence, "label": o.label,
+        "kind": BUSINESS_LABELS[o.business_type],
+        "downloadable": o.downloadable or o.downloaded is not None,
+        "downloaded_at": o.downloaded.downloaded_at.isoformat() if o.downloaded else None,
+        "downloaded_at_local": format_local(o.downloaded.downloaded_at) if o.downloaded
+        else "",
+        "download": f"/api/v1/exchange/{document.id}/manual/{recipient.id}/"
+                    f"{o.business_type}/{o.sequence}"
+        if o.downloadable or o.downloaded is not None else None,
+    } for o in manual.owed_to(document, recipient)]
 
 
 def rows_of(document: Document) -> list[dict[str, Any]]:
@@ -102,6 +125,7 @@ def rows_of(document: Document) -> list[dict[str, Any]]:
             "status_at_local": format_local(recipient.status_at) if recipient.status_at else "",
             "status_by": recipient.status_by,
             "removable": dispatch is None and recipient.exported_at is None,
+            "owed": _owed_rows(document, recipient) if recipient.manual else [],
         })
     return rows
 
@@ -128,7 +152,22 @@ def exchange_panel(document: Document) -> dict[str, Any]:
                               and any(row["manual"] for row in rows)),
         "origin": source,
         "may_register": may_register,
+        "manual_notice": _manual_notice(document, rows) if rows else "",
     }
+
+
+def _manual_notice(document: Document, rows: list[dict[str, Any]]) -> str:
+    """What the clerk still has to hand over by hand, said once above the table."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for kind in {o["kind"] for o in row["owed"]
+                     if o["downloadable"] and not o["downloaded_at"]}:
+            counts[kind] = counts.get(kind, 0) + 1
+    if not counts:
+        return ""
+    parts = [f"thông báo {kind.lower()} cho {count} cơ quan chưa kết nối liên thông"
+             for kind, count in counts.items()]
+    return f"Cần gửi thủ công: {'; '.join(parts)}."
 
 
 @bp.get("/<int:document_id>/recipients")
@@ -138,7 +177,9 @@ def recipients_fragment(document_id: int) -> ResponseReturnValue:
     document = get_visible(current_user, document_id)
     if document.direction != Direction.OUTGOING or not sees_whole(current_user, document):
         raise NotFound("Không tìm thấy văn bản.")
-    return render_template("exchange/_table.html", rows=rows_of(document), document=document)
+    rows = rows_of(document)
+    return render_template("exchange/_table.html", rows=rows, document=document,
+                           manual_notice=_manual_notice(document, rows))
 
 
 @api.get("/exchange/<int:document_id>/recipients")
@@ -154,7 +195,44 @@ def recipients_json(document_id: int) -> ResponseReturnValue:
     for row in rows:
         for local in ("status_at_local", "exported_at_local", "manual", "downloadable"):
             row.pop(local, None)
+        for owed in row["owed"]:
+            owed.pop("downloaded_at_local", None)
     return {"recipients": rows}
+
+
+# --------------------------------------------------------------------------- manual channel
+# POST, as the first package's export: a download is an act (audited, dated on the row).
+def _business_export(document_id: int, recipient_id: int, business_type: int,
+                     sequence: int) -> ResponseReturnValue:
+    document = get_visible(current_user, document_id)
+    if document.direction != Direction.OUTGOING or not sees_whole(current_user, document):
+        raise NotFound("Không tìm thấy văn bản.")
+    if not has_role(current_user, Role.CLERK) and not may_add_recipients(current_user,
+                                                                          document):
+        raise Forbidden("Chỉ văn thư hoặc người soạn thảo được tải gói edXML gửi thủ công.")
+    export = manual.export_business(current_user, document, recipient_id, business_type,
+                                    sequence)
+    db.session.commit()
+    live.status_changed([document.id])
+    return send_generated(export.data, export.filename, XML)
+
+
+@bp.post("/<int:document_id>/manual/<int:recipient_id>/<int:business_type>/<int:sequence>")
+@login_required
+def business_export(document_id: int, recipient_id: int, business_type: int,
+                    sequence: int) -> ResponseReturnValue:
+    return _business_export(document_id, recipient_id, business_type, sequence)
+
+
+@api.post("/exchange/<int:document_id>/manual/<int:recipient_id>/<int:business_type>"
+          "/<int:sequence>")
+@documented("Xuất gói edXML đã ký của một thông điệp nghiệp vụ (1 thu hồi, 2 cập nhật lần "
+            "<sequence>, 3 thay thế) cho một nơi nhận chưa kết nối liên thông (gửi thủ công; "
+            "văn bản mật bị từ chối)", binary(XML), errors=(401, 403, 404, 409))
+@login_required
+def business_export_api(document_id: int, recipient_id: int, business_type: int,
+                        sequence: int) -> ResponseReturnValue:
+    return _business_export(document_id, recipient_id, business_type, sequence)
 
 
 add_page_routes(bp, "exchange")

@@ -1,0 +1,209 @@
+"""An agency reached by hand is owed what an electronic recipient gets after the first
+package: the revocation (type 1), each update (type 2) and the replacement (type 3), each a
+signed edXML package the clerk downloads for it, kept and dated on its row, audited; a revoked
+document's own package is no longer offered. Secret documents never leave."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from eoffice.audit.models import Event
+from eoffice.documents import outgoing, steps
+from eoffice.documents.exchange import outgoing_document_id
+from eoffice.documents.models import Document
+from eoffice.errors import DomainError
+from eoffice.exchange import handling, manual, recipients
+from eoffice.exchange.models import ExchangeRecipient
+from eoffice.exchange.sender_check import VALID, sender_verdict
+from eoffice.extensions import db
+from formats import edxml
+from tests.documents.conftest import user
+from tests.exchange.conftest import DEPARTMENT, PROVINCE, issue, ready_to_issue, run_jobs
+from tests.exchange.test_manual import _fresh_g, _row, switch
+
+UNCONNECTED = "000.00.00.G15"  # in no directory, and no national axis is configured
+OTHER = "000.00.00.G16"
+
+
+def _issued(*organs: str, subject: str = "Về việc lập dự toán ngân sách năm 2027") -> Document:
+    """An outgoing document issued to ``organs`` (the unconnected ones by hand)."""
+    document = ready_to_issue(subject)
+    for organ_id in organs:
+        recipients.add_recipient(user("vanthu"), document, organ_id,
+                                 "" if organ_id == DEPARTMENT else f"Bộ {organ_id[-3:]}")
+    db.session.commit()
+    issue(document)
+    run_jobs()
+    return document
+
+
+def _manual(document: Document, organ_id: str = UNCONNECTED) -> ExchangeRecipient:
+    return db.session.execute(select(ExchangeRecipient).where(
+        ExchangeRecipient.document_id == document.id,
+        ExchangeRecipient.organ_id == organ_id)).scalar_one()
+
+
+def _signed_by_us(data: bytes) -> None:
+    """The check the exchange makes on arrival: signed with the province's exchange key."""
+    assert sender_verdict(PROVINCE, data).startswith(VALID)
+
+
+def test_a_revocation_is_owed_by_hand_and_the_content_no_longer_offered(xctx: Flask) -> None:
+    document = _issued(DEPARTMENT, UNCONNECTED, OTHER)
+    recipient = _manual(document)
+    manual.export_package(user("vanthu"), document, recipient.id)  # the first package
+    db.session.commit()
+    assert manual.owed_to(document, recipient) == []
+
+    steps.act(user("vanthu"), document, "revoke", "Ban hành nhầm đối tượng")
+    db.session.commit()
+    run_jobs()
+    db.session.expire_all()
+    document, recipient = db.session.get(Document, document.id), _manual(document)
+    assert not manual.may_download(document, recipient)
+    with pytest.raises(DomainError, match="đã phát hành"):
+        manual.export_package(user("vanthu"), document, recipient.id)
+    db.session.rollback()
+    # Both unconnected agencies are owed it, the one never given the package too.
+    for organ_id in (UNCONNECTED, OTHER):
+        [owed] = manual.owed_to(document, _manual(document, organ_id))
+        assert (owed.business_type, owed.label, owed.downloadable, owed.downloaded) == (
+            1, "Thu hồi", True, None)
+
+    export = manual.export_business(user("vanthu"), document, recipient.id, 1)
+    db.session.commit()
+    package = edxml.parse_package(export.data)
+    assert package.message.business.doc_type == 1
+    assert "Ban hành nhầm đối tượng" in package.message.business.reason
+    assert package.message.to_orgs[0].organ_id == UNCONNECTED
+    assert package.attachments == ()  # a revocation carries no content
+    _signed_by_us(export.data)
+
+    [owed] = manual.owed_to(document, recipient)
+    assert owed.downloaded is not None
+    assert owed.downloaded.downloaded_by_id == user("vanthu").id
+    # A second download is the same file, and both are audited with the message they were.
+    again = manual.export_business(user("vanthu"), document, recipient.id, 1)
+    db.session.commit()
+    assert again.data == export.data
+    events = db.session.execute(select(Event).where(
+        Event.action == "exported", Event.object_id == str(document.id))).scalars().all()
+    assert [(e.details.get("business_type"), e.details["organ_id"]) for e in events] == [
+        (None, UNCONNECTED), (1, UNCONNECTED), (1, UNCONNECTED)]
+    assert events[-1].actor_id == user("vanthu").id
+    # Electronic recipients still get theirs from the outbox; nothing is owed to them here.
+    assert manual.owed_to(document, _manual(document, DEPARTMENT)) == []
+    with pytest.raises(DomainError, match="qua liên thông"):
+        manual.export_business(user("vanthu"), document, _manual(document, DEPARTMENT).id, 1)
+
+
+def test_each_update_is_owed_by_hand(xctx: Flask) -> None:
+    document = _issued(DEPARTMENT, UNCONNECTED)
+    recipient = _manual(document)
+    handling.send_update(user("vanthu"), document, "Về việc lập dự toán ngân sách năm 2027 "
+                         "(bổ sung)", "", None, "Bổ sung trích yếu")
+    db.session.commit()
+    run_jobs()
+    [first] = manual.owed_to(document, recipient)
+    assert (first.business_type, first.sequence, first.label) == (2, 1, "Cập nhật lần 1")
+    export = manual.export_business(user("vanthu"), document, recipient.id, 2, 1)
+    db.session.commit()
+    package = edxml.parse_package(export.data)
+    assert package.message.business.doc_type == 2
+    assert package.message.subject.endswith("(bổ sung)")
+    assert package.message.business.reason == "Bổ sung trích yếu"
+    _signed_by_us(export.data)
+
+    handling.send_update(user("vanthu"), document, "Về việc lập dự toán năm 2027", "", None,
+                         "Rút gọn trích yếu")
+    db.session.commit()
+    run_jobs()
+    owed = manual.owed_to(document, recipient)
+    assert [(o.sequence, o.downloaded is not None) for o in owed] == [(1, True), (2, False)]
+    second = manual.export_business(user("vanthu"), document, recipient.id, 2, 2)
+    db.session.commit()
+    assert edxml.parse_package(second.data).message.subject == "Về việc lập dự toán năm 2027"
+    with pytest.raises(DomainError, match="Không có thông điệp"):
+        manual.export_business(user("vanthu"), document, recipient.id, 2, 3)
+
+
+def test_a_replacement_is_owed_by_hand_naming_the_replaced_document(xctx: Flask) -> None:
+    old = _issued(UNCONNECTED)
+    recipient = _manual(old)
+    new = ready_to_issue("Về việc lập dự toán ngân sách năm 2027 (thay thế)")
+    issue(new)
+    outgoing.replace(user("vanthu"), old, new.id, "Sai số liệu ở phụ lục")
+    db.session.commit()
+    run_jobs()
+    assert not manual.may_download(old, recipient)
+    [owed] = manual.owed_to(old, recipient)
+    assert (owed.business_type, owed.label, owed.downloadable) == (3, "Thay thế", True)
+    export = manual.export_business(user("vanthu"), old, recipient.id, 3)
+    db.session.commit()
+    package = edxml.parse_package(export.data)
+    assert package.message.business.doc_type == 3
+    assert package.message.business.replacements == (
+        edxml.ReplacementInfo(outgoing_document_id(old), (UNCONNECTED,)),)
+    assert package.message.subject.endswith("(thay thế)") and package.attachments
+    _signed_by_us(export.data)
+    # The key is the outbox's for the same message to an electronic recipient.
+    assert manual.owed_to(old, recipient)[0].downloaded.key == (  # type: ignore[union-attr]
+        f"package:{new.id}:{UNCONNECTED}:3:{old.id}")
+
+
+def test_a_secret_document_owes_nothing_by_hand(xctx: Flask) -> None:
+    document = ready_to_issue(secrecy=1)
+    # A recipient row written behind the service's back: still nothing leaves.
+    db.session.add(ExchangeRecipient(document_id=document.id, organ_id=UNCONNECTED,
+                                     organ_name="Bộ Xây dựng", added_by_id=user("vanthu").id,
+                                     channel="manual"))
+    db.session.commit()
+    issue(document)
+    steps.act(user("vanthu"), document, "revoke", "Nhầm")
+    db.session.commit()
+    recipient = _manual(document)
+    assert manual.owed_to(document, recipient) == []
+    with pytest.raises(DomainError, match="mật"):
+        manual.export_business(user("vanthu"), document, recipient.id, 1)
+
+
+def test_the_page_and_the_api_tell_what_is_owed(xctx: Flask, client: FlaskClient) -> None:
+    _fresh_g(xctx)
+    document = _issued(DEPARTMENT, UNCONNECTED, OTHER)
+    steps.act(user("vanthu"), document, "revoke", "Ban hành nhầm đối tượng")
+    db.session.commit()
+    run_jobs()
+    token = switch(client, "vanthu")
+    page = client.get(f"/documents/outgoing/{document.id}").get_data(as_text=True)
+    assert ("Cần gửi thủ công: thông báo thu hồi cho 2 cơ quan chưa kết nối liên thông"
+            in page)
+    row = _row(page, UNCONNECTED)
+    assert "Thu hồi — <strong>chưa tải</strong>" in row and "Tải gói thu hồi" in row
+    assert ">Tải gói edXML<" not in row  # the withdrawn content is not offered
+    assert "Tải gói thu hồi" not in _row(page, DEPARTMENT)
+
+    listing = client.get(f"/api/v1/exchange/{document.id}/recipients").get_json()
+    manual_row = next(r for r in listing["recipients"] if r["organ_id"] == UNCONNECTED)
+    [owed] = manual_row["owed"]
+    assert (owed["business_type"], owed["downloadable"], owed["downloaded_at"]) == (
+        1, True, None)
+    reply = client.post(owed["download"], headers={"X-CSRFToken": token})
+    assert reply.status_code == 200 and reply.mimetype == "application/xml"
+    assert edxml.parse_package(reply.data).message.business.doc_type == 1
+    assert client.get(owed["download"]).status_code in (404, 405)  # an act: POST only
+
+    table = client.get(f"/exchange/{document.id}/recipients").get_data(as_text=True)
+    assert "thông báo thu hồi cho 1 cơ quan" in table
+    assert "Thu hồi — đã tải lúc " in _row(table, UNCONNECTED)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    path = ("/api/v1/exchange/{document_id}/manual/{recipient_id}/{business_type}"
+            "/{sequence}")
+    assert "post" in spec["paths"][path]
+
+    # Another organisation's clerk sees nothing of it.
+    switch(client, "vanthu.stc")
+    assert client.post(owed["download"], headers={"X-CSRFToken": token}).status_code in (
+        400, 403, 404)
