@@ -10,8 +10,10 @@ hostile). Secret documents never leave, by hand either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 
@@ -94,10 +96,13 @@ class Owed:
 
     recipient: ExchangeRecipient
     business_type: int
-    sequence: int  # an update's number (several updates are several messages); else 0
+    # An update's number in its message key (the outbox's, not always 1, 2, 3: see
+    # ``handling.send_update``) and its place among the updates; else 0.
+    sequence: int
+    ordinal: int
     package_of: Document  # the document the package is of: the replacement for type 3
     replaces: Document | None
-    reason: str
+    reason: Callable[[], str]  # read when the package is built, not for every page
     downloadable: bool
     downloaded: ManualMessage | None
 
@@ -109,7 +114,7 @@ class Owed:
     @property
     def label(self) -> str:
         label = BUSINESS_LABELS[self.business_type]
-        return f"{label} lần {self.sequence}" if self.business_type == BUSINESS_UPDATE else label
+        return f"{label} lần {self.ordinal}" if self.business_type == BUSINESS_UPDATE else label
 
 
 def _message_key(package_of: Document, recipient: ExchangeRecipient, business_type: int,
@@ -121,8 +126,8 @@ def _message_key(package_of: Document, recipient: ExchangeRecipient, business_ty
     return package_dispatch_key(package_of, recipient.organ_id, business_type, suffix)
 
 
-def _updates(document: Document) -> list[tuple[int, datetime, str]]:
-    """The updates sent after issue (number, when, reason), as the outbox queued them: an
+def _updates(document: Document) -> list[tuple[int, datetime, list[ExchangeDispatch]]]:
+    """The updates sent after issue (number, when, their outbox rows), as queued: an
     update is one act numbered by the document (``handling.send_update``), one outbox row
     per electronic recipient."""
     found: dict[int, list[ExchangeDispatch]] = {}
@@ -133,8 +138,7 @@ def _updates(document: Document) -> list[tuple[int, datetime, str]]:
         tail = dispatch.key.rsplit(":", 1)[-1]
         if tail.isdigit():
             found.setdefault(int(tail), []).append(dispatch)
-    return [(number, rows[0].created_at, _update_reason(rows))
-            for number, rows in sorted(found.items())]
+    return [(number, rows[0].created_at, rows) for number, rows in sorted(found.items())]
 
 
 def _update_reason(rows: list[ExchangeDispatch]) -> str:
@@ -160,6 +164,12 @@ def _revoke_reason(document: Document) -> str:
         .order_by(DocumentComment.id.desc()).limit(1)).scalar() or ""
 
 
+def _replace_reason(old: Document) -> str:
+    """The note written when ``old`` was marked replaced (the outbox sends the replacement
+    with the note of that act; it is kept on the old document)."""
+    return _revoke_reason(old)
+
+
 def owed_to(document: Document, recipient: ExchangeRecipient) -> list[Owed]:
     """The business messages ``recipient`` (a manual recipient of ``document``) is owed after
     the first package, in order, each either downloadable now or already downloaded.
@@ -175,25 +185,26 @@ def owed_to(document: Document, recipient: ExchangeRecipient) -> list[Owed]:
         ManualMessage.recipient_id == recipient.id)).scalars()}
     owed: list[Owed] = []
 
-    def add(business_type: int, sequence: int, package_of: Document, replaces: Document | None,
-            reason: str, downloadable: bool) -> None:
-        key = _message_key(package_of, recipient, business_type, sequence, replaces)
+    def add(business_type: int, sequence: int, ordinal: int, reason: Callable[[], str],
+            downloadable: bool) -> None:
+        key = _message_key(document, recipient, business_type, sequence, None)
         if downloadable or key in done:
-            owed.append(Owed(recipient, business_type, sequence, package_of, replaces, reason,
-                             downloadable, done.get(key)))
+            owed.append(Owed(recipient, business_type, sequence, ordinal, document, None,
+                             reason, downloadable, done.get(key)))
 
-    live = document.state in EXPORTABLE
-    for number, at, reason in _updates(document):
+    current = document.state in EXPORTABLE
+    for ordinal, (number, at, rows) in enumerate(_updates(document), start=1):
         if recipient.added_at <= at:
-            add(BUSINESS_UPDATE, number, document, None, reason, live)
+            add(BUSINESS_UPDATE, number, ordinal, partial(_update_reason, rows), current)
     if document.state == Out.REVOKED:
-        add(BUSINESS_REVOKE, 0, document, None, _revoke_reason(document), True)
+        add(BUSINESS_REVOKE, 0, 0, partial(_revoke_reason, document), True)
     elif document.state == Out.REPLACED and document.replaced_by_id is not None:
         replacement = db.session.get(Document, document.replaced_by_id)
         if replacement is not None and not replacement.is_secret:
             # Sent once the replacement is issued (the outbox's type 3 is built from it).
             ready = (replacement.state in EXPORTABLE and replacement.issued_date is not None)
-            owed.append(Owed(recipient, BUSINESS_REPLACE, 0, replacement, document, "", ready,
+            owed.append(Owed(recipient, BUSINESS_REPLACE, 0, 0, replacement, document,
+                             partial(_replace_reason, document), ready,
                              done.get(_message_key(replacement, recipient, BUSINESS_REPLACE,
                                                    0, document))))
     return owed
@@ -227,7 +238,7 @@ def export_business(actor: User, document: Document, recipient_id: int, business
         raise InvalidInput("Văn bản thay thế chưa phát hành: chưa có gói để gửi.")
     else:
         to = organ_info(recipient.organ_id, recipient.organ_name, document.organisation_id)
-        data = build_package(owed.package_of, to, business_type, reason=owed.reason,
+        data = build_package(owed.package_of, to, business_type, reason=owed.reason(),
                              actor=actor, replaces=owed.replaces)
         record = store_record(actor, owed.package_of, "package_out", data,
                               recipient_id=recipient.id if owed.package_of is document

@@ -101,6 +101,7 @@ def rows_of(document: Document) -> list[dict[str, Any]]:
     rows = []
     for recipient in recipients_of(document):
         dispatch = latest.get(recipient.id)
+        owed = _owed_rows(document, recipient) if recipient.manual else []
         rows.append({
             "id": recipient.id, "organ_id": recipient.organ_id,
             "organ_name": recipient.organ_name, "channel": recipient.channel,
@@ -124,8 +125,10 @@ def rows_of(document: Document) -> list[dict[str, Any]]:
             "status_at": recipient.status_at.isoformat() if recipient.status_at else None,
             "status_at_local": format_local(recipient.status_at) if recipient.status_at else "",
             "status_by": recipient.status_by,
-            "removable": dispatch is None and recipient.exported_at is None,
-            "owed": _owed_rows(document, recipient) if recipient.manual else [],
+            "owed": owed,
+            # Nothing handed over yet, by either channel.
+            "removable": (dispatch is None and recipient.exported_at is None
+                          and not any(o["downloaded_at"] for o in owed)),
         })
     return rows
 

@@ -21,7 +21,14 @@ from eoffice.exchange.sender_check import VALID, sender_verdict
 from eoffice.extensions import db
 from formats import edxml
 from tests.documents.conftest import user
-from tests.exchange.conftest import DEPARTMENT, PROVINCE, issue, ready_to_issue, run_jobs
+from tests.exchange.conftest import (
+    DEPARTMENT,
+    DISTRICT,
+    PROVINCE,
+    issue,
+    ready_to_issue,
+    run_jobs,
+)
 from tests.exchange.test_manual import _fresh_g, _row, switch
 
 UNCONNECTED = "000.00.00.G15"  # in no directory, and no national axis is configured
@@ -101,7 +108,9 @@ def test_a_revocation_is_owed_by_hand_and_the_content_no_longer_offered(xctx: Fl
 
 
 def test_each_update_is_owed_by_hand(xctx: Flask) -> None:
-    document = _issued(DEPARTMENT, UNCONNECTED)
+    # Two electronic recipients: the outbox numbers the second update's key 3 (one row per
+    # recipient before it); the clerk reads "lần 2", the key stays the outbox's.
+    document = _issued(DEPARTMENT, DISTRICT, UNCONNECTED)
     recipient = _manual(document)
     handling.send_update(user("vanthu"), document, "Về việc lập dự toán ngân sách năm 2027 "
                          "(bổ sung)", "", None, "Bổ sung trích yếu")
@@ -122,12 +131,21 @@ def test_each_update_is_owed_by_hand(xctx: Flask) -> None:
     db.session.commit()
     run_jobs()
     owed = manual.owed_to(document, recipient)
-    assert [(o.sequence, o.downloaded is not None) for o in owed] == [(1, True), (2, False)]
-    second = manual.export_business(user("vanthu"), document, recipient.id, 2, 2)
+    assert [(o.label, o.sequence, o.downloaded is not None) for o in owed] == [
+        ("Cập nhật lần 1", 1, True), ("Cập nhật lần 2", 3, False)]
+    second = manual.export_business(user("vanthu"), document, recipient.id, 2, 3)
     db.session.commit()
-    assert edxml.parse_package(second.data).message.subject == "Về việc lập dự toán năm 2027"
+    second_package = edxml.parse_package(second.data)
+    assert second_package.message.subject == "Về việc lập dự toán năm 2027"
+    assert second_package.message.business.reason == "Rút gọn trích yếu"
+    assert manual.owed_to(document, recipient)[1].key == f"package:{document.id}:{UNCONNECTED}:2:3"
     with pytest.raises(DomainError, match="Không có thông điệp"):
-        manual.export_business(user("vanthu"), document, recipient.id, 2, 3)
+        manual.export_business(user("vanthu"), document, recipient.id, 2, 2)
+    db.session.rollback()
+    # An agency chosen after the updates finds them in its first package: nothing owed.
+    recipients.add_recipient(user("vanthu"), document, OTHER, "Bộ Giao thông vận tải")
+    db.session.commit()
+    assert manual.owed_to(document, _manual(document, OTHER)) == []
 
 
 def test_a_replacement_is_owed_by_hand_naming_the_replaced_document(xctx: Flask) -> None:
