@@ -21,7 +21,7 @@ from eoffice import audit
 from eoffice.accounts.models import User
 from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
-from eoffice.documents.exchange import store_record
+from eoffice.documents.exchange import may_add_recipients, store_record
 from eoffice.documents.models import Direction, Document, DocumentComment, EdxmlRecord
 from eoffice.documents.states import Out
 from eoffice.errors import Forbidden, InvalidInput, NotFound
@@ -219,6 +219,8 @@ def export_business(actor: User, document: Document, recipient_id: int, business
         raise InvalidInput("Chỉ văn bản đi được xuất gói edXML.")
     if document.is_secret:
         raise InvalidInput(SECRET_REFUSED)
+    if not has_role(actor, Role.CLERK) and not may_add_recipients(actor, document):
+        raise Forbidden("Chỉ văn thư hoặc người soạn thảo được tải gói edXML gửi thủ công.")
     recipient = db.session.get(ExchangeRecipient, recipient_id)
     if recipient is None or recipient.document_id != document.id:
         raise NotFound("Không tìm thấy nơi nhận.")
@@ -229,13 +231,16 @@ def export_business(actor: User, document: Document, recipient_id: int, business
                  if o.business_type == business_type and o.sequence == sequence), None)
     if owed is None:
         raise NotFound("Không có thông điệp này cho cơ quan nhận.")
+    if not owed.downloadable:  # an update of a document since revoked carries its content
+        raise InvalidInput("Văn bản thay thế chưa phát hành: chưa có gói để gửi."
+                           if owed.business_type == BUSINESS_REPLACE else
+                           "Nội dung văn bản đã bị thu hồi hoặc thay thế: không xuất lại gói "
+                           "này.")
     if owed.downloaded is not None:
         row = owed.downloaded
         record = db.session.get(EdxmlRecord, row.record_id)
         assert record is not None
         data = object_store().read_bytes(record.object_key)
-    elif not owed.downloadable:
-        raise InvalidInput("Văn bản thay thế chưa phát hành: chưa có gói để gửi.")
     else:
         to = organ_info(recipient.organ_id, recipient.organ_name, document.organisation_id)
         data = build_package(owed.package_of, to, business_type, reason=owed.reason(),

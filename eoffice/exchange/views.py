@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from eoffice.documents.models import Direction, Document
 from eoffice.documents.recipient_view import sees_whole
 from eoffice.documents.states import In
 from eoffice.documents.workflow import available
-from eoffice.errors import Forbidden, NotFound
+from eoffice.errors import NotFound
 from eoffice.exchange import actions as _declared  # noqa: F401  (the declarations)
 from eoffice.exchange import live, manual
 from eoffice.exchange.handling import may_update
@@ -84,13 +84,13 @@ def _owed_rows(document: Document, recipient: Any) -> list[dict[str, Any]]:
     return [{
         "business_type": o.business_type, "sequence": o.sequence, "label": o.label,
         "kind": BUSINESS_LABELS[o.business_type],
-        "downloadable": o.downloadable or o.downloaded is not None,
+        "downloadable": o.downloadable,
         "downloaded_at": o.downloaded.downloaded_at.isoformat() if o.downloaded else None,
         "downloaded_at_local": format_local(o.downloaded.downloaded_at) if o.downloaded
         else "",
-        "download": f"/api/v1/exchange/{document.id}/manual/{recipient.id}/"
-                    f"{o.business_type}/{o.sequence}"
-        if o.downloadable or o.downloaded is not None else None,
+        "download": url_for("exchange_api.business_export_api", document_id=document.id,
+                            recipient_id=recipient.id, business_type=o.business_type,
+                            sequence=o.sequence) if o.downloadable else None,
     } for o in manual.owed_to(document, recipient)]
 
 
@@ -210,9 +210,6 @@ def _business_export(document_id: int, recipient_id: int, business_type: int,
     document = get_visible(current_user, document_id)
     if document.direction != Direction.OUTGOING or not sees_whole(current_user, document):
         raise NotFound("Không tìm thấy văn bản.")
-    if not has_role(current_user, Role.CLERK) and not may_add_recipients(current_user,
-                                                                          document):
-        raise Forbidden("Chỉ văn thư hoặc người soạn thảo được tải gói edXML gửi thủ công.")
     export = manual.export_business(current_user, document, recipient_id, business_type,
                                     sequence)
     db.session.commit()

@@ -80,6 +80,8 @@ def test_a_revocation_is_owed_by_hand_and_the_content_no_longer_offered(xctx: Fl
         assert (owed.business_type, owed.label, owed.downloadable, owed.downloaded) == (
             1, "Thu hồi", True, None)
 
+    with pytest.raises(DomainError, match="Chỉ văn thư"):  # hands it over: the clerk
+        manual.export_business(user("truongphong"), document, recipient.id, 1)
     export = manual.export_business(user("vanthu"), document, recipient.id, 1)
     db.session.commit()
     package = edxml.parse_package(export.data)
@@ -146,6 +148,16 @@ def test_each_update_is_owed_by_hand(xctx: Flask) -> None:
     recipients.add_recipient(user("vanthu"), document, OTHER, "Bộ Giao thông vận tải")
     db.session.commit()
     assert manual.owed_to(document, _manual(document, OTHER)) == []
+
+    # Revoked: the updates handed over stay on the row, but their content is not given again.
+    steps.act(user("vanthu"), document, "revoke", "Ban hành nhầm đối tượng")
+    db.session.commit()
+    owed = manual.owed_to(document, recipient)
+    assert [(o.label, o.downloadable, o.downloaded is not None) for o in owed] == [
+        ("Cập nhật lần 1", False, True), ("Cập nhật lần 2", False, True),
+        ("Thu hồi", True, False)]
+    with pytest.raises(DomainError, match="đã bị thu hồi"):
+        manual.export_business(user("vanthu"), document, recipient.id, 2, 1)
 
 
 def test_a_replacement_is_owed_by_hand_naming_the_replaced_document(xctx: Flask) -> None:
