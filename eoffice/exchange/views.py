@@ -32,6 +32,7 @@ from eoffice.exchange.models import (
     DISPATCH_STATE_LABELS,
     MANUAL_LABEL,
     ExchangeDispatch,
+    ExchangeRecipient,
 )
 from eoffice.exchange.recipients import recipients_of
 from eoffice.exchange.statuses import origin
@@ -79,7 +80,7 @@ def _dispatch_label(dispatch: ExchangeDispatch | None, manual: bool) -> str:
     return DISPATCH_STATE_LABELS.get(dispatch.state, dispatch.state)
 
 
-def _owed_rows(document: Document, recipient: Any) -> list[dict[str, Any]]:
+def _owed_rows(document: Document, recipient: ExchangeRecipient) -> list[dict[str, Any]]:
     """What an unconnected agency is owed after the first package (``manual.owed_to``)."""
     return [{
         "business_type": o.business_type, "sequence": o.sequence, "label": o.label,
@@ -155,11 +156,11 @@ def exchange_panel(document: Document) -> dict[str, Any]:
                               and any(row["manual"] for row in rows)),
         "origin": source,
         "may_register": may_register,
-        "manual_notice": _manual_notice(document, rows) if rows else "",
+        "manual_notice": _manual_notice(rows) if rows else "",
     }
 
 
-def _manual_notice(document: Document, rows: list[dict[str, Any]]) -> str:
+def _manual_notice(rows: list[dict[str, Any]]) -> str:
     """What the clerk still has to hand over by hand, said once above the table."""
     counts: dict[str, int] = {}
     for row in rows:
@@ -182,7 +183,7 @@ def recipients_fragment(document_id: int) -> ResponseReturnValue:
         raise NotFound("Không tìm thấy văn bản.")
     rows = rows_of(document)
     return render_template("exchange/_table.html", rows=rows, document=document,
-                           manual_notice=_manual_notice(document, rows))
+                           manual_notice=_manual_notice(rows))
 
 
 @api.get("/exchange/<int:document_id>/recipients")
