@@ -11,7 +11,7 @@ workers="${EOFFICE_TEST_WORKERS:-4}"
 if [ "$workers" = "0" ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
-.venv/bin/python -m pytest -n "$workers" -m "not timed" "$@"
+.venv/bin/python -m pytest -n "$workers" --dist loadscope -m "not timed" "$@"
 parallel=$?
 .venv/bin/python -m pytest -m timed "$@"
 alone=$?

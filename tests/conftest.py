@@ -36,8 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 #: Files whose tests take minutes (live processes, bursts, whole-route walks). The suite runs on
-#: several pytest-xdist workers (.ci/tests.sh); starting these first lets the workers finish
-#: together instead of one worker running a five-minute test at the end while the others idle.
+#: several pytest-xdist workers, a file to a worker (.ci/tests.sh: ``--dist loadscope``, so a
+#: module fixture such as a seeded demo or a CA process is built once); starting these files
+#: first lets the workers finish together instead of one running a long file at the end.
 LONG_RUNNING = (
     "tests/production/test_production_profile.py",
     "tests/exchange/test_three_installations.py",
@@ -59,15 +60,18 @@ LONG_RUNNING = (
 TIMED = ("tests/foundation/test_write_burst.py", "tests/browser/test_exchange_browser.py")
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    if item.nodeid.split("::", 1)[0] in TIMED:
+        item.add_marker(pytest.mark.timed)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping of tests by fixture parameter
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         path = item.nodeid.split("::", 1)[0]
         return LONG_RUNNING.index(path) if path in LONG_RUNNING else len(LONG_RUNNING)
 
     items.sort(key=rank)  # stable: the rest keep their order
-    for item in items:
-        if item.nodeid.split("::", 1)[0] in TIMED:
-            item.add_marker(pytest.mark.timed)
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
