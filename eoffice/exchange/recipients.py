@@ -22,6 +22,7 @@ from eoffice.documents.models import Direction, Document, ExternalOrgan
 from eoffice.documents.states import Out
 from eoffice.errors import Forbidden, InvalidInput, NotFound
 from eoffice.exchange.dispatches import queue_dispatch
+from eoffice.exchange.manual_models import ManualMessage
 from eoffice.exchange.models import BUSINESS_NEW, Channel, ExchangeDispatch, ExchangeRecipient
 from eoffice.exchange.packages import SECRET_REFUSED, response_for
 from eoffice.exchange.ports import remote_transport
@@ -186,7 +187,9 @@ def remove_recipient(actor: User, document: Document, recipient_id: int) -> None
         raise Forbidden("Chỉ người soạn thảo hoặc văn thư được chọn nơi nhận bên ngoài.")
     sent = db.session.execute(select(ExchangeDispatch.id).where(
         ExchangeDispatch.recipient_id == row.id).limit(1)).first()
-    if sent or row.exported_at is not None:
+    handed_over = db.session.execute(select(ManualMessage.id).where(
+        ManualMessage.recipient_id == row.id).limit(1)).first()
+    if sent or handed_over or row.exported_at is not None:
         raise InvalidInput("Văn bản đã gửi tới cơ quan này; hãy thu hồi nếu cần.")
     db.session.delete(row)
     audit.record(actor, "exchange_recipient_removed", "document", document.id,

@@ -237,3 +237,20 @@ def test_the_page_and_the_api_tell_what_is_owed(xctx: Flask, client: FlaskClient
     switch(client, "vanthu.stc")
     assert client.post(owed["download"], headers={"X-CSRFToken": token}).status_code in (
         400, 403, 404)
+
+
+def test_an_agency_handed_an_update_by_hand_cannot_be_taken_off_the_list(xctx: Flask) -> None:
+    # Never given the first package, but given the update: it holds a message from us, so
+    # removing it is refused with the reason (not a database error).
+    document = _issued(DEPARTMENT, UNCONNECTED)
+    recipient = _manual(document)
+    handling.send_update(user("vanthu"), document, "Về việc lập dự toán năm 2027 (bổ sung)",
+                         "", None, "Bổ sung trích yếu")
+    db.session.commit()
+    run_jobs()
+    manual.export_business(user("vanthu"), document, recipient.id, 2, 1)
+    db.session.commit()
+    with pytest.raises(DomainError, match="đã gửi tới cơ quan này"):
+        recipients.remove_recipient(user("vanthu"), document, recipient.id)
+    db.session.rollback()
+    assert _manual(document).id == recipient.id
