@@ -197,7 +197,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
 
 # Read by the test-suite and benchmarks, never by the app; listed so they are not "unknown".
 TOOLING_VARIABLES = frozenset(
-    {"EOFFICE_TEST_DATABASE_URL", "EOFFICE_TEST_REDIS_URL", "EOFFICE_BENCH_DATABASE_URL"}
+    {"EOFFICE_TEST_DATABASE_URL", "EOFFICE_TEST_REDIS_URL", "EOFFICE_BENCH_DATABASE_URL",
+     "EOFFICE_TEST_WORKERS"}
 )
 
 # Read by one command's option (click's ``envvar``), never by the app: an operator who exports

@@ -68,7 +68,7 @@ SUB_OBJECT = re.compile(r"<int:(recipient_id|record_id|consultation_id)>")
 def _url(rule: str, document_id: int) -> str:
     url = rule.replace("<int:document_id>", str(document_id))
     url = url.replace("<action>", "approve_content").replace("<int:number>", "1")
-    for name in ("recipient_id", "record_id", "consultation_id"):
+    for name in ("recipient_id", "record_id", "consultation_id", "business_type", "sequence"):
         url = url.replace(f"<int:{name}>", "1")
     assert "<" not in url, url
     return url
