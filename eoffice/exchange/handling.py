@@ -18,8 +18,10 @@ from eoffice.documents.models import Direction, Document
 from eoffice.documents.states import In, Out
 from eoffice.documents.workflow import check, transition
 from eoffice.errors import Forbidden, InvalidInput
-from eoffice.exchange.models import BUSINESS_UPDATE, ExchangeDispatch
+from eoffice.exchange.manual_models import DocumentUpdate
+from eoffice.exchange.models import BUSINESS_UPDATE
 from eoffice.exchange.outbox import queue_business, sent_to
+from eoffice.exchange.recipients import recipients_of
 from eoffice.extensions import db
 from eoffice.timestamps import VIETNAM, utcnow
 
@@ -54,10 +56,16 @@ def _duplicates(actor: User, document: Document) -> list[str]:
 
 
 def may_update(user: User, document: Document) -> bool:
-    """Whether ``user`` may send an update of this issued document to its recipients."""
+    """Whether ``user`` may send an update of this issued document to its recipients: it
+    went to someone outside, over the exchange or by hand (a manual recipient is owed every
+    update, whether or not its first package was downloaded yet: ``manual.owed_to``)."""
     return (document.direction == Direction.OUTGOING and document.state == Out.ISSUED
-            and not document.is_secret and bool(sent_to(document))
+            and not document.is_secret and _reached(document)
             and may_add_recipients(user, document))
+
+
+def _reached(document: Document) -> bool:
+    return bool(sent_to(document)) or any(r.manual for r in recipients_of(document))
 
 
 def send_update(actor: User, document: Document, subject: str, description: str,
@@ -75,12 +83,18 @@ def send_update(actor: User, document: Document, subject: str, description: str,
         document.due_date = due_date
     document.updated_at = utcnow()
     comment(actor, document, f"Cập nhật thông tin văn bản: {reason}")
-    count = db.session.execute(select(func.count(ExchangeDispatch.id)).where(
-        ExchangeDispatch.document_id == document.id,
-        ExchangeDispatch.business_type == BUSINESS_UPDATE)).scalar() or 0
+    # The update is recorded once; the outbox queues it to each electronic recipient and the
+    # manual ones are owed it from this record (``manual.owed_to``).
+    last = db.session.execute(select(func.max(DocumentUpdate.number)).where(
+        DocumentUpdate.document_id == document.id)).scalar() or 0
+    update = DocumentUpdate(document_id=document.id, number=last + 1, reason=reason[:1000],
+                            created_by_id=actor.id, created_at=utcnow())
+    db.session.add(update)
+    db.session.flush()
     for recipient in sent_to(document):
-        dispatch = queue_business(actor, document, recipient, BUSINESS_UPDATE, f":{count + 1}")
-        dispatch.reason = reason[:1000]
+        dispatch = queue_business(actor, document, recipient, BUSINESS_UPDATE,
+                                  f":{update.number}")
+        dispatch.reason = update.reason  # what the outbox builds the package with
     audit.record(actor, "exchange_updated", "document", document.id,
                  direction=document.direction, reason=reason[:500])
     return Result(document)

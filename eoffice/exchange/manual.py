@@ -26,14 +26,13 @@ from eoffice.documents.models import Direction, Document, DocumentComment, Edxml
 from eoffice.documents.states import Out
 from eoffice.errors import Forbidden, InvalidInput, NotFound
 from eoffice.exchange import live
-from eoffice.exchange.manual_models import ManualMessage
+from eoffice.exchange.manual_models import DocumentUpdate, ManualMessage
 from eoffice.exchange.models import (
     BUSINESS_LABELS,
     BUSINESS_NEW,
     BUSINESS_REPLACE,
     BUSINESS_REVOKE,
     BUSINESS_UPDATE,
-    ExchangeDispatch,
     ExchangeRecipient,
 )
 from eoffice.exchange.packages import SECRET_REFUSED, build_package, response_for
@@ -96,8 +95,8 @@ class Owed:
 
     recipient: ExchangeRecipient
     business_type: int
-    # An update's number in its message key (the outbox's, not always 1, 2, 3: see
-    # ``handling.send_update``) and its place among the updates; else 0.
+    # An update's number in its message key (``DocumentUpdate.number``; not always 1, 2, 3
+    # for updates sent before they were recorded) and its place among the updates; else 0.
     sequence: int
     ordinal: int
     package_of: Document  # the document the package is of: the replacement for type 3
@@ -126,34 +125,11 @@ def _message_key(package_of: Document, recipient: ExchangeRecipient, business_ty
     return package_dispatch_key(package_of, recipient.organ_id, business_type, suffix)
 
 
-def _updates(document: Document) -> list[tuple[int, datetime, list[ExchangeDispatch]]]:
-    """The updates sent after issue (number, when, their outbox rows), as queued: an
-    update is one act numbered by the document (``handling.send_update``), one outbox row
-    per electronic recipient."""
-    found: dict[int, list[ExchangeDispatch]] = {}
-    for dispatch in db.session.execute(select(ExchangeDispatch).where(
-            ExchangeDispatch.document_id == document.id, ExchangeDispatch.kind == "package",
-            ExchangeDispatch.business_type == BUSINESS_UPDATE)
-            .order_by(ExchangeDispatch.id)).scalars():
-        tail = dispatch.key.rsplit(":", 1)[-1]
-        if tail.isdigit():
-            found.setdefault(int(tail), []).append(dispatch)
-    return [(number, rows[0].created_at, rows) for number, rows in sorted(found.items())]
-
-
-def _update_reason(rows: list[ExchangeDispatch]) -> str:
-    """The reason of one update: a dispatch holds it until it is sent (the outbox then keeps
-    its outcome there), so it is read from the package an electronic recipient was sent."""
-    for dispatch in rows:
-        if dispatch.state == "queued" and dispatch.reason:
-            return dispatch.reason
-        if dispatch.object_key:
-            try:
-                sent = edxml.parse_package(object_store().read_bytes(dispatch.object_key))
-            except (edxml.EdxmlError, OSError):
-                continue
-            return sent.message.business.reason
-    return ""
+def _updates(document: Document) -> list[DocumentUpdate]:
+    """The updates sent after issue, in order (``handling.send_update`` records each once,
+    whoever it reaches)."""
+    return list(db.session.execute(select(DocumentUpdate).where(
+        DocumentUpdate.document_id == document.id).order_by(DocumentUpdate.number)).scalars())
 
 
 def _revoke_reason(document: Document) -> str:
@@ -193,9 +169,9 @@ def owed_to(document: Document, recipient: ExchangeRecipient) -> list[Owed]:
                              reason, downloadable, done.get(key)))
 
     current = document.state in EXPORTABLE
-    for ordinal, (number, at, rows) in enumerate(_updates(document), start=1):
-        if recipient.added_at <= at:
-            add(BUSINESS_UPDATE, number, ordinal, partial(_update_reason, rows), current)
+    for ordinal, update in enumerate(_updates(document), start=1):
+        if recipient.added_at <= update.created_at:
+            add(BUSINESS_UPDATE, update.number, ordinal, partial(str, update.reason), current)
     if document.state == Out.REVOKED:
         add(BUSINESS_REVOKE, 0, 0, partial(_revoke_reason, document), True)
     elif document.state == Out.REPLACED and document.replaced_by_id is not None:

@@ -16,9 +16,10 @@ from eoffice.documents.exchange import outgoing_document_id
 from eoffice.documents.models import Document
 from eoffice.errors import DomainError
 from eoffice.exchange import handling, manual, recipients
-from eoffice.exchange.models import ExchangeRecipient
+from eoffice.exchange.models import ExchangeDispatch, ExchangeRecipient
 from eoffice.exchange.sender_check import VALID, sender_verdict
 from eoffice.extensions import db
+from eoffice.files.service import object_store
 from formats import edxml
 from tests.documents.conftest import user
 from tests.exchange.conftest import (
@@ -110,8 +111,8 @@ def test_a_revocation_is_owed_by_hand_and_the_content_no_longer_offered(xctx: Fl
 
 
 def test_each_update_is_owed_by_hand(xctx: Flask) -> None:
-    # Two electronic recipients: the outbox numbers the second update's key 3 (one row per
-    # recipient before it); the clerk reads "lần 2", the key stays the outbox's.
+    # Two electronic recipients: one update is one record and one number, whichever
+    # channels carry it; the key of the second is ":2" by hand as in the outbox.
     document = _issued(DEPARTMENT, DISTRICT, UNCONNECTED)
     recipient = _manual(document)
     handling.send_update(user("vanthu"), document, "Về việc lập dự toán ngân sách năm 2027 "
@@ -134,15 +135,19 @@ def test_each_update_is_owed_by_hand(xctx: Flask) -> None:
     run_jobs()
     owed = manual.owed_to(document, recipient)
     assert [(o.label, o.sequence, o.downloaded is not None) for o in owed] == [
-        ("Cập nhật lần 1", 1, True), ("Cập nhật lần 2", 3, False)]
-    second = manual.export_business(user("vanthu"), document, recipient.id, 2, 3)
+        ("Cập nhật lần 1", 1, True), ("Cập nhật lần 2", 2, False)]
+    second = manual.export_business(user("vanthu"), document, recipient.id, 2, 2)
     db.session.commit()
     second_package = edxml.parse_package(second.data)
     assert second_package.message.subject == "Về việc lập dự toán năm 2027"
     assert second_package.message.business.reason == "Rút gọn trích yếu"
-    assert manual.owed_to(document, recipient)[1].key == f"package:{document.id}:{UNCONNECTED}:2:3"
+    assert manual.owed_to(document, recipient)[1].key == f"package:{document.id}:{UNCONNECTED}:2:2"
+    assert {d.key for d in db.session.execute(select(ExchangeDispatch).where(
+        ExchangeDispatch.business_type == 2)).scalars()} == {
+        f"package:{document.id}:{organ}:2:{n}" for organ in (DEPARTMENT, DISTRICT)
+        for n in (1, 2)}
     with pytest.raises(DomainError, match="Không có thông điệp"):
-        manual.export_business(user("vanthu"), document, recipient.id, 2, 2)
+        manual.export_business(user("vanthu"), document, recipient.id, 2, 3)
     db.session.rollback()
     # An agency chosen after the updates finds them in its first package: nothing owed.
     recipients.add_recipient(user("vanthu"), document, OTHER, "Bộ Giao thông vận tải")
@@ -254,3 +259,69 @@ def test_an_agency_handed_an_update_by_hand_cannot_be_taken_off_the_list(xctx: F
         recipients.remove_recipient(user("vanthu"), document, recipient.id)
     db.session.rollback()
     assert _manual(document).id == recipient.id
+
+
+def test_a_document_sent_only_by_hand_can_be_updated(xctx: Flask) -> None:
+    # Every outside recipient is reached by hand: nothing goes through the outbox, yet the
+    # drafter or clerk may update it after issue, and each agency is owed each update.
+    document = _issued(UNCONNECTED, OTHER)
+    recipient = _manual(document)
+    manual.export_package(user("vanthu"), document, recipient.id)  # OTHER never downloaded
+    db.session.commit()
+    assert handling.may_update(user("vanthu"), document)
+    assert not handling.may_update(user("truongphong"), document)
+    handling.send_update(user("vanthu"), document, "Về việc lập dự toán ngân sách năm 2027 "
+                         "(bổ sung)", "", None, "Bổ sung trích yếu")
+    db.session.commit()
+    handling.send_update(user("vanthu"), document, "Về việc lập dự toán năm 2027", "", None,
+                         "Rút gọn trích yếu")
+    db.session.commit()
+    run_jobs()
+    assert db.session.execute(select(ExchangeDispatch).where(
+        ExchangeDispatch.document_id == document.id)).scalars().all() == []
+    for organ_id in (UNCONNECTED, OTHER):
+        owed = manual.owed_to(document, _manual(document, organ_id))
+        assert [(o.business_type, o.sequence, o.label, o.downloadable) for o in owed] == [
+            (2, 1, "Cập nhật lần 1", True), (2, 2, "Cập nhật lần 2", True)]
+
+    first = manual.export_business(user("vanthu"), document, recipient.id, 2, 1)
+    second = manual.export_business(user("vanthu"), document, recipient.id, 2, 2)
+    other = manual.export_business(user("vanthu"), document, _manual(document, OTHER).id, 2, 2)
+    db.session.commit()
+    for export, reason, organ_id in ((first, "Bổ sung trích yếu", UNCONNECTED),
+                                     (second, "Rút gọn trích yếu", UNCONNECTED),
+                                     (other, "Rút gọn trích yếu", OTHER)):
+        package = edxml.parse_package(export.data)
+        assert package.message.business.doc_type == 2
+        assert package.message.business.reason == reason
+        assert package.message.to_orgs[0].organ_id == organ_id
+        assert package.message.subject == "Về việc lập dự toán năm 2027"  # as it stands now
+        _signed_by_us(export.data)
+    assert manual.owed_to(document, recipient)[1].key == (
+        f"package:{document.id}:{UNCONNECTED}:2:2")
+    # Downloaded again: the same bytes.
+    assert manual.export_business(user("vanthu"), document, recipient.id, 2, 1).data == (
+        first.data)
+
+
+def test_an_update_reaches_both_channels_from_one_record(xctx: Flask) -> None:
+    # The electronic recipient's package and the one handed over by hand are the same
+    # message: same type, reason, subject and number in the key.
+    document = _issued(DEPARTMENT, UNCONNECTED)
+    handling.send_update(user("vanthu"), document, "Về việc lập dự toán năm 2027", "", None,
+                         "Rút gọn trích yếu")
+    db.session.commit()
+    run_jobs()
+    dispatch = db.session.execute(select(ExchangeDispatch).where(
+        ExchangeDispatch.document_id == document.id,
+        ExchangeDispatch.business_type == 2)).scalar_one()
+    assert dispatch.key == f"package:{document.id}:{DEPARTMENT}:2:1"
+    electronic = edxml.parse_package(object_store().read_bytes(dispatch.object_key))
+    [owed] = manual.owed_to(document, _manual(document))
+    assert owed.key == f"package:{document.id}:{UNCONNECTED}:2:1"
+    by_hand = edxml.parse_package(manual.export_business(
+        user("vanthu"), document, _manual(document).id, 2, 1).data)
+    for package in (electronic, by_hand):
+        assert package.message.business.doc_type == 2
+        assert package.message.business.reason == "Rút gọn trích yếu"
+        assert package.message.subject == "Về việc lập dự toán năm 2027"
