@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from eoffice.accounts.models import User
@@ -25,7 +26,9 @@ from eoffice.jobs import queue
 from eoffice.organisation.models import Organisation, Unit
 from eoffice.organisation.service import create_unit, ensure_position
 from eoffice.timestamps import utcnow
+from tests.conftest import login
 from tests.documents.conftest import make_pdf, user
+from tests.exchange.ministry import installation  # noqa: F401  (a fixture)
 
 PROVINCE = "000.00.00.H41"
 DEPARTMENT = "000.01.00.H41"
@@ -144,3 +147,17 @@ def incoming_of(organ_id: str) -> list[Document]:
     return list(db.session.execute(select(Document).where(
         Document.organisation_id == organisation.id,
         Document.direction == "incoming").order_by(Document.id)).scalars())
+
+
+def switch(client: FlaskClient, username: str) -> str:
+    """The same browser, now logged in as ``username``; returns its CSRF token."""
+    client._cookies.clear()  # type: ignore[attr-defined]
+    return login(client, username)
+
+
+def fresh_g(app: Flask) -> None:
+    """Forget ``g`` after each request of the test client, as a real request would."""
+    @app.teardown_request
+    def forget(_exc: BaseException | None) -> None:
+        for name in list(g):
+            g.pop(name)

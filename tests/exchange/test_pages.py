@@ -4,37 +4,26 @@ organisation's documents (404)."""
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from eoffice.exchange.models import ExchangeRecipient
 from eoffice.extensions import db
-from tests.conftest import login
 from tests.documents.conftest import create_incoming
 from tests.exchange.conftest import (
     DEPARTMENT,
     delivered_to,
+    fresh_g,
     issue,
     ready_to_issue,
     run_jobs,
+    switch,
 )
 
 
-def switch(client: FlaskClient, username: str) -> str:
-    client._cookies.clear()  # type: ignore[attr-defined]
-    return login(client, username)
-
-
-def _fresh_g(app: Flask) -> None:
-    @app.teardown_request
-    def forget(_exc: BaseException | None) -> None:
-        for name in list(g):
-            g.pop(name)
-
-
 def test_sender_picks_a_recipient_and_sees_its_status(xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     document = ready_to_issue()
     token = switch(client, "vanthu")
     page = client.get(f"/documents/outgoing/{document.id}").get_data(as_text=True)
@@ -59,7 +48,7 @@ def test_sender_picks_a_recipient_and_sees_its_status(xctx: Flask, client: Flask
 
 def test_recipient_clerk_registers_the_arrival_from_its_page(
         xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     document, arrived = delivered_to(DEPARTMENT)
     token = switch(client, "vanthu.stc")
     listing = client.get("/documents/incoming").get_data(as_text=True)
@@ -78,7 +67,7 @@ def test_recipient_clerk_registers_the_arrival_from_its_page(
 
 
 def test_another_organisation_sees_nothing_of_it(xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     document, arrived = delivered_to(DEPARTMENT)
     token = switch(client, "vanthu.stc")
     for path in (f"/documents/outgoing/{document.id}", f"/exchange/{document.id}/recipients",
@@ -97,7 +86,7 @@ def test_another_organisation_sees_nothing_of_it(xctx: Flask, client: FlaskClien
 
 def test_registering_warns_of_a_paper_copy_already_in_the_book(
         xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     _, arrived = delivered_to(DEPARTMENT)
     paper = create_incoming(clerk="vanthu.stc", organ_name=arrived.organ_name,
                             organ_id=arrived.organ_id, code_number=arrived.code_number,

@@ -4,43 +4,17 @@ hub and the installation (a province running its own hub), as in ``test_axis_pol
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from eoffice.demo import DEMO_ORGAN_ID, seed_demo
-from eoffice.exchange.axis import POLL_JOB, hub
+from eoffice.exchange.axis import POLL_JOB
 from eoffice.exchange.axis.client import AxisClient
-from eoffice.exchange.ports import MessageKind, OutgoingMessage, install_remote_transport
+from eoffice.exchange.ports import MessageKind, OutgoingMessage
 from eoffice.extensions import db
 from eoffice.jobs import queue
-from tests.conftest import _wipe, login, make_app
-from tests.exchange.test_axis_poll import SENDER, incoming_subjects, package
-from tests.services.live_server import serve
-
-
-@pytest.fixture()
-def installation(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, AxisClient]]:
-    """The app served live with its demo organisation registered on its own hub, and a
-    client for the ministry sending to it."""
-    application = make_app(tmp_path, database_url, hub=True)
-    with application.app_context():
-        seed_demo()
-        own = hub.register_system("tinh", "Tỉnh Hòa Bình", [(DEMO_ORGAN_ID, "")])
-        ministry = hub.register_system("bo", "Bộ KH&ĐT", [(SENDER.organ_id,
-                                                            SENDER.organ_name)])
-        db.session.commit()
-        db.session.remove()
-    try:
-        with serve(application) as base:
-            client = AxisClient(f"{base}/axis", "tinh", own)
-            install_remote_transport(application, lambda: client)
-            yield application, AxisClient(f"{base}/axis", "bo", ministry)
-    finally:
-        _wipe(application)
+from tests.conftest import login
+from tests.exchange.ministry import SENDER, incoming_subjects, package
 
 
 def ask(client: FlaskClient, token: str) -> tuple[int, dict[str, object]]:
