@@ -36,7 +36,7 @@ from eoffice.exchange.models import (
     ExchangeRecipient,
 )
 from eoffice.exchange.packages import SECRET_REFUSED, build_package, response_for
-from eoffice.exchange.recipients import organ_info, package_dispatch_key
+from eoffice.exchange.recipients import organ_info, package_dispatch_key, recipients_of
 from eoffice.extensions import db
 from eoffice.files.service import object_store
 from eoffice.organisation.models import Organisation
@@ -183,6 +183,25 @@ def owed_to(document: Document, recipient: ExchangeRecipient) -> list[Owed]:
                              partial(_replace_reason, document), ready,
                              done.get(_message_key(replacement, recipient, BUSINESS_REPLACE,
                                                    0, document))))
+    return owed
+
+
+def replacement_owed(document: Document) -> list[Owed]:
+    """The replacement (type 3) owed by hand for ``document`` as the replacing one: the manual
+    recipients of each document it replaced (they are not its own recipients; the outbox adds
+    only the electronic ones). Listed on its page too, but each is still the old document's
+    row (its ``owed_to``, its download route, its record)."""
+    if document.direction != Direction.OUTGOING or document.is_secret:
+        return []
+    owed: list[Owed] = []
+    for old in db.session.execute(select(Document).where(
+            Document.replaced_by_id == document.id,
+            Document.organisation_id == document.organisation_id,
+            Document.state == Out.REPLACED).order_by(Document.id)).scalars():
+        for recipient in recipients_of(old):
+            if recipient.manual:
+                owed.extend(o for o in owed_to(old, recipient)
+                            if o.business_type == BUSINESS_REPLACE)
     return owed
 
 

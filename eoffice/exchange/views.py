@@ -16,6 +16,7 @@ from eoffice.accounts.permissions import has_role
 from eoffice.accounts.roles import Role
 from eoffice.actions.routes import add_api_routes, add_page_routes
 from eoffice.api.openapi import binary, documented
+from eoffice.documents.access import can_view
 from eoffice.documents.common import get_visible
 from eoffice.documents.exchange import XML, may_add_recipients, status_label
 from eoffice.documents.models import Direction, Document
@@ -157,7 +158,34 @@ def exchange_panel(document: Document) -> dict[str, Any]:
         "origin": source,
         "may_register": may_register,
         "manual_notice": _manual_notice(rows) if rows else "",
+        "replacement_owed": _replacement_rows(user, document)
+        if outgoing and whole and not document.is_secret else [],
     }
+
+
+def _replacement_rows(user: User, document: Document) -> list[dict[str, Any]]:
+    """On the replacing document's page: which agencies still need the replacement by hand.
+    Each is a row of the replaced document (``manual.replacement_owed``): the link goes to
+    that row, and the download, where the viewer may act on the old document, is its route."""
+    rows = []
+    for o in manual.replacement_owed(document):
+        old = o.replaces
+        assert old is not None
+        whole = can_view(user, old) and sees_whole(user, old)
+        rows.append({
+            "organ_name": o.recipient.organ_name, "organ_id": o.recipient.organ_id,
+            "old_id": old.id, "old_label": old.number_and_notation or old.subject,
+            "old_link": url_for("documents.outgoing_view", document_id=old.id)
+            + f"#exchange-recipient-{o.recipient.id}" if whole else None,
+            "downloadable": o.downloadable,
+            "downloaded_at_local": format_local(o.downloaded.downloaded_at) if o.downloaded
+            else "",
+            "download": url_for("exchange.business_export", document_id=old.id,
+                                recipient_id=o.recipient.id, business_type=o.business_type,
+                                sequence=o.sequence)
+            if whole and o.downloadable else None,
+        })
+    return rows
 
 
 def _manual_notice(rows: list[dict[str, Any]]) -> str:

@@ -325,3 +325,45 @@ def test_an_update_reaches_both_channels_from_one_record(xctx: Flask) -> None:
         assert package.message.business.doc_type == 2
         assert package.message.business.reason == "Rút gọn trích yếu"
         assert package.message.subject == "Về việc lập dự toán năm 2027"
+
+
+def test_the_replacing_documents_page_tells_who_needs_it_by_hand(xctx: Flask,
+                                                                  client: FlaskClient) -> None:
+    _fresh_g(xctx)
+    old = _issued(DEPARTMENT, UNCONNECTED)
+    recipient = _manual(old)
+    new = ready_to_issue("Về việc lập dự toán ngân sách năm 2027 (thay thế)")
+    issue(new)
+    outgoing.replace(user("vanthu"), old, new.id, "Sai số liệu ở phụ lục")
+    db.session.commit()
+    run_jobs()
+    token = switch(client, "vanthu")
+    page = client.get(f"/documents/outgoing/{new.id}").get_data(as_text=True)
+    assert "Tải gói edXML" not in _row(page, DEPARTMENT)  # its own rows: the outbox's
+    assert f'data-organ="{UNCONNECTED}"' not in page  # not a recipient of its own
+    assert "Gửi thủ công văn bản thay thế" in page
+    item = page.split(f'data-replacement-organ="{UNCONNECTED}"')[1].split("</li>")[0]
+    assert "<strong>chưa tải</strong>" in item
+    assert f'href="/documents/outgoing/{old.id}#exchange-recipient-{recipient.id}"' in item
+    download = f"/exchange/{old.id}/manual/{recipient.id}/3/0"  # the old row's own route
+    assert f'action="{download}"' in item
+    old_page = client.get(f"/documents/outgoing/{old.id}").get_data(as_text=True)
+    assert f'id="exchange-recipient-{recipient.id}"' in old_page
+    assert f'action="{download}"' in _row(old_page, UNCONNECTED)
+
+    reply = client.post(download, headers={"X-CSRFToken": token})
+    assert reply.status_code == 200
+    package = edxml.parse_package(reply.data)
+    assert package.message.business.doc_type == 3
+    assert package.message.business.replacements == (
+        edxml.ReplacementInfo(outgoing_document_id(old), (UNCONNECTED,)),)
+    _signed_by_us(reply.data)
+    # One record: downloaded from the new page, it is downloaded on the old row too.
+    db.session.expire_all()
+    [owed] = manual.owed_to(db.session.get(Document, old.id), _manual(old))
+    assert owed.downloaded is not None
+    page = client.get(f"/documents/outgoing/{new.id}").get_data(as_text=True)
+    item = page.split(f'data-replacement-organ="{UNCONNECTED}"')[1].split("</li>")[0]
+    assert "đã tải lúc " in item
+    assert "Thay thế — đã tải lúc " in _row(
+        client.get(f"/documents/outgoing/{old.id}").get_data(as_text=True), UNCONNECTED)
