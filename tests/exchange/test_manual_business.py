@@ -26,11 +26,13 @@ from tests.exchange.conftest import (
     DEPARTMENT,
     DISTRICT,
     PROVINCE,
+    fresh_g,
     issue,
     ready_to_issue,
     run_jobs,
+    switch,
 )
-from tests.exchange.test_manual import _fresh_g, _row, switch
+from tests.exchange.test_manual import _row
 
 UNCONNECTED = "000.00.00.G15"  # in no directory, and no national axis is configured
 OTHER = "000.00.00.G16"
@@ -206,7 +208,7 @@ def test_a_secret_document_owes_nothing_by_hand(xctx: Flask) -> None:
 
 
 def test_the_page_and_the_api_tell_what_is_owed(xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     document = _issued(DEPARTMENT, UNCONNECTED, OTHER)
     steps.act(user("vanthu"), document, "revoke", "Ban hành nhầm đối tượng")
     db.session.commit()
@@ -329,7 +331,7 @@ def test_an_update_reaches_both_channels_from_one_record(xctx: Flask) -> None:
 
 def test_the_replacing_documents_page_tells_who_needs_it_by_hand(xctx: Flask,
                                                                   client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     old = _issued(DEPARTMENT, UNCONNECTED)
     recipient = _manual(old)
     new = ready_to_issue("Về việc lập dự toán ngân sách năm 2027 (thay thế)")
