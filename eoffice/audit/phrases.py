@@ -63,7 +63,7 @@ PHRASES: dict[str, str] = {
     "exchange_sent": "gửi lên trục liên thông",
     "exchange_delivered": "chuyển đến nơi nhận liên thông",
     "exchange_failed": "gửi liên thông không thành công",
-    "exchange_updated": "cập nhật văn bản đã gửi liên thông",
+    "exchange_updated": "cập nhật văn bản đã gửi ra ngoài",
     # meetings
     "meeting_created": "tạo cuộc họp",
     "invited": "mời họp",

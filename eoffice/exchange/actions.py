@@ -78,8 +78,8 @@ ACTIONS = (
            RecipientRef, _remove, "Đã bỏ nơi nhận bên ngoài.",
            "/<int:document_id>/recipients/<int:recipient_id>/remove", "remove_recipient",
            path_fields=("recipient_id",)),
-    Action(EXCHANGE, "update", "Cập nhật thông tin văn bản đã gửi liên thông (gửi nơi nhận "
-           "gói cập nhật)", Update,
+    Action(EXCHANGE, "update", "Cập nhật thông tin văn bản đã gửi ra ngoài (nơi nhận liên "
+           "thông nhận gói cập nhật; cơ quan chưa kết nối được văn thư tải gói)", Update,
            lambda actor, document, data: handling.send_update(
                actor, document, data.subject, data.description, end_of_day(data.due_date),
                data.reason),

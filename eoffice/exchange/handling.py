@@ -72,8 +72,8 @@ def send_update(actor: User, document: Document, subject: str, description: str,
                 due_date: datetime | None, reason: str) -> Result:
     """Amend the issued document's metadata and send it as an update (business type 2)."""
     if not may_update(actor, document):
-        raise Forbidden("Chỉ người soạn thảo hoặc văn thư được cập nhật văn bản đã gửi "
-                        "liên thông.")
+        raise Forbidden("Chỉ người soạn thảo hoặc văn thư được cập nhật văn bản đã phát hành "
+                        "và đã gửi tới nơi nhận bên ngoài.")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Hãy nhập lý do cập nhật.")

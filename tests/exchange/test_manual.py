@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -16,22 +16,16 @@ from eoffice.exchange.models import MANUAL_LABEL, ExchangeDispatch, ExchangeReci
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
 from formats import edxml
-from tests.conftest import login
-from tests.exchange.conftest import DEPARTMENT, issue, ready_to_issue, run_jobs
+from tests.exchange.conftest import (
+    DEPARTMENT,
+    fresh_g,
+    issue,
+    ready_to_issue,
+    run_jobs,
+    switch,
+)
 
 UNCONNECTED = "000.00.00.G15"  # in no directory, and no national axis is configured
-
-
-def switch(client: FlaskClient, username: str) -> str:
-    client._cookies.clear()  # type: ignore[attr-defined]
-    return login(client, username)
-
-
-def _fresh_g(app: Flask) -> None:
-    @app.teardown_request
-    def forget(_exc: BaseException | None) -> None:
-        for name in list(g):
-            g.pop(name)
 
 
 def _row(html: str, organ_id: str) -> str:
@@ -47,7 +41,7 @@ def _status_file(document_key: str, code: edxml.StatusCode) -> bytes:
 
 
 def test_one_section_two_channels(xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     document = ready_to_issue()
     token = switch(client, "vanthu")
     page = client.get(f"/documents/outgoing/{document.id}").get_data(as_text=True)
@@ -112,7 +106,7 @@ def test_one_section_two_channels(xctx: Flask, client: FlaskClient) -> None:
 
 
 def test_old_api_path_adds_to_the_same_list(xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     document = ready_to_issue()
     token = switch(client, "chuyenvien")
     for path in (f"/api/v1/documents/{document.id}/external-recipients",
@@ -130,7 +124,7 @@ def test_old_api_path_adds_to_the_same_list(xctx: Flask, client: FlaskClient) ->
 
 def test_secret_document_has_one_message_and_neither_channel(
         xctx: Flask, client: FlaskClient) -> None:
-    _fresh_g(xctx)
+    fresh_g(xctx)
     document = ready_to_issue(secrecy=1)
     token = switch(client, "vanthu")
     page = client.get(f"/documents/outgoing/{document.id}").get_data(as_text=True)
