@@ -48,6 +48,30 @@ MAX_STATUS_BYTES = 1024 * 1024
 EXPORTABLE = (Out.ISSUED, Out.ARCHIVED)
 
 
+def may_hand_over(actor: User, document: Document) -> bool:
+    """Who downloads packages to hand over by hand (each download is dated on the row as
+    handed over): the clerk, or the drafter while he may still choose recipients."""
+    return has_role(actor, Role.CLERK) or may_add_recipients(actor, document)
+
+
+def _manual_recipient(actor: User, document: Document, recipient_id: int) -> ExchangeRecipient:
+    """The manual recipient ``recipient_id`` of ``document``, after the checks every hand-over
+    shares (an outgoing, non-secret document; someone who may hand it over)."""
+    if document.direction != Direction.OUTGOING:
+        raise InvalidInput("Chỉ văn bản đi được xuất gói edXML.")
+    if document.is_secret:
+        raise InvalidInput(SECRET_REFUSED)
+    if not may_hand_over(actor, document):
+        raise Forbidden("Chỉ văn thư hoặc người soạn thảo được tải gói edXML gửi thủ công.")
+    recipient = db.session.get(ExchangeRecipient, recipient_id)
+    if recipient is None or recipient.document_id != document.id:
+        raise NotFound("Không tìm thấy nơi nhận.")
+    if not recipient.manual:
+        raise InvalidInput(f"{recipient.organ_name} nhận văn bản qua liên thông; "
+                           "không cần tải gói edXML.")
+    return recipient
+
+
 def may_download(document: Document, recipient: ExchangeRecipient) -> bool:
     """Whether the package of ``document`` for ``recipient`` is offered for download (not
     once it is revoked or replaced: its content is withdrawn; what is owed then is in
@@ -65,18 +89,9 @@ class Export:
 
 def export_package(actor: User, document: Document, recipient_id: int) -> Export:
     """The signed edXML package of an issued outgoing document for one manual recipient."""
-    if document.direction != Direction.OUTGOING:
-        raise InvalidInput("Chỉ văn bản đi được xuất gói edXML.")
-    if document.is_secret:
-        raise InvalidInput(SECRET_REFUSED)
+    recipient = _manual_recipient(actor, document, recipient_id)
     if document.state not in EXPORTABLE or document.issued_date is None:
         raise InvalidInput("Chỉ xuất gói edXML cho văn bản đã phát hành.")
-    recipient = db.session.get(ExchangeRecipient, recipient_id)
-    if recipient is None or recipient.document_id != document.id:
-        raise NotFound("Không tìm thấy nơi nhận.")
-    if not recipient.manual:
-        raise InvalidInput(f"{recipient.organ_name} nhận văn bản qua liên thông; "
-                           "không cần tải gói edXML.")
     to = organ_info(recipient.organ_id, recipient.organ_name, document.organisation_id)
     data = build_package(document, to, BUSINESS_NEW, actor=actor)
     recipient.exported_at = utcnow()
@@ -210,18 +225,7 @@ def export_business(actor: User, document: Document, recipient_id: int, business
     """The signed package of one owed business message for one manual recipient: built the
     way the outbox builds it for an electronic recipient (``packages.build_package``), kept,
     and the same bytes again on a later download. Audited as ``exported`` with its type."""
-    if document.direction != Direction.OUTGOING:
-        raise InvalidInput("Chỉ văn bản đi được xuất gói edXML.")
-    if document.is_secret:
-        raise InvalidInput(SECRET_REFUSED)
-    if not has_role(actor, Role.CLERK) and not may_add_recipients(actor, document):
-        raise Forbidden("Chỉ văn thư hoặc người soạn thảo được tải gói edXML gửi thủ công.")
-    recipient = db.session.get(ExchangeRecipient, recipient_id)
-    if recipient is None or recipient.document_id != document.id:
-        raise NotFound("Không tìm thấy nơi nhận.")
-    if not recipient.manual:
-        raise InvalidInput(f"{recipient.organ_name} nhận văn bản qua liên thông; "
-                           "không cần tải gói edXML.")
+    recipient = _manual_recipient(actor, document, recipient_id)
     owed = next((o for o in owed_to(document, recipient)
                  if o.business_type == business_type and o.sequence == sequence), None)
     if owed is None:

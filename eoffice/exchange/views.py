@@ -158,6 +158,7 @@ def exchange_panel(document: Document) -> dict[str, Any]:
         "origin": source,
         "may_register": may_register,
         "manual_notice": _manual_notice(rows) if rows else "",
+        "may_hand_over": outgoing and whole and manual.may_hand_over(user, document),
         "replacement_owed": _replacement_rows(user, document)
         if outgoing and whole and not document.is_secret else [],
     }
@@ -211,7 +212,8 @@ def recipients_fragment(document_id: int) -> ResponseReturnValue:
         raise NotFound("Không tìm thấy văn bản.")
     rows = rows_of(document)
     return render_template("exchange/_table.html", rows=rows, document=document,
-                           manual_notice=_manual_notice(rows))
+                           manual_notice=_manual_notice(rows),
+                           may_hand_over=manual.may_hand_over(current_user, document))
 
 
 @api.get("/exchange/<int:document_id>/recipients")

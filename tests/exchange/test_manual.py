@@ -12,10 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from eoffice.audit.models import Event
+from eoffice.exchange import recipients
 from eoffice.exchange.models import MANUAL_LABEL, ExchangeDispatch, ExchangeRecipient
 from eoffice.extensions import db
 from eoffice.timestamps import utcnow
 from formats import edxml
+from tests.documents.conftest import user
 from tests.exchange.conftest import (
     DEPARTMENT,
     fresh_g,
@@ -138,3 +140,28 @@ def test_secret_document_has_one_message_and_neither_channel(
         assert "Văn bản mật" in reply.get_json()["message"]
     assert db.session.execute(select(Event).where(
         Event.action == "exchange_recipient_added")).first() is None
+
+
+def test_only_the_clerk_or_drafter_hands_a_package_over(xctx: Flask, client: FlaskClient) -> None:
+    """The leader who signed sees the agency's row but is not offered the download (a download
+    is dated on the row as handed over), and is refused if he posts it anyway."""
+    fresh_g(xctx)
+    document = ready_to_issue()
+    recipients.add_recipient(user("vanthu"), document, UNCONNECTED, "Bộ Xây dựng")
+    db.session.commit()
+    issue(document)
+    run_jobs()
+    token = switch(client, "chutich")
+    page = client.get(f"/documents/outgoing/{document.id}").get_data(as_text=True)
+    row = _row(page, UNCONNECTED)
+    assert "Bộ Xây dựng" in row and "Tải gói edXML" not in row
+    [recipient] = [r for r in client.get(f"/api/v1/exchange/{document.id}/recipients")
+                   .get_json()["recipients"] if r["organ_id"] == UNCONNECTED]
+    refused = client.post(f"/api/v1/documents/{document.id}/edxml/export/{recipient['id']}",
+                          headers={"X-CSRFToken": token})
+    assert refused.status_code == 403 and "văn thư" in refused.get_json()["message"]
+    token = switch(client, "vanthu")
+    assert "Tải gói edXML" in _row(client.get(f"/documents/outgoing/{document.id}")
+                                   .get_data(as_text=True), UNCONNECTED)
+    assert client.post(f"/api/v1/documents/{document.id}/edxml/export/{recipient['id']}",
+                       headers={"X-CSRFToken": token}).status_code == 200
