@@ -51,6 +51,10 @@ LONG_RUNNING = (
     "tests/meetings/test_demo_seed.py",
     "tests/organisation/test_demo.py",
     "tests/documents/test_access.py",
+    "tests/meetings/test_browser.py",
+    "tests/documents/test_browser.py",
+    "tests/browser/test_accessibility.py",
+    "tests/meetings/test_official_clients.py",
 )
 
 #: Tests that measure time against a limit an issue set (a delivery within a second, the
