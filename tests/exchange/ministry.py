@@ -17,7 +17,7 @@ from eoffice.demo import DEMO_ORGAN_ID, seed_demo
 from eoffice.documents.models import Direction, Document
 from eoffice.exchange.axis import hub
 from eoffice.exchange.axis.client import AxisClient
-from eoffice.exchange.ports import install_remote_transport
+from eoffice.exchange.ports import MessageKind, OutgoingMessage, install_remote_transport
 from eoffice.extensions import db
 from formats import edxml
 from tests.conftest import _wipe, make_app
@@ -66,3 +66,11 @@ def incoming_subjects(application: Flask) -> list[str]:
             Document.direction == Direction.INCOMING).order_by(Document.id)).scalars())
         db.session.remove()
     return subjects
+
+
+def send(ministry: AxisClient, key: str, data: bytes) -> None:
+    """The ministry sends ``data`` to this installation's demo organisation (``key``: its
+    idempotency key, as a retry would repeat it)."""
+    ministry.send(OutgoingMessage(key=key, kind=MessageKind.PACKAGE,
+                                  from_organ_id=SENDER.organ_id,
+                                  to_organ_ids=(DEMO_ORGAN_ID,), data=data))

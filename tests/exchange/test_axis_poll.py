@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from eoffice.demo import DEMO_ORGAN_ID
 from eoffice.exchange import axis
 from eoffice.exchange.axis import hub
 from eoffice.exchange.axis.client import AxisClient
@@ -20,13 +19,7 @@ from eoffice.exchange.ports import (
 )
 from eoffice.extensions import db
 from eoffice.organisation.models import DirectoryOrgan
-from tests.exchange.ministry import SENDER, incoming_subjects, package
-
-
-def send(ministry: AxisClient, key: str, data: bytes) -> None:
-    ministry.send(OutgoingMessage(key=key, kind=MessageKind.PACKAGE,
-                                  from_organ_id=SENDER.organ_id,
-                                  to_organ_ids=(DEMO_ORGAN_ID,), data=data))
+from tests.exchange.ministry import SENDER, incoming_subjects, package, send
 
 
 def poll(application: Flask) -> axis.PollReport:

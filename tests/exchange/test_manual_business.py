@@ -56,6 +56,16 @@ def _manual(document: Document, organ_id: str = UNCONNECTED) -> ExchangeRecipien
         ExchangeRecipient.organ_id == organ_id)).scalar_one()
 
 
+def _replace(old: Document) -> Document:
+    """Issue a replacement of ``old`` and mark ``old`` replaced by it."""
+    new = ready_to_issue("Về việc lập dự toán ngân sách năm 2027 (thay thế)")
+    issue(new)
+    outgoing.replace(user("vanthu"), old, new.id, "Sai số liệu ở phụ lục")
+    db.session.commit()
+    run_jobs()
+    return new
+
+
 def _signed_by_us(data: bytes) -> None:
     """The check the exchange makes on arrival: signed with the province's exchange key."""
     assert sender_verdict(PROVINCE, data).startswith(VALID)
@@ -170,11 +180,7 @@ def test_each_update_is_owed_by_hand(xctx: Flask) -> None:
 def test_a_replacement_is_owed_by_hand_naming_the_replaced_document(xctx: Flask) -> None:
     old = _issued(UNCONNECTED)
     recipient = _manual(old)
-    new = ready_to_issue("Về việc lập dự toán ngân sách năm 2027 (thay thế)")
-    issue(new)
-    outgoing.replace(user("vanthu"), old, new.id, "Sai số liệu ở phụ lục")
-    db.session.commit()
-    run_jobs()
+    new = _replace(old)
     assert not manual.may_download(old, recipient)
     [owed] = manual.owed_to(old, recipient)
     assert (owed.business_type, owed.label, owed.downloadable) == (3, "Thay thế", True)
@@ -334,11 +340,7 @@ def test_the_replacing_documents_page_tells_who_needs_it_by_hand(xctx: Flask,
     fresh_g(xctx)
     old = _issued(DEPARTMENT, UNCONNECTED)
     recipient = _manual(old)
-    new = ready_to_issue("Về việc lập dự toán ngân sách năm 2027 (thay thế)")
-    issue(new)
-    outgoing.replace(user("vanthu"), old, new.id, "Sai số liệu ở phụ lục")
-    db.session.commit()
-    run_jobs()
+    new = _replace(old)
     token = switch(client, "vanthu")
     page = client.get(f"/documents/outgoing/{new.id}").get_data(as_text=True)
     assert "Tải gói edXML" not in _row(page, DEPARTMENT)  # its own rows: the outbox's

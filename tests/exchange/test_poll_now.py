@@ -7,14 +7,13 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from eoffice.demo import DEMO_ORGAN_ID, seed_demo
+from eoffice.demo import seed_demo
 from eoffice.exchange.axis import POLL_JOB
 from eoffice.exchange.axis.client import AxisClient
-from eoffice.exchange.ports import MessageKind, OutgoingMessage
 from eoffice.extensions import db
 from eoffice.jobs import queue
 from tests.conftest import login
-from tests.exchange.ministry import SENDER, incoming_subjects, package
+from tests.exchange.ministry import incoming_subjects, package, send
 
 
 def ask(client: FlaskClient, token: str) -> tuple[int, dict[str, object]]:
@@ -25,9 +24,7 @@ def ask(client: FlaskClient, token: str) -> tuple[int, dict[str, object]]:
 def test_a_clerk_gets_waiting_mail_at_once_and_sees_what_the_poll_took_in(
         installation: tuple[Flask, AxisClient]) -> None:
     application, ministry = installation
-    ministry.send(OutgoingMessage(key="cv-21", kind=MessageKind.PACKAGE,
-                                  from_organ_id=SENDER.organ_id,
-                                  to_organ_ids=(DEMO_ORGAN_ID,), data=package("21")))
+    send(ministry, "cv-21", package("21"))
     clerk = application.test_client()
     token = login(clerk, "vanthu")
     status, job = ask(clerk, token)
@@ -72,9 +69,7 @@ def test_without_an_axis_the_request_says_so(app: Flask) -> None:
 def test_the_incoming_list_offers_it_to_a_clerk_and_the_button_takes_the_mail_in(
         installation: tuple[Flask, AxisClient]) -> None:
     application, ministry = installation
-    ministry.send(OutgoingMessage(key="cv-22", kind=MessageKind.PACKAGE,
-                                  from_organ_id=SENDER.organ_id,
-                                  to_organ_ids=(DEMO_ORGAN_ID,), data=package("22")))
+    send(ministry, "cv-22", package("22"))
     clerk = application.test_client()
     token = login(clerk, "vanthu")
     page = clerk.get("/documents/incoming").get_data(as_text=True)
