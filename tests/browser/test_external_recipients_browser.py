@@ -21,6 +21,7 @@ from tests.documents.conftest import user
 from tests.exchange.conftest import (
     DEPARTMENT,
     PROVINCE,
+    UNCONNECTED,
     ensure_organisation,
     issue,
     ready_to_issue,
@@ -30,7 +31,6 @@ from tests.services.live_server import serve
 
 pytestmark = pytest.mark.browser
 
-UNCONNECTED = "000.00.00.G15"
 OTHER = "000.00.00.G16"
 
 

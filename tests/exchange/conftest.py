@@ -32,6 +32,8 @@ from tests.exchange.ministry import installation  # noqa: F401  (a fixture)
 
 PROVINCE = "000.00.00.H41"
 DEPARTMENT = "000.01.00.H41"
+#: An agency in no directory, with no national axis configured: reached by hand.
+UNCONNECTED = "000.00.00.G15"
 DISTRICT = "000.20.00.H41"
 
 #: username, full name, title, roles, unit abbreviation (None: no unit), head of it

@@ -20,14 +20,13 @@ from formats import edxml
 from tests.documents.conftest import user
 from tests.exchange.conftest import (
     DEPARTMENT,
+    UNCONNECTED,
     fresh_g,
     issue,
     ready_to_issue,
     run_jobs,
     switch,
 )
-
-UNCONNECTED = "000.00.00.G15"  # in no directory, and no national axis is configured
 
 
 def _row(html: str, organ_id: str) -> str:

@@ -26,6 +26,7 @@ from tests.exchange.conftest import (
     DEPARTMENT,
     DISTRICT,
     PROVINCE,
+    UNCONNECTED,
     fresh_g,
     issue,
     ready_to_issue,
@@ -34,7 +35,6 @@ from tests.exchange.conftest import (
 )
 from tests.exchange.test_manual import _row
 
-UNCONNECTED = "000.00.00.G15"  # in no directory, and no national axis is configured
 OTHER = "000.00.00.G16"
 
 
